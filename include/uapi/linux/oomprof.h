@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * oomprof: the records the oomprof module hands to userspace through
+ * /dev/oomprof, and the ioctls of that device.
+ *
+ * This file is the one definition of the format. The module and
+ * oomprof-read both include it; a change to any structure below bumps
+ * OOMPROF_RECORD_VERSION (layout) or OOMPROF_ABI_VERSION (ioctls).
+ *
+ * Stream: read() returns one or more whole records. Every record starts
+ * with struct oomprof_record_header; hdr.size is the whole record's size,
+ * always a multiple of 8, so the next header is naturally aligned. A reader
+ * skips types it does not know by hdr.size.
+ */
+#ifndef _UAPI_LINUX_OOMPROF_H
+#define _UAPI_LINUX_OOMPROF_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define OOMPROF_DEVICE_PATH	"/dev/oomprof"
+
+#define OOMPROF_RECORD_MAGIC	0x504d4f4fU	/* "OOMP" little-endian */
+#define OOMPROF_RECORD_VERSION	1
+#define OOMPROF_ABI_VERSION	1
+
+/* A read() buffer of this size always holds at least one record. */
+#define OOMPROF_READ_MIN	4096
+
+enum oomprof_record_type {
+	/* One OOM kill, of any program: struct oomprof_oom_kill. */
+	OOMPROF_REC_OOM_KILL = 1,
+	/*
+	 * Records were lost because the buffer was full or no kill slot was
+	 * free: header only, the count is in hdr.lost. Emitted when the
+	 * reader has drained everything queued before the loss, so the
+	 * count arrives in stream order even if no later record does.
+	 */
+	OOMPROF_REC_LOST = 2,
+};
+
+struct oomprof_record_header {
+	__u32 magic;		/* OOMPROF_RECORD_MAGIC */
+	__u16 version;		/* OOMPROF_RECORD_VERSION */
+	__u16 type;		/* enum oomprof_record_type */
+	__u32 size;		/* whole record in bytes, multiple of 8 */
+	__u32 flags;		/* type-specific, see below */
+	__u64 seq;		/* 1, 2, ...: lost records use numbers too */
+	__u64 lost;		/* records lost just before this one */
+};
+
+#define OOMPROF_COMM_LEN	16
+#define OOMPROF_CGROUP_LEN	256
+#define OOMPROF_MAX_PARENTS	8
+
+/* A task as the kernel saw it; pids are in the initial pid namespace. */
+struct oomprof_task_ident {
+	__u32 pid;
+	__u32 tgid;
+	char comm[OOMPROF_COMM_LEN];	/* NUL-terminated */
+};
+
+/* Why memory ran out: mirrors the kernel's enum oom_constraint. */
+enum oomprof_constraint {
+	OOMPROF_CONSTRAINT_UNKNOWN = 0,	/* see OOMPROF_KILL_NO_CONSTRAINT */
+	OOMPROF_CONSTRAINT_GLOBAL = 1,
+	OOMPROF_CONSTRAINT_CPUSET = 2,
+	OOMPROF_CONSTRAINT_MEMORY_POLICY = 3,
+	OOMPROF_CONSTRAINT_MEMCG = 4,
+};
+
+/* hdr.flags of OOMPROF_REC_OOM_KILL */
+/* sigkill_boottime_ns is valid: the victim dequeued its SIGKILL. */
+#define OOMPROF_KILL_SIGKILL_SEEN	(1U << 0)
+/* The victim had an address space: the *_kb fields are valid. */
+#define OOMPROF_KILL_MM_FACTS		(1U << 1)
+/* victim_cgroup or oom_cgroup was longer than OOMPROF_CGROUP_LEN - 1. */
+#define OOMPROF_KILL_CGROUP_TRUNCATED	(1U << 2)
+/* The parent chain goes on above parents[OOMPROF_MAX_PARENTS - 1]. */
+#define OOMPROF_KILL_PARENTS_TRUNCATED	(1U << 3)
+/*
+ * The module could not learn the OOM's constraint (its probe on
+ * out_of_memory() is not attached on this kernel): constraint is UNKNOWN.
+ */
+#define OOMPROF_KILL_NO_CONSTRAINT	(1U << 4)
+
+struct oomprof_oom_kill {
+	struct oomprof_record_header hdr;
+	__u64 kill_realtime_ns;		/* CLOCK_REALTIME at mark_victim */
+	__u64 kill_boottime_ns;		/* CLOCK_BOOTTIME at mark_victim */
+	__u64 sigkill_boottime_ns;	/* CLOCK_BOOTTIME at signal_deliver */
+	struct oomprof_task_ident victim;
+	__u32 victim_ns_pid;		/* victim's tgid in its own pid ns */
+	__u32 uid;			/* real uid, initial user ns */
+	__s16 oom_score_adj;
+	__u16 constraint;		/* enum oomprof_constraint */
+	__s32 order;			/* allocation order, -1 for sysrq */
+	__u32 gfp_mask;
+	__u32 nparents;			/* valid entries of parents[] */
+	__u64 total_vm_kb;
+	__u64 anon_rss_kb;
+	__u64 file_rss_kb;
+	__u64 shmem_rss_kb;
+	__u64 pgtables_kb;
+	__u64 victim_cgroup_id;		/* victim's memory cgroup, 0 if none */
+	__u64 oom_cgroup_id;		/* cgroup at its limit, 0 if global */
+	/* The task whose allocation ran the OOM killer. */
+	struct oomprof_task_ident trigger;
+	/* The victim's parent, grandparent, ... (real_parent chain). */
+	struct oomprof_task_ident parents[OOMPROF_MAX_PARENTS];
+	char victim_cgroup[OOMPROF_CGROUP_LEN];	/* path in cgroup v2 */
+	char oom_cgroup[OOMPROF_CGROUP_LEN];	/* "" for a global OOM */
+};
+
+/* OOMPROF_IOC_GET_VERSION */
+struct oomprof_version {
+	__u32 abi_version;		/* OOMPROF_ABI_VERSION */
+	__u32 record_version;		/* OOMPROF_RECORD_VERSION */
+	char module_version[32];
+};
+
+/* OOMPROF_IOC_GET_STATS: counters since the module was loaded. */
+struct oomprof_stats {
+	__u64 kills_seen;		/* mark_victim events */
+	__u64 records_queued;
+	__u64 records_lost;		/* buffer full or no kill slot */
+	__u64 records_read;
+	__u64 sigkills_matched;		/* signal_deliver matched a kill */
+	__u64 buffer_size;		/* bytes of the event buffer */
+	__u64 buffer_used;		/* bytes queued, unread */
+	__u32 kill_slots;		/* module parameter kill_slots */
+	__u32 kill_slots_busy;		/* kills waiting for their SIGKILL */
+	__u32 probes;			/* OOMPROF_PROBE_* attached */
+	__u32 reserved;
+};
+
+#define OOMPROF_PROBE_MARK_VICTIM	(1U << 0)
+#define OOMPROF_PROBE_SIGNAL_DELIVER	(1U << 1)
+#define OOMPROF_PROBE_OUT_OF_MEMORY	(1U << 2)
+
+/* Unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst. */
+#define OOMPROF_IOC_MAGIC	0xA7
+#define OOMPROF_IOC_GET_VERSION	_IOR(OOMPROF_IOC_MAGIC, 1, struct oomprof_version)
+#define OOMPROF_IOC_GET_STATS	_IOR(OOMPROF_IOC_MAGIC, 2, struct oomprof_stats)
+
+#endif /* _UAPI_LINUX_OOMPROF_H */

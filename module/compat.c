@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Adapters from the target kernel's tracepoint prototypes to the module's
+ * own entry points. Logic lives elsewhere; this file only translates.
+ */
+#include <linux/pid.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+
+#include "compat.h"
+#include "oomprof.h"
+
+#if OOMPROF_HAVE_MARK_VICTIM_TASK_UID
+/*
+ * TP_PROTO(struct task_struct *task, uid_t uid): upstream since 6.2 and
+ * backported to some 6.1 distribution kernels (Debian's among them). The
+ * uid is taken from the victim's credentials in kill.c for both prototypes,
+ * so the record does not depend on which one the kernel has.
+ */
+static void mark_victim_probe(void *data, struct task_struct *task, uid_t uid)
+{
+	oomprof_kill_begin(task);
+}
+#else
+/*
+ * TP_PROTO(int pid): older kernels pass only the victim's pid (task->pid,
+ * in the initial pid namespace). The caller holds task_lock(victim) or is
+ * the victim itself, so the task cannot go away while we look it up.
+ */
+static void mark_victim_probe(void *data, int pid)
+{
+	struct task_struct *task;
+
+	rcu_read_lock();
+	task = pid_task(find_pid_ns(pid, &init_pid_ns), PIDTYPE_PID);
+	if (task)
+		oomprof_kill_begin(task);
+	rcu_read_unlock();
+}
+#endif
+
+void *oomprof_compat_mark_victim_probe(void)
+{
+	return mark_victim_probe;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel API differences, decided from the target kernel's headers at build
+ * time (scripts/conftest.sh writes compat-autoconf.h), never from
+ * LINUX_VERSION_CODE: distributions backport changes, so a version number
+ * cannot tell which prototype a kernel has. A -D on the command line wins
+ * over the generated answer, which is how `make check` compiles the branch
+ * the installed headers do not select.
+ */
+#ifndef OOMPROF_COMPAT_H
+#define OOMPROF_COMPAT_H
+
+#include "compat-autoconf.h"
+
+#ifndef OOMPROF_HAVE_MARK_VICTIM_TASK_UID
+#define OOMPROF_HAVE_MARK_VICTIM_TASK_UID 0
+#endif
+#ifndef OOMPROF_HAVE_MARK_VICTIM_PID
+#define OOMPROF_HAVE_MARK_VICTIM_PID 0
+#endif
+
+#if !OOMPROF_HAVE_MARK_VICTIM_TASK_UID && !OOMPROF_HAVE_MARK_VICTIM_PID
+#error "mark_victim tracepoint: neither (task, uid) nor (pid) prototype found in the target headers"
+#endif
+
+/*
+ * The probe attached to the mark_victim tracepoint; its prototype is the
+ * target kernel's TP_PROTO with the probe's data pointer in front.
+ */
+void *oomprof_compat_mark_victim_probe(void);
+
+#endif /* OOMPROF_COMPAT_H */

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The record buffer between the probes and the reader.
+ *
+ * A byte ring allocated at load time, so that queueing a record never
+ * allocates: records are produced while the system is out of memory.
+ * Writers run in any context and never wait for the reader; when a record
+ * does not fit it is dropped and counted, and the count travels to the
+ * reader in the next record's header or, if the ring drains first, in an
+ * OOMPROF_REC_LOST record made up at read time.
+ *
+ * There is one reader (device.c allows one read-mode opener; reader_mutex
+ * covers a descriptor shared across fork). It copies a record out under the
+ * lock, copies it to user space without the lock, and only then consumes
+ * it, so a fault in copy_to_user loses nothing.
+ */
+#define pr_fmt(fmt) "oomprof: " fmt
+
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/wait.h>
+
+#include "oomprof.h"
+
+/* Largest record this ring carries; device reads copy through a bounce. */
+#define OOMPROF_EVENT_MAX OOMPROF_READ_MIN
+
+static struct {
+	spinlock_t lock;		/* all fields below */
+	u8 *ring;
+	size_t size;
+	size_t head;			/* next byte written */
+	size_t tail;			/* next byte read */
+	size_t used;
+	u64 next_seq;
+	u64 lost_pending;		/* lost since the last queued record */
+	u64 queued;
+	u64 lost;
+	u64 read;
+	wait_queue_head_t wait;
+	struct mutex reader_mutex;	/* one read() at a time */
+	u8 *bounce;			/* reader's copy, OOMPROF_EVENT_MAX */
+} ev;
+
+int oomprof_events_init(size_t bytes)
+{
+	if (bytes < OOMPROF_EVENT_MAX) {
+		pr_err("event_buffer_kb too small: need at least %d KiB\n",
+		       OOMPROF_EVENT_MAX / 1024);
+		return -EINVAL;
+	}
+	spin_lock_init(&ev.lock);
+	init_waitqueue_head(&ev.wait);
+	mutex_init(&ev.reader_mutex);
+	ev.size = bytes;
+	ev.ring = vzalloc(bytes);
+	ev.bounce = kzalloc(OOMPROF_EVENT_MAX, GFP_KERNEL);
+	if (!ev.ring || !ev.bounce) {
+		vfree(ev.ring);
+		kfree(ev.bounce);
+		return -ENOMEM;
+	}
+	ev.next_seq = 1;
+	return 0;
+}
+
+void oomprof_events_exit(void)
+{
+	vfree(ev.ring);
+	kfree(ev.bounce);
+	ev.ring = NULL;
+	ev.bounce = NULL;
+}
+
+void oomprof_events_init_header(struct oomprof_record_header *hdr, u16 type,
+				u32 size)
+{
+	hdr->magic = OOMPROF_RECORD_MAGIC;
+	hdr->version = OOMPROF_RECORD_VERSION;
+	hdr->type = type;
+	hdr->size = size;
+	hdr->flags = 0;
+	hdr->seq = 0;
+	hdr->lost = 0;
+}
+
+/* Copy into the ring at ev.head, wrapping. Caller holds ev.lock. */
+static void ring_put(const void *src, size_t len)
+{
+	size_t first = min(len, ev.size - ev.head);
+
+	memcpy(ev.ring + ev.head, src, first);
+	memcpy(ev.ring, (const u8 *)src + first, len - first);
+	ev.head = (ev.head + len) % ev.size;
+}
+
+/* Copy out of the ring from ev.tail without consuming. Holds ev.lock. */
+static void ring_peek(void *dst, size_t len)
+{
+	size_t first = min(len, ev.size - ev.tail);
+
+	memcpy(dst, ev.ring + ev.tail, first);
+	memcpy((u8 *)dst + first, ev.ring, len - first);
+}
+
+/*
+ * Queue a record whose header was set by oomprof_events_init_header().
+ * Safe in atomic context; never blocks.
+ */
+void oomprof_events_queue(struct oomprof_record_header *rec)
+{
+	unsigned long flags;
+	bool queued = false;
+
+	if (WARN_ON_ONCE(rec->size > OOMPROF_EVENT_MAX || rec->size % 8))
+		return;
+
+	spin_lock_irqsave(&ev.lock, flags);
+	rec->seq = ev.next_seq++;
+	if (ev.size - ev.used >= rec->size) {
+		rec->lost = ev.lost_pending;
+		ev.lost_pending = 0;
+		ring_put(rec, rec->size);
+		ev.used += rec->size;
+		ev.queued++;
+		queued = true;
+	} else {
+		ev.lost_pending++;
+		ev.lost++;
+	}
+	spin_unlock_irqrestore(&ev.lock, flags);
+
+	/* A loss wakes the reader too: it must learn of it. */
+	if (queued || wq_has_sleeper(&ev.wait))
+		wake_up_interruptible(&ev.wait);
+}
+
+/* A record that never got as far as the ring (no kill slot free). */
+void oomprof_events_note_lost(void)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ev.lock, flags);
+	ev.next_seq++;
+	ev.lost_pending++;
+	ev.lost++;
+	spin_unlock_irqrestore(&ev.lock, flags);
+	wake_up_interruptible(&ev.wait);
+}
+
+static bool events_ready(void)
+{
+	unsigned long flags;
+	bool ready;
+
+	spin_lock_irqsave(&ev.lock, flags);
+	ready = ev.used || ev.lost_pending;
+	spin_unlock_irqrestore(&ev.lock, flags);
+	return ready;
+}
+
+/*
+ * Copy the next record into the bounce buffer. Returns its size, 0 if
+ * there is nothing, or -EMSGSIZE if it does not fit in @room. A LOST
+ * record is made up (and the loss consumed) only when the ring is empty,
+ * so that it arrives after every record queued before the loss.
+ */
+static ssize_t next_record(size_t room, bool *from_ring)
+{
+	struct oomprof_record_header hdr;
+	unsigned long flags;
+	ssize_t ret = 0;
+
+	spin_lock_irqsave(&ev.lock, flags);
+	if (ev.used) {
+		ring_peek(&hdr, sizeof(hdr));
+		if (hdr.size > room) {
+			ret = -EMSGSIZE;
+		} else {
+			ring_peek(ev.bounce, hdr.size);
+			*from_ring = true;
+			ret = hdr.size;
+		}
+	} else if (ev.lost_pending) {
+		if (room < sizeof(hdr)) {
+			ret = -EMSGSIZE;
+		} else {
+			oomprof_events_init_header(&hdr, OOMPROF_REC_LOST,
+						   sizeof(hdr));
+			hdr.seq = ev.next_seq - 1;
+			hdr.lost = ev.lost_pending;
+			ev.lost_pending = 0;
+			memcpy(ev.bounce, &hdr, sizeof(hdr));
+			*from_ring = false;
+			ret = sizeof(hdr);
+		}
+	}
+	spin_unlock_irqrestore(&ev.lock, flags);
+	return ret;
+}
+
+static void restore_lost(const void *rec)
+{
+	const struct oomprof_record_header *hdr = rec;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ev.lock, flags);
+	ev.lost_pending += hdr->lost;
+	spin_unlock_irqrestore(&ev.lock, flags);
+}
+
+static void consume(size_t len)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ev.lock, flags);
+	ev.tail = (ev.tail + len) % ev.size;
+	ev.used -= len;
+	ev.read++;
+	spin_unlock_irqrestore(&ev.lock, flags);
+}
+
+ssize_t oomprof_events_read(char __user *buf, size_t count, bool nonblock)
+{
+	ssize_t done = 0;
+	int err;
+
+	if (mutex_lock_interruptible(&ev.reader_mutex))
+		return -ERESTARTSYS;
+
+	while (!events_ready()) {
+		if (nonblock) {
+			done = -EAGAIN;
+			goto out;
+		}
+		mutex_unlock(&ev.reader_mutex);
+		err = wait_event_interruptible(ev.wait, events_ready());
+		if (err)
+			return err;
+		if (mutex_lock_interruptible(&ev.reader_mutex))
+			return -ERESTARTSYS;
+	}
+
+	for (;;) {
+		bool from_ring = false;
+		ssize_t len = next_record(count - done, &from_ring);
+
+		if (len == -EMSGSIZE) {
+			/* Too small for even one record: say so. */
+			if (!done)
+				done = -EINVAL;
+			break;
+		}
+		if (len <= 0)
+			break;
+		if (copy_to_user(buf + done, ev.bounce, len)) {
+			if (!done)
+				done = -EFAULT;
+			/* A made-up LOST record goes back, not away. */
+			if (!from_ring)
+				restore_lost(ev.bounce);
+			break;
+		}
+		if (from_ring)
+			consume(len);
+		done += len;
+	}
+out:
+	mutex_unlock(&ev.reader_mutex);
+	return done;
+}
+
+__poll_t oomprof_events_poll(struct file *file, poll_table *wait)
+{
+	poll_wait(file, &ev.wait, wait);
+	return events_ready() ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+void oomprof_events_stats(struct oomprof_stats *st)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ev.lock, flags);
+	st->records_queued = ev.queued;
+	st->records_lost = ev.lost;
+	st->records_read = ev.read;
+	st->buffer_size = ev.size;
+	st->buffer_used = ev.used;
+	spin_unlock_irqrestore(&ev.lock, flags);
+}

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oomprof: keep the evidence of an OOM kill.
+ *
+ * Load order builds everything a probe touches before the probes attach;
+ * unload detaches the probes (and waits for running ones) before tearing
+ * anything down, so no probe or deferred work ever sees freed state.
+ */
+#define pr_fmt(fmt) "oomprof: " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+#include "oomprof.h"
+
+static unsigned int event_buffer_kb = 256;
+module_param(event_buffer_kb, uint, 0444);
+MODULE_PARM_DESC(event_buffer_kb,
+		 "Size of the record buffer in KiB, allocated at load (default 256: about 290 OOM kill records)");
+
+static unsigned int kill_slots = 64;
+module_param(kill_slots, uint, 0444);
+MODULE_PARM_DESC(kill_slots,
+		 "OOM kills tracked at once between mark_victim and their SIGKILL (default 64, ~1.1 KiB each)");
+
+static unsigned int sigkill_wait_ms = 1000;
+module_param(sigkill_wait_ms, uint, 0444);
+MODULE_PARM_DESC(sigkill_wait_ms,
+		 "How long a kill's record waits for the victim to take its SIGKILL before it is published without it (default 1000)");
+
+static int __init oomprof_init(void)
+{
+	int err;
+
+	if (event_buffer_kb > 1024 * 1024) {
+		pr_err("event_buffer_kb=%u is over the 1 GiB limit\n",
+		       event_buffer_kb);
+		return -EINVAL;
+	}
+	err = oomprof_events_init((size_t)event_buffer_kb * 1024);
+	if (err)
+		return err;
+	err = oomprof_kills_init(kill_slots, sigkill_wait_ms);
+	if (err)
+		goto out_events;
+	err = oomprof_device_init();
+	if (err)
+		goto out_kills;
+	err = oomprof_probes_init();
+	if (err)
+		goto out_device;
+	pr_info("version %s ready: /dev/oomprof, probes 0x%x\n",
+		OOMPROF_VERSION, oomprof_probes_attached());
+	return 0;
+
+out_device:
+	oomprof_device_exit();
+out_kills:
+	oomprof_kills_exit();
+out_events:
+	oomprof_events_exit();
+	return err;
+}
+
+static void __exit oomprof_exit(void)
+{
+	oomprof_probes_exit();
+	oomprof_kills_exit();
+	oomprof_device_exit();
+	oomprof_events_exit();
+}
+
+module_init(oomprof_init);
+module_exit(oomprof_exit);
+
+/* GPL: tracepoint_probe_register and friends are GPL-only exports. */
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("oomprof developers");
+MODULE_DESCRIPTION("Records every OOM kill and what the victim held");
+MODULE_VERSION(OOMPROF_VERSION);

@@ -1,0 +1,198 @@
+"""Shared helpers of the host-side checkers (python3, stdlib only).
+
+A checker is run as `checks/NAME.py RESULTS_DIR`. It prints optional
+"WARN: ..." lines, and on failure a one-line reason as its LAST line of
+output, exiting 1; on success it prints "ok" last and exits 0. run.sh shows
+the last line as the FAIL reason.
+"""
+
+import json
+import os
+import re
+import sys
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def fail(msg):
+    raise CheckFailed(msg)
+
+
+def warn(msg):
+    print("WARN: " + msg)
+
+
+# Kernel log markers that mean something went wrong in the kernel, whatever
+# the scenario. Case matters: "not a bug" lines are normal boot noise.
+BAD_KERNEL_PATTERNS = [
+    (re.compile(r"\bBUG\b"), "BUG"),
+    (re.compile(r"\bWARNING\b"), "WARNING"),
+    (re.compile(r"\bOops\b"), "Oops"),
+    (re.compile(r"general protection"), "general protection"),
+    (re.compile(r"\bKASAN\b"), "KASAN"),
+    (re.compile(r"lockdep"), "lockdep"),
+    (re.compile(r"sleeping function called from invalid context"),
+     "sleeping function called from invalid context"),
+]
+
+KILLED_RE = re.compile(r"Killed process (\d+) \((.*?)\) total-vm")
+
+KILL_KEYS = [
+    "type", "time", "pid", "tgid", "comm", "uid", "cgroup", "constraint",
+    "oom_cgroup", "total_vm_kb", "anon_rss_kb", "file_rss_kb", "shmem_rss_kb",
+    "oom_score_adj", "trigger", "parents", "sigkill_ns", "dropped", "profile",
+]
+
+RFC3339_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+class Results:
+    def __init__(self, d):
+        self.dir = d
+        self.exit_code = self._read("exit_code")
+        self.error = self._read("error") or ""
+        self.init_errors = self._read("init_errors") or ""
+        self.dmesg = self._read("dmesg.txt") or ""
+        self._events = None
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def _read(self, name):
+        try:
+            with open(self.path(name), errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
+
+    def read(self, name):
+        return self._read(name)
+
+    def json(self, name):
+        text = self._read(name)
+        if text is None:
+            fail(f"{name} missing")
+        try:
+            return json.loads(text)
+        except ValueError as e:
+            fail(f"{name} is not one JSON object ({e}): {text[:200]!r}")
+
+    def killed(self):
+        """The kernel's own "Killed process PID (COMM)" lines: [(pid, comm)]."""
+        return [(int(m.group(1)), m.group(2))
+                for m in KILLED_RE.finditer(self.dmesg)]
+
+    def events(self, rel="r/events.jsonl"):
+        """Every line of the reader's output, parsed; fails on a bad line."""
+        if self._events is not None:
+            return self._events
+        text = self._read(rel)
+        if text is None:
+            fail(f"{rel} missing (reader wrote nothing)")
+        out = []
+        for n, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                fail(f"{rel}:{n}: empty line")
+            try:
+                obj = json.loads(line)
+            except ValueError as e:
+                fail(f"{rel}:{n}: not JSON ({e}): {line[:120]!r}")
+            if not isinstance(obj, dict):
+                fail(f"{rel}:{n}: not a JSON object")
+            out.append(obj)
+        self._events = out
+        return out
+
+    def kills(self):
+        kills = [e for e in self.events() if e.get("type") == "oom_kill"]
+        for k in kills:
+            check_kill_shape(k)
+        return kills
+
+    def total_dropped(self):
+        """Records lost: the sum of "dropped" over every line, kill lines and
+        {"type": "lost"} notices alike."""
+        total = 0
+        for e in self.events():
+            d = e.get("dropped", 0)
+            if d is None:
+                d = 0
+            if not isinstance(d, int) or d < 0:
+                fail(f"bad dropped value {d!r} in {e}")
+            total += d
+        return total
+
+
+def check_kill_shape(k):
+    missing = [key for key in KILL_KEYS if key not in k]
+    if missing:
+        fail(f"oom_kill line lacks {missing}: {json.dumps(k)[:300]}")
+    if not isinstance(k["time"], str) or not RFC3339_RE.match(k["time"]):
+        fail(f"time {k['time']!r} is not RFC 3339")
+    for key in ("pid", "tgid", "uid", "total_vm_kb", "anon_rss_kb",
+                "file_rss_kb", "shmem_rss_kb", "oom_score_adj", "dropped"):
+        if not isinstance(k[key], int):
+            fail(f"{key} is not an integer: {k[key]!r}")
+    if not isinstance(k["parents"], list):
+        fail(f"parents is not a list: {k['parents']!r}")
+    for p in k["parents"] + [k["trigger"]]:
+        if not isinstance(p, dict) or not isinstance(p.get("pid"), int) \
+                or not isinstance(p.get("comm"), str):
+            fail(f"bad task entry {p!r}")
+    if k["constraint"] not in ("memcg", "global", "cpuset", "mempolicy",
+                               "unknown"):
+        fail(f"constraint {k['constraint']!r} is not one of the defined values")
+
+
+def check_common(r):
+    """What every scenario needs: the guest finished its scenario with 0 and
+    the kernel logged nothing alarming. A kernel complaint is reported first:
+    it is the likelier cause of a scenario failure than the reverse."""
+    scenario_msg = r.error.strip().replace("\n", "; ")
+    if r.exit_code is None:
+        fail("no exit_code in results (guest did not run its scenario?)")
+    bad = dmesg_problem(r)
+    if bad:
+        fail(bad + (f" [scenario: {scenario_msg}]" if scenario_msg else ""))
+    if r.init_errors.strip():
+        fail("guest init: " + r.init_errors.strip().replace("\n", "; ")
+             + (f" [scenario: {scenario_msg}]" if scenario_msg else ""))
+    if r.exit_code.strip() != "0":
+        fail(f"guest scenario exited {r.exit_code.strip()}: "
+             + (scenario_msg or "(no message)"))
+
+
+def dmesg_problem(r):
+    for line in r.dmesg.splitlines():
+        for rx, name in BAD_KERNEL_PATTERNS:
+            if rx.search(line):
+                return f"dmesg has {name}: {line.strip()[:200]}"
+    return None
+
+
+def match_dmesg(r, k):
+    """The kill line k names the process the kernel killed."""
+    killed = dict(r.killed())
+    if k["pid"] not in killed:
+        fail(f"record pid {k['pid']} ({k['comm']}) not among dmesg's "
+             f"Killed process lines {r.killed()}")
+    if killed[k["pid"]] != k["comm"]:
+        fail(f"record comm {k['comm']!r} != dmesg's {killed[k['pid']]!r} "
+             f"for pid {k['pid']}")
+
+
+def main(check):
+    if len(sys.argv) != 2:
+        print(f"usage: {sys.argv[0]} RESULTS_DIR", file=sys.stderr)
+        sys.exit(2)
+    r = Results(sys.argv[1])
+    try:
+        check(r)
+    except CheckFailed as e:
+        print(str(e).replace("\n", " "))
+        sys.exit(1)
+    print("ok")
+    sys.exit(0)

@@ -1,0 +1,35 @@
+#!/usr/bin/env python3
+"""loadunload: repeated load/unload, refused unload while a reader holds the
+device, unload with a record queued; and a clean kernel log throughout."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import check_common, fail, main  # noqa: E402
+
+EXPECT = {
+    "noreader_cycles": "20",
+    "reader_rmmod_refused": "20",
+    "reader_cycles": "20",
+    "pending_rmmod": "ok",
+    "reload_after_pending": "ok",
+}
+
+
+def check(r):
+    check_common(r)
+    summary = {}
+    for line in (r.read("summary") or "").splitlines():
+        key, _, value = line.partition("=")
+        summary[key] = value
+    for key, want in EXPECT.items():
+        if summary.get(key) != want:
+            fail(f"summary {key}={summary.get(key)!r}, expected {want!r}")
+    stats = r.json("pending_stats.json")
+    if not stats.get("records_queued"):
+        fail(f"no record queued before the pending rmmod: {stats}")
+    if r.killed() and len(r.killed()) != 1:
+        fail(f"expected one Killed process line, got {r.killed()}")
+
+
+main(check)

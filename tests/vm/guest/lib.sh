@@ -1,0 +1,207 @@
+# shellcheck shell=sh
+# Sourced by every guest scenario (busybox sh): `. /lib.sh`.
+#
+# Conventions: a scenario runs with cwd /results and its stdout/stderr in
+# /results/scenario.log. A hard failure calls fail (message to
+# /results/error, exit 1); a problem that should not stop the remaining steps
+# calls problem and the scenario ends with `finish`, which exits 1 if any
+# problem was recorded. Every wait has a timeout: init's watchdog is only the
+# last resort and loses the reason.
+
+CG=/sys/fs/cgroup
+R=/results
+PROBLEMS=0
+READER_PID=
+
+# uptime-stamped log line
+say() {
+	read -r _up _ < /proc/uptime
+	echo "[$_up] $*"
+}
+
+fail() {
+	say "FAIL: $*" >&2
+	echo "$*" >> "$R/error"
+	exit 1
+}
+
+problem() {
+	say "PROBLEM: $*" >&2
+	echo "$*" >> "$R/error"
+	PROBLEMS=$((PROBLEMS + 1))
+}
+
+finish() {
+	if [ "$PROBLEMS" -ne 0 ]; then
+		say "finished with $PROBLEMS problem(s)"
+		exit 1
+	fi
+	say "finished OK"
+	exit 0
+}
+
+# wait_for SECS CMD...: poll CMD every 0.1 s until it succeeds; 1 on timeout.
+wait_for() {
+	_n=$(($1 * 10))
+	shift
+	while [ "$_n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		_n=$((_n - 1))
+	done
+	return 1
+}
+
+# alive PID: the process exists and is not a zombie. Builtins only (read,
+# parameter expansion): this runs in tight loops and forks are slow under TCG.
+alive() {
+	[ -e "/proc/$1/stat" ] || return 1
+	read -r _stat < "/proc/$1/stat" 2>/dev/null || return 1
+	_stat=${_stat##*) }
+	[ "${_stat%% *}" != Z ]
+}
+
+# wait_exit PID SECS: wait up to SECS for our child PID to exit and reap it;
+# its status goes to WAIT_STATUS (128+N if killed by signal N). 1 on timeout.
+wait_exit() {
+	WAIT_STATUS=
+	_p=$1
+	_n=$(($2 * 10))
+	while [ "$_n" -gt 0 ]; do
+		if ! alive "$_p"; then
+			wait "$_p"
+			WAIT_STATUS=$?
+			return 0
+		fi
+		sleep 0.1
+		_n=$((_n - 1))
+	done
+	return 1
+}
+
+# in_background: true in a child forked by `&`, false in the scenario shell
+# itself ($$ stays the scenario shell's pid in children; /proc/self, read by
+# the builtin, is the process actually running).
+in_background() {
+	read -r _me _ < /proc/self/stat
+	[ "$_me" != "$$" ]
+}
+
+# run_victim CMD... &: run CMD with oom_score_adj 0. The harness runs at
+# -1000 (inherited from init) to survive a global OOM; a victim left at -1000
+# would be unkillable and a memcg OOM would hang. Always call it with `&`:
+# the forked child sets its own oom_score_adj and execs CMD, so $! is CMD's
+# pid. (A subshell inside the function would fork a second time and make $!
+# the pid of a shell that is not the victim.)
+run_victim() {
+	in_background || fail "run_victim must be run in the background (&)"
+	echo 0 > /proc/self/oom_score_adj || exit 126
+	exec "$@"
+}
+
+# run_victim_in_cgroup CGDIR CMD... &: as run_victim, and move into CGDIR
+# before exec, so every page CMD allocates is charged there. Writing "0" to
+# cgroup.procs moves the writing process itself.
+run_victim_in_cgroup() {
+	in_background || fail "run_victim_in_cgroup must be run in the background (&)"
+	_cg=$1
+	shift
+	echo 0 > /proc/self/oom_score_adj || exit 126
+	echo 0 > "$_cg/cgroup.procs" || exit 126
+	exec "$@"
+}
+
+# make_cgroup NAME MAX: $CG/NAME with memory.max MAX and no swap.
+make_cgroup() {
+	mkdir "$CG/$1" || fail "cannot create cgroup $CG/$1"
+	echo "$2" > "$CG/$1/memory.max" || fail "cannot set $CG/$1/memory.max to $2"
+	if [ -e "$CG/$1/memory.swap.max" ]; then
+		echo 0 > "$CG/$1/memory.swap.max" || fail "cannot set $CG/$1/memory.swap.max"
+	fi
+}
+
+# cg_diag NAME: one line on a cgroup's state, for failure messages.
+cg_diag() {
+	echo "cgroup $1: procs=[$(tr '\n' ' ' < "$CG/$1/cgroup.procs")]" \
+		"memory.current=$(cat "$CG/$1/memory.current")" \
+		"events=[$(tr '\n' ' ' < "$CG/$1/memory.events")]"
+}
+
+dev_present() { [ -c /dev/oomprof ]; }
+
+# load_module [PARAM=VALUE...]: insmod /oomprof.ko and wait for its device.
+load_module() {
+	[ -e /oomprof.ko ] ||
+		fail "no /oomprof.ko in the initramfs: the module did not build for $(uname -r)"
+	if ! insmod /oomprof.ko "$@" 2> /tmp/insmod.err; then
+		fail "insmod /oomprof.ko $*: $(cat /tmp/insmod.err); dmesg: $(dmesg | tail -n 3 | tr '\n' '|')"
+	fi
+	wait_for 5 dev_present ||
+		fail "/dev/oomprof did not appear within 5 s of insmod"
+}
+
+# holds_device PID: PID has /dev/oomprof open.
+holds_device() {
+	for _fd in /proc/"$1"/fd/*; do
+		[ "$(readlink "$_fd" 2>/dev/null)" = /dev/oomprof ] && return 0
+	done
+	return 1
+}
+
+# start_reader DIR: oomprof-read -d DIR in the background (at -1000 like
+# every harness process), stderr appended to $R/reader.log; returns once it
+# holds /dev/oomprof open, so nothing that follows races its open().
+start_reader() {
+	[ -x /bin/oomprof-read ] ||
+		fail "no /bin/oomprof-read in the initramfs: oomprof-read did not build"
+	mkdir -p "$1"
+	/bin/oomprof-read -d "$1" 2>> "$R/reader.log" &
+	READER_PID=$!
+	_n=100
+	while ! holds_device "$READER_PID"; do
+		alive "$READER_PID" || {
+			wait "$READER_PID"
+			fail "oomprof-read -d $1 exited ($?) before opening /dev/oomprof: $(tail -n 5 "$R/reader.log" | tr '\n' '|')"
+		}
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || fail "oomprof-read did not open /dev/oomprof within 10 s"
+		sleep 0.1
+	done
+	say "reader $READER_PID running"
+}
+
+# stop_reader: SIGTERM, then it must exit 0 within 10 s.
+stop_reader() {
+	[ -n "$READER_PID" ] || return 0
+	kill -TERM "$READER_PID"
+	if ! wait_exit "$READER_PID" 10; then
+		kill -KILL "$READER_PID"
+		wait "$READER_PID"
+		READER_PID=
+		fail "oomprof-read did not exit within 10 s of SIGTERM"
+	fi
+	[ "$WAIT_STATUS" = 0 ] ||
+		problem "oomprof-read exited with status $WAIT_STATUS after SIGTERM: $(tail -n 3 "$R/reader.log" | tr '\n' '|')"
+	say "reader $READER_PID stopped ($WAIT_STATUS)"
+	READER_PID=
+}
+
+# save_stats FILE: oomprof-read --stats into FILE (problem if it fails).
+save_stats() {
+	if ! timeout 10 /bin/oomprof-read --stats > "$1" 2>> "$R/reader.log"; then
+		problem "oomprof-read --stats failed: $(tail -n 3 "$R/reader.log" | tr '\n' '|')"
+	fi
+}
+
+# oom_in_cgroup NAME [SECS]: run hog in cgroup NAME, wait until it is killed,
+# record its pid in $R/victim_pids. Fails if it survives SECS (default 60)
+# or exits any way but SIGKILL.
+oom_in_cgroup() {
+	run_victim_in_cgroup "$CG/$1" /bin/hog > /dev/null 2>> "$R/hog.err" &
+	_hog=$!
+	echo "$_hog" >> "$R/victim_pids"
+	wait_exit "$_hog" "${2:-60}" ||
+		fail "hog $_hog still alive after ${2:-60} s: $(cg_diag "$1")"
+	[ "$WAIT_STATUS" = 137 ] ||
+		fail "hog $_hog in $1 exited with $WAIT_STATUS, not SIGKILL (137): $(tail -n 2 "$R/hog.err" | tr '\n' '|')"
+}

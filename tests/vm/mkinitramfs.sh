@@ -1,0 +1,112 @@
+#!/bin/bash
+# mkinitramfs.sh OUT.cpio.gz KVER MODULE_KO READER_BIN
+#
+# Builds the test guest's initramfs (gzip, newc): busybox-static with applet
+# links in /bin and /sbin, /init, the module at /oomprof.ko, oomprof-read at
+# /bin/oomprof-read with its shared libraries, the static test programs and
+# the scenario scripts. MODULE_KO or READER_BIN may be "none" while the lead's
+# code does not build yet: the guest then reports the missing piece clearly
+# instead of the harness refusing to boot at all.
+#
+# The initramfs is unpacked into RAM of a 512 MiB guest, so only what the
+# scenarios use goes in: no kernel modules, no locales, no docs.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+
+[ $# -eq 4 ] || { echo "usage: $0 OUT.cpio.gz KVER MODULE_KO|none READER_BIN|none" >&2; exit 2; }
+out=$1 kver=$2 module_ko=$3 reader=$4
+
+busybox=/bin/busybox
+# busybox-static is what we want: a dynamic busybox would need its libc too.
+ldd_out=$(LC_ALL=C ldd "$busybox" 2>&1 || true)
+if [[ "$ldd_out" != *"not a dynamic executable"* ]]; then
+	echo "mkinitramfs.sh: $busybox is not static: apt-get install busybox-static" >&2
+	exit 1
+fi
+
+# Static test programs, rebuilt only when their source changed. -Werror keeps
+# them warning-free; -static keeps them independent of the guest's libraries.
+progs_out=$here/.work/progs
+mkdir -p "$progs_out"
+progs=()
+for src in "$here"/progs/*.c; do
+	name=$(basename "$src" .c)
+	bin=$progs_out/$name
+	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
+		gcc -static -O2 -Wall -Wextra -Werror -o "$bin.tmp" "$src"
+		mv "$bin.tmp" "$bin"
+	fi
+	progs+=("$bin")
+done
+
+root=$(mktemp -d "${TMPDIR:-/tmp}/oomprof-initramfs.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,results,scenarios,etc}
+cp "$busybox" "$root/bin/busybox"
+# Every applet as a relative symlink; usr/bin and usr/sbin applets are folded
+# into bin and sbin so PATH=/bin:/sbin finds all of them.
+while read -r applet; do
+	case "$applet" in
+		*sbin/*) dir=sbin ;;
+		*) dir=bin ;;
+	esac
+	name=${applet##*/}
+	[ "$name" = busybox ] && continue
+	if [ "$dir" = sbin ]; then
+		ln -sf ../bin/busybox "$root/sbin/$name"
+	else
+		ln -sf busybox "$root/bin/$name"
+	fi
+done < <("$busybox" --list-full)
+
+# /dev/console must exist before devtmpfs is mounted: the kernel opens it for
+# init's stdin/stdout, and without it early init output is lost.
+mknod -m 600 "$root/dev/console" c 5 1
+mknod -m 666 "$root/dev/null" c 1 3
+
+install -m 755 "$here/guest/init" "$root/init"
+install -m 644 "$here/guest/lib.sh" "$root/lib.sh"
+for s in "$here"/guest/scenarios/*.sh; do
+	install -m 755 "$s" "$root/scenarios/"
+done
+for p in "${progs[@]}"; do
+	install -m 755 "$p" "$root/bin/"
+done
+
+if [ "$module_ko" != none ]; then
+	install -m 644 "$module_ko" "$root/oomprof.ko"
+fi
+
+if [ "$reader" != none ]; then
+	install -m 755 "$reader" "$root/bin/oomprof-read"
+	# Copy each shared library (and the dynamic loader) at the path ldd
+	# reports, following symlinks, so the guest's loader finds them where
+	# the binary's PT_INTERP and the default search path say.
+	if LC_ALL=C ldd "$reader" >/dev/null 2>&1; then
+		LC_ALL=C ldd "$reader" | grep -o '/[^ ]*' | sort -u | while read -r lib; do
+			mkdir -p "$root$(dirname "$lib")"
+			cp -L "$lib" "$root$lib"
+		done
+		# Debian's loader lives in /lib64 -> /lib/x86_64-linux-gnu via the
+		# usr-merge symlinks; ldd names both forms, and cp created real dirs
+		# for each, which is all the loader needs.
+	fi
+fi
+
+# A record of what went into this image, for the guest's results.
+{
+	echo "kver=$kver"
+	echo "module=$module_ko"
+	echo "reader=$reader"
+	[ "$module_ko" != none ] && echo "module_sha256=$(sha256sum < "$module_ko" | cut -d' ' -f1)"
+	[ "$reader" != none ] && echo "reader_sha256=$(sha256sum < "$reader" | cut -d' ' -f1)"
+} > "$root/etc/oomprof-image"
+
+mkdir -p "$(dirname "$out")"
+# Sorted names and a fixed owner make the image reproducible for the same
+# inputs; cpio -R needs GNU cpio.
+(cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
+	cpio --quiet -o -H newc -R 0:0) | gzip -6 > "$out.tmp"
+mv "$out.tmp" "$out"

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "events.h"
+#include "record.h"
+
+#include <time.h>
+
+void format_rfc3339_ns(struct sbuf *out, unsigned long long realtime_ns)
+{
+	time_t secs = (time_t)(realtime_ns / 1000000000ULL);
+	struct tm tm;
+
+	if (!gmtime_r(&secs, &tm)) {
+		sbuf_printf(out, "\"\"");
+		return;
+	}
+	sbuf_printf(out, "\"%04d-%02d-%02dT%02d:%02d:%02d.%09lluZ\"",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec, realtime_ns % 1000000000ULL);
+}
+
+static void json_ident(struct sbuf *b, const struct oomprof_task_ident *id)
+{
+	sbuf_printf(b, "{\"pid\":%u,\"tgid\":%u,\"comm\":", id->pid, id->tgid);
+	sbuf_json_string(b, id->comm);
+	sbuf_printf(b, "}");
+}
+
+static void json_kill(struct sbuf *b, const struct oomprof_oom_kill *k,
+		      const char *profile)
+{
+	unsigned int flags = k->hdr.flags;
+	int mm = !!(flags & OOMPROF_KILL_MM_FACTS);
+	unsigned int i;
+
+	sbuf_printf(b, "{\"type\":\"oom_kill\",\"seq\":%llu,\"time\":",
+		    (unsigned long long)k->hdr.seq);
+	format_rfc3339_ns(b, k->kill_realtime_ns);
+	sbuf_printf(b, ",\"boottime_ns\":%llu,\"pid\":%u,\"tgid\":%u,\"ns_pid\":%u,\"comm\":",
+		    (unsigned long long)k->kill_boottime_ns, k->victim.pid,
+		    k->victim.tgid, k->victim_ns_pid);
+	sbuf_json_string(b, k->victim.comm);
+	sbuf_printf(b, ",\"uid\":%u,\"cgroup\":", k->uid);
+	sbuf_json_string(b, k->victim_cgroup);
+	sbuf_printf(b, ",\"cgroup_id\":%llu,\"constraint\":\"%s\",\"oom_cgroup\":",
+		    (unsigned long long)k->victim_cgroup_id,
+		    record_constraint_name(k->constraint));
+	if (k->constraint == OOMPROF_CONSTRAINT_MEMCG)
+		sbuf_json_string(b, k->oom_cgroup);
+	else
+		sbuf_printf(b, "null");
+	sbuf_printf(b, ",\"oom_cgroup_id\":%llu,\"order\":%d,\"gfp_mask\":\"0x%x\"",
+		    (unsigned long long)k->oom_cgroup_id, k->order, k->gfp_mask);
+	if (mm)
+		sbuf_printf(b, ",\"total_vm_kb\":%llu,\"anon_rss_kb\":%llu,\"file_rss_kb\":%llu,\"shmem_rss_kb\":%llu,\"pgtables_kb\":%llu",
+			    (unsigned long long)k->total_vm_kb,
+			    (unsigned long long)k->anon_rss_kb,
+			    (unsigned long long)k->file_rss_kb,
+			    (unsigned long long)k->shmem_rss_kb,
+			    (unsigned long long)k->pgtables_kb);
+	else
+		sbuf_printf(b, ",\"total_vm_kb\":null,\"anon_rss_kb\":null,\"file_rss_kb\":null,\"shmem_rss_kb\":null,\"pgtables_kb\":null");
+	sbuf_printf(b, ",\"oom_score_adj\":%d,\"trigger\":", k->oom_score_adj);
+	json_ident(b, &k->trigger);
+	sbuf_printf(b, ",\"parents\":[");
+	for (i = 0; i < k->nparents; i++) {
+		if (i)
+			sbuf_printf(b, ",");
+		json_ident(b, &k->parents[i]);
+	}
+	sbuf_printf(b, "],\"parents_truncated\":%s",
+		    flags & OOMPROF_KILL_PARENTS_TRUNCATED ? "true" : "false");
+	sbuf_printf(b, ",\"cgroup_truncated\":%s",
+		    flags & OOMPROF_KILL_CGROUP_TRUNCATED ? "true" : "false");
+	if (flags & OOMPROF_KILL_SIGKILL_SEEN &&
+	    k->sigkill_boottime_ns >= k->kill_boottime_ns)
+		sbuf_printf(b, ",\"sigkill_after_ns\":%llu",
+			    (unsigned long long)(k->sigkill_boottime_ns -
+						 k->kill_boottime_ns));
+	else
+		sbuf_printf(b, ",\"sigkill_after_ns\":null");
+	sbuf_printf(b, ",\"dropped\":%llu,\"profile\":",
+		    (unsigned long long)k->hdr.lost);
+	if (profile)
+		sbuf_json_string(b, profile);
+	else
+		sbuf_printf(b, "null");
+	sbuf_printf(b, "}");
+}
+
+int event_json(struct sbuf *out, const struct oomprof_record_header *hdr,
+	       const char *profile)
+{
+	struct timespec now;
+
+	switch (hdr->type) {
+	case OOMPROF_REC_OOM_KILL:
+		json_kill(out, (const struct oomprof_oom_kill *)hdr, profile);
+		return 0;
+	case OOMPROF_REC_LOST:
+		/* The module does not date a loss: this is when we learnt. */
+		clock_gettime(CLOCK_REALTIME, &now);
+		sbuf_printf(out, "{\"type\":\"lost\",\"seq\":%llu,\"time\":",
+			    (unsigned long long)hdr->seq);
+		format_rfc3339_ns(out, (unsigned long long)now.tv_sec *
+				  1000000000ULL + (unsigned long long)now.tv_nsec);
+		sbuf_printf(out, ",\"dropped\":%llu}",
+			    (unsigned long long)hdr->lost);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static void summary_kill(struct sbuf *b, const struct oomprof_oom_kill *k)
+{
+	unsigned int i;
+
+	sbuf_printf(b, "OOM kill (%s", record_constraint_name(k->constraint));
+	if (k->constraint == OOMPROF_CONSTRAINT_MEMCG)
+		sbuf_printf(b, " %s", k->oom_cgroup);
+	sbuf_printf(b, "): pid %u (%s) uid %u in %s", k->victim.pid,
+		    k->victim.comm, k->uid,
+		    k->victim_cgroup[0] ? k->victim_cgroup : "?");
+	if (k->hdr.flags & OOMPROF_KILL_MM_FACTS)
+		sbuf_printf(b, ", anon-rss %llu kB file-rss %llu kB shmem-rss %llu kB",
+			    (unsigned long long)k->anon_rss_kb,
+			    (unsigned long long)k->file_rss_kb,
+			    (unsigned long long)k->shmem_rss_kb);
+	if (k->hdr.flags & OOMPROF_KILL_SIGKILL_SEEN &&
+	    k->sigkill_boottime_ns >= k->kill_boottime_ns)
+		sbuf_printf(b, ", took SIGKILL after %.3f ms",
+			    (double)(k->sigkill_boottime_ns -
+				     k->kill_boottime_ns) / 1e6);
+	else
+		sbuf_printf(b, ", SIGKILL not seen");
+	sbuf_printf(b, "; triggered by %u (%s)", k->trigger.pid,
+		    k->trigger.comm);
+	for (i = 0; i < k->nparents; i++)
+		sbuf_printf(b, "%s%u (%s)", i ? " < " : "; parents ",
+			    k->parents[i].pid, k->parents[i].comm);
+	if (k->hdr.lost)
+		sbuf_printf(b, "; %llu earlier record(s) lost",
+			    (unsigned long long)k->hdr.lost);
+}
+
+int event_summary(struct sbuf *out, const struct oomprof_record_header *hdr)
+{
+	switch (hdr->type) {
+	case OOMPROF_REC_OOM_KILL:
+		summary_kill(out, (const struct oomprof_oom_kill *)hdr);
+		return 0;
+	case OOMPROF_REC_LOST:
+		sbuf_printf(out, "%llu record(s) lost: the module's buffer was full (raise event_buffer_kb or kill_slots, or keep oomprof-read running)",
+			    (unsigned long long)hdr->lost);
+		return 0;
+	default:
+		return -1;
+	}
+}

@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oomprof-read: the userspace side of oomprof. Reads records from
+ * /dev/oomprof and appends one JSON object a line to DIR/events.jsonl for
+ * every OOM kill, logging a line for people on stderr.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "device.h"
+#include "events.h"
+#include "record.h"
+
+#define OOMPROF_READ_VERSION "0.1.0"
+#define DEFAULT_DIR "/var/lib/oomprof"
+#define READ_BUF_SIZE (64 * 1024)
+
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reopen_requested;
+
+struct reader {
+	const char *device;
+	const char *dir;
+	char *events_path;
+	int events_fd;
+	int quiet;
+	unsigned long long kills;
+	unsigned long long lost;
+	unsigned long long bad;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: oomprof-read [-d DIR] [--drain] [-q]\n"
+"       oomprof-read --stats\n"
+"\n"
+"Records every OOM kill the oomprof kernel module reports through\n"
+OOMPROF_DEVICE_PATH ": one JSON object a line in DIR/events.jsonl, and one\n"
+"line for people on stderr.\n"
+"\n"
+"  -d, --dir DIR     where to write (default " DEFAULT_DIR "); created if missing\n"
+"      --drain       read what the module has queued, write it, and exit\n"
+"      --stats       print the module's counters as JSON and exit\n"
+"      --device PATH the device (default " OOMPROF_DEVICE_PATH ")\n"
+"  -q, --quiet       no line on stderr per kill\n"
+"  -h, --help        this text\n"
+"  -V, --version     versions of this tool and of the record format\n"
+"\n"
+"Signals: SIGTERM or SIGINT stop after the records already read are\n"
+"written; SIGHUP reopens DIR/events.jsonl (for log rotation).\n"
+"Only one oomprof-read can read the device at a time; it needs root.\n"
+"Events: each line has type \"oom_kill\" (time, pid, tgid, comm, uid,\n"
+"cgroup, constraint, oom_cgroup, *_rss_kb, oom_score_adj, trigger,\n"
+"parents, sigkill_after_ns, dropped, profile) or \"lost\" (dropped: how\n"
+"many records the module could not keep). See README.md.\n");
+}
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		reopen_requested = 1;
+	else
+		stop_requested = 1;
+}
+
+static int install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: poll() must return so the loop sees the flag. */
+	if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL) ||
+	    sigaction(SIGHUP, &sa, NULL))
+		return -1;
+	return 0;
+}
+
+static int mkdir_p(const char *dir)
+{
+	char *copy = strdup(dir);
+	char *p;
+	int ret = 0;
+
+	if (!copy)
+		return -1;
+	for (p = copy + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(copy, 0750) && errno != EEXIST) {
+				ret = -1;
+				break;
+			}
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	free(copy);
+	return ret;
+}
+
+static int open_events(struct reader *r)
+{
+	int fd = open(r->events_path,
+		      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+
+	if (fd < 0) {
+		fprintf(stderr, "oomprof-read: %s: %s — check that the directory is writable (-d DIR)\n",
+			r->events_path, strerror(errno));
+		return -1;
+	}
+	if (r->events_fd >= 0)
+		close(r->events_fd);
+	r->events_fd = fd;
+	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int handle_record(struct reader *r,
+			 const struct oomprof_record_header *hdr,
+			 struct sbuf *line)
+{
+	sbuf_reset(line);
+	if (event_json(line, hdr, NULL))
+		return 0;	/* a type from a newer module: skip it */
+	sbuf_printf(line, "\n");
+	if (line->failed) {
+		fprintf(stderr, "oomprof-read: out of memory formatting record %llu\n",
+			(unsigned long long)hdr->seq);
+		return -1;
+	}
+	/* One write per line: O_APPEND keeps lines whole. */
+	if (write_all(r->events_fd, line->p, line->len) ||
+	    fdatasync(r->events_fd)) {
+		fprintf(stderr, "oomprof-read: %s: %s — record %llu not saved\n",
+			r->events_path, strerror(errno),
+			(unsigned long long)hdr->seq);
+		return -1;
+	}
+	if (hdr->type == OOMPROF_REC_OOM_KILL)
+		r->kills++;
+	r->lost += hdr->lost;
+	if (!r->quiet) {
+		sbuf_reset(line);
+		event_summary(line, hdr);
+		if (!line->failed)
+			fprintf(stderr, "oomprof-read: %s\n", line->p);
+	}
+	return 0;
+}
+
+static int handle_buffer(struct reader *r, const unsigned char *buf,
+			 size_t len, struct sbuf *line)
+{
+	struct record_cursor c = { .p = buf, .left = len };
+	const struct oomprof_record_header *hdr;
+	const char *why;
+	enum record_status st;
+
+	while ((st = record_next(&c, &hdr, &why)) == RECORD_OK) {
+		if (handle_record(r, hdr, line))
+			return -1;
+	}
+	if (st != RECORD_END) {
+		/* Sizes can no longer be trusted: the rest of this read goes. */
+		r->bad++;
+		fprintf(stderr, "oomprof-read: skipped %zu bytes from the device: %s\n",
+			c.left, why);
+		if (st == RECORD_BAD_VERSION)
+			return -1;
+	}
+	return 0;
+}
+
+static void warn_missing_probes(int fd)
+{
+	struct oomprof_stats st;
+
+	if (device_stats(fd, &st))
+		return;
+	if (!(st.probes & OOMPROF_PROBE_SIGNAL_DELIVER))
+		fprintf(stderr, "oomprof-read: warning: the module is not attached to signal_deliver on this kernel: records will not say when the victim took its SIGKILL\n");
+	if (!(st.probes & OOMPROF_PROBE_OUT_OF_MEMORY))
+		fprintf(stderr, "oomprof-read: warning: the module has no probe on out_of_memory on this kernel (CONFIG_KPROBES?): records will say constraint \"unknown\"\n");
+}
+
+static int run(struct reader *r, int drain)
+{
+	/* 8-byte alignment: records are read in place. */
+	static unsigned long long buf[READ_BUF_SIZE / sizeof(unsigned long long)];
+	struct sbuf line = { 0 };
+	int fd, ret = 0;
+
+	if (mkdir_p(r->dir)) {
+		fprintf(stderr, "oomprof-read: cannot create %s: %s\n", r->dir,
+			strerror(errno));
+		return 1;
+	}
+	if (asprintf(&r->events_path, "%s/events.jsonl", r->dir) < 0)
+		return 1;
+	if (open_events(r))
+		return 1;
+	fd = device_open(r->device, O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		return 1;
+	warn_missing_probes(fd);
+	if (!drain)
+		fprintf(stderr, "oomprof-read: reading %s, writing %s\n",
+			r->device, r->events_path);
+
+	while (!stop_requested) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (reopen_requested) {
+			reopen_requested = 0;
+			if (open_events(r)) {
+				ret = 1;
+				break;
+			}
+		}
+		n = read(fd, buf, sizeof(buf));
+		if (n > 0) {
+			if (handle_buffer(r, (unsigned char *)buf, (size_t)n,
+					  &line)) {
+				ret = 1;
+				break;
+			}
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN) {
+			fprintf(stderr, "oomprof-read: reading %s: %s\n",
+				r->device, strerror(errno));
+			ret = 1;
+			break;
+		}
+		if (drain)
+			break;
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+			fprintf(stderr, "oomprof-read: poll %s: %s\n",
+				r->device, strerror(errno));
+			ret = 1;
+			break;
+		}
+	}
+	close(fd);
+	if (r->events_fd >= 0)
+		close(r->events_fd);
+	sbuf_free(&line);
+	fprintf(stderr, "oomprof-read: %s: %llu OOM kill(s) recorded, %llu record(s) lost in the module%s\n",
+		drain ? "drained" : "stopped", r->kills, r->lost,
+		r->bad ? ", some bytes from the device were malformed" : "");
+	free(r->events_path);
+	return ret;
+}
+
+static int print_stats(const char *device)
+{
+	struct oomprof_stats st;
+	int fd = device_open(device, O_WRONLY);
+
+	if (fd < 0)
+		return 1;
+	if (device_stats(fd, &st)) {
+		close(fd);
+		return 1;
+	}
+	close(fd);
+	printf("{\"kills_seen\":%llu,\"records_queued\":%llu,\"records_lost\":%llu,\"records_read\":%llu,\"sigkills_matched\":%llu,\"buffer_size\":%llu,\"buffer_used\":%llu,\"kill_slots\":%u,\"kill_slots_busy\":%u,\"probes\":{\"mark_victim\":%s,\"signal_deliver\":%s,\"out_of_memory\":%s}}\n",
+	       (unsigned long long)st.kills_seen,
+	       (unsigned long long)st.records_queued,
+	       (unsigned long long)st.records_lost,
+	       (unsigned long long)st.records_read,
+	       (unsigned long long)st.sigkills_matched,
+	       (unsigned long long)st.buffer_size,
+	       (unsigned long long)st.buffer_used, st.kill_slots,
+	       st.kill_slots_busy,
+	       st.probes & OOMPROF_PROBE_MARK_VICTIM ? "true" : "false",
+	       st.probes & OOMPROF_PROBE_SIGNAL_DELIVER ? "true" : "false",
+	       st.probes & OOMPROF_PROBE_OUT_OF_MEMORY ? "true" : "false");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_DRAIN = 256, OPT_STATS, OPT_DEVICE };
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "drain", no_argument, NULL, OPT_DRAIN },
+		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "device", required_argument, NULL, OPT_DEVICE },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct reader r = {
+		.device = OOMPROF_DEVICE_PATH,
+		.dir = DEFAULT_DIR,
+		.events_fd = -1,
+	};
+	int drain = 0, stats = 0, c;
+
+	while ((c = getopt_long(argc, argv, "d:qhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			r.dir = optarg;
+			break;
+		case OPT_DRAIN:
+			drain = 1;
+			break;
+		case OPT_STATS:
+			stats = 1;
+			break;
+		case OPT_DEVICE:
+			r.device = optarg;
+			break;
+		case 'q':
+			r.quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("oomprof-read %s (record version %d, ABI %d)\n",
+			       OOMPROF_READ_VERSION, OOMPROF_RECORD_VERSION,
+			       OOMPROF_ABI_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "oomprof-read: unexpected argument '%s'\n",
+			argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (stats)
+		return print_stats(r.device);
+	if (install_signals()) {
+		perror("oomprof-read: sigaction");
+		return 1;
+	}
+	return run(&r, drain);
+}

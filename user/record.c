@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "record.h"
+
+#include <string.h>
+
+static int string_terminated(const char *s, size_t len)
+{
+	return memchr(s, '\0', len) != NULL;
+}
+
+static enum record_status check_oom_kill(const struct oomprof_oom_kill *k,
+					 const char **why)
+{
+	unsigned int i;
+
+	if (k->hdr.size < sizeof(*k)) {
+		*why = "OOM kill record shorter than its structure";
+		return RECORD_BAD_SIZE;
+	}
+	if (k->nparents > OOMPROF_MAX_PARENTS) {
+		*why = "OOM kill record has more parents than it can hold";
+		return RECORD_BAD_FIELD;
+	}
+	if (k->constraint > OOMPROF_CONSTRAINT_MEMCG) {
+		*why = "OOM kill record has an unknown constraint";
+		return RECORD_BAD_FIELD;
+	}
+	if (!string_terminated(k->victim.comm, sizeof(k->victim.comm)) ||
+	    !string_terminated(k->trigger.comm, sizeof(k->trigger.comm)) ||
+	    !string_terminated(k->victim_cgroup, sizeof(k->victim_cgroup)) ||
+	    !string_terminated(k->oom_cgroup, sizeof(k->oom_cgroup))) {
+		*why = "OOM kill record has an unterminated string";
+		return RECORD_BAD_FIELD;
+	}
+	for (i = 0; i < k->nparents; i++) {
+		if (!string_terminated(k->parents[i].comm,
+				       sizeof(k->parents[i].comm))) {
+			*why = "OOM kill record has an unterminated parent name";
+			return RECORD_BAD_FIELD;
+		}
+	}
+	return RECORD_OK;
+}
+
+enum record_status record_next(struct record_cursor *c,
+			       const struct oomprof_record_header **hdr,
+			       const char **why)
+{
+	const struct oomprof_record_header *h;
+	enum record_status st = RECORD_OK;
+
+	*why = NULL;
+	if (c->left == 0)
+		return RECORD_END;
+	if (c->left < sizeof(*h)) {
+		*why = "fewer bytes than a record header";
+		return RECORD_TRUNCATED;
+	}
+	h = (const struct oomprof_record_header *)c->p;
+	if (h->magic != OOMPROF_RECORD_MAGIC) {
+		*why = "bad record magic";
+		return RECORD_BAD_MAGIC;
+	}
+	if (h->version != OOMPROF_RECORD_VERSION) {
+		*why = "record version differs from this oomprof-read's";
+		return RECORD_BAD_VERSION;
+	}
+	if (h->size < sizeof(*h) || h->size % 8) {
+		*why = "record size is not a multiple of 8 of at least a header";
+		return RECORD_BAD_SIZE;
+	}
+	if (h->size > c->left) {
+		*why = "record runs past the end of the data read";
+		return RECORD_TRUNCATED;
+	}
+	if (h->type == OOMPROF_REC_OOM_KILL)
+		st = check_oom_kill((const struct oomprof_oom_kill *)h, why);
+	if (st != RECORD_OK)
+		return st;
+	c->p += h->size;
+	c->left -= h->size;
+	*hdr = h;
+	return RECORD_OK;
+}
+
+const char *record_constraint_name(unsigned int constraint)
+{
+	switch (constraint) {
+	case OOMPROF_CONSTRAINT_GLOBAL:
+		return "global";
+	case OOMPROF_CONSTRAINT_CPUSET:
+		return "cpuset";
+	case OOMPROF_CONSTRAINT_MEMORY_POLICY:
+		return "mempolicy";
+	case OOMPROF_CONSTRAINT_MEMCG:
+		return "memcg";
+	default:
+		return "unknown";
+	}
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Records from /dev/oomprof: validation of untrusted bytes. Everything the
+ * rest of oomprof-read uses has passed through record_next() first.
+ */
+#ifndef OOMPROF_USER_RECORD_H
+#define OOMPROF_USER_RECORD_H
+
+#include <stddef.h>
+#include <linux/oomprof.h>
+
+enum record_status {
+	RECORD_OK = 0,		/* *rec points at a valid record */
+	RECORD_END,		/* no bytes left */
+	RECORD_TRUNCATED,	/* fewer bytes than a header or hdr.size */
+	RECORD_BAD_MAGIC,
+	RECORD_BAD_VERSION,	/* a version this tool does not read */
+	RECORD_BAD_SIZE,	/* not a multiple of 8, or too small for type */
+	RECORD_BAD_FIELD,	/* a field out of range (string, count) */
+};
+
+struct record_cursor {
+	const unsigned char *p;
+	size_t left;
+};
+
+/*
+ * Take the next record from @c. On RECORD_OK, *hdr points at it inside the
+ * caller's buffer (8-byte aligned if the buffer is) and the cursor has
+ * moved past it. Records of unknown type are returned as RECORD_OK with
+ * their header only: callers skip them. Any other status: stop reading
+ * this buffer, *why says what was wrong.
+ */
+enum record_status record_next(struct record_cursor *c,
+			       const struct oomprof_record_header **hdr,
+			       const char **why);
+
+const char *record_constraint_name(unsigned int constraint);
+
+#endif
