@@ -60,10 +60,10 @@ uninstall:
 deps:
 	scripts/install-deps.sh
 
-check:
+check: deps
 	tests/run-checks.sh
 
-demo:
+demo: deps
 	tests/vm/demo.sh
 
 checkpatch:

@@ -89,7 +89,10 @@ for series in $kernels; do
 
 	# The module, built out of tree against this kernel's headers from a
 	# fresh copy of its sources (top-level Kbuild, module/, include/), so
-	# objects of one kernel never leak into another's build.
+	# objects of one kernel never leak into another's build. Build products
+	# and the generated compat header in the clone belong to whatever kernel
+	# the developer last built for, so they are left out and the header is
+	# regenerated here by scripts/conftest.sh against this kernel's headers.
 	module=none
 	module_err=
 	mod=$kwork/mod
@@ -97,8 +100,16 @@ for series in $kernels; do
 	mkdir -p "$mod"
 	if [ ! -f "$repo/Kbuild" ] || [ ! -d "$repo/module" ] || [ ! -d "$repo/include" ]; then
 		module_err="module sources missing (need $repo/Kbuild, module/, include/)"
+	elif ! tar -C "$repo" -cf - \
+		--exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
+		--exclude='*.cmd' --exclude='*.a' --exclude=modules.order \
+		--exclude=Module.symvers --exclude=compat-autoconf.h --exclude=.conftest-kdir \
+		Kbuild module include | tar -C "$mod" -xf -; then
+		module_err="cannot copy the module sources into $mod"
+	elif [ -x "$repo/scripts/conftest.sh" ] &&
+		! "$repo/scripts/conftest.sh" "$KDIR" "$mod/module/compat-autoconf.h" > "$kwork/conftest.log" 2>&1; then
+		module_err="scripts/conftest.sh failed for $KVER: $(tail -n 1 "$kwork/conftest.log")"
 	else
-		cp -a "$repo/Kbuild" "$repo/module" "$repo/include" "$mod/"
 		progress "building module against $KDIR"
 		if make -C "$KDIR" M="$mod" modules > "$kwork/module-build.log" 2>&1; then
 			ko=$(find "$mod" -name oomprof.ko -print -quit)

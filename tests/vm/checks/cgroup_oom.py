@@ -4,7 +4,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import check_common, fail, main, match_dmesg, warn  # noqa: E402
+from common import check_common, fail, main, match_dmesg, sigkill, warn  # noqa: E402
 
 
 def check(r):
@@ -33,8 +33,8 @@ def check(r):
         fail(f"pid {k['pid']} != tgid {k['tgid']} for single-threaded hog")
     if k["trigger"]["pid"] != k["pid"]:
         warn(f"trigger {k['trigger']} is not the victim itself")
-    if not isinstance(k["sigkill_ns"], int) or k["sigkill_ns"] <= 0:
-        warn(f"sigkill_ns {k['sigkill_ns']!r}: SIGKILL delivery not seen")
+    if not isinstance(sigkill(k), int) or sigkill(k) <= 0:
+        warn(f"sigkill {sigkill(k)!r}: SIGKILL delivery not seen")
     if r.total_dropped() != 0:
         fail(f"{r.total_dropped()} records dropped")
 

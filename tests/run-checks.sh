@@ -1,0 +1,53 @@
+#!/bin/bash
+# make check: every suite, each case one "PASS ..." or "FAIL ..." line, then
+# the closing line "N passed, N failed". Exits non-zero on any failure.
+#
+#   userspace  cmocka unit tests, plain and ASan+UBSan; libFuzzer run
+#   kbuild     module builds on 6.1/6.12 headers, both mark_victim
+#              prototypes, dkms builds, checkpatch --strict
+#   vm         the scenarios in real Debian 6.1 and 6.12 kernels (QEMU)
+#
+# SUITES="userspace kbuild" restricts the run.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+suites=${SUITES:-userspace kbuild vm}
+log=${OOMPROF_WORK:-$top/build}/check.log
+mkdir -p "$(dirname "$log")"
+: > "$log"
+start=$SECONDS
+
+run_suite() {
+	local name=$1
+	shift
+	echo "== $name ($(( SECONDS - start ))s elapsed)"
+	# Lines go to the terminal as they come (progress) and to the log.
+	"$@" 2>&1 | tee -a "$log"
+	local rc=${PIPESTATUS[0]}
+	if [ "$rc" -ne 0 ]; then
+		echo "FAIL $name: suite exited $rc" | tee -a "$log"
+	fi
+}
+
+for s in $suites; do
+	case $s in
+	userspace) run_suite userspace "$top/tests/userspace/run.sh" ;;
+	kbuild) run_suite kbuild "$top/tests/kbuild.sh" ;;
+	vm) run_suite vm "$top/tests/vm/run.sh" ;;
+	*) echo "FAIL unknown suite $s" | tee -a "$log" ;;
+	esac
+done
+
+passed=$(grep -c '^PASS ' "$log")
+failed=$(grep -c '^FAIL ' "$log")
+echo "== done in $(( SECONDS - start ))s"
+if [ "$failed" -ne 0 ]; then
+	echo "Failures:"
+	grep '^FAIL ' "$log" | sed 's/^/  /'
+fi
+if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
+	echo "no test ran"
+	failed=1
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Writes seed inputs for fuzz_record into the directory argv[1]. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "record_fixtures.h"
+
+static void put(const char *dir, const char *name, const void *p, size_t n)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(p, 1, n, f) != n) {
+		perror(path);
+		exit(1);
+	}
+	fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+	struct oomprof_oom_kill k[2];
+	struct oomprof_record_header lost;
+
+	if (argc != 2)
+		return 2;
+	fixture_kill(&k[0]);
+	fixture_kill(&k[1]);
+	k[1].constraint = OOMPROF_CONSTRAINT_GLOBAL;
+	k[1].hdr.flags = OOMPROF_KILL_PARENTS_TRUNCATED;
+	put(argv[1], "kill", &k[0], sizeof(k[0]));
+	put(argv[1], "two-kills", k, sizeof(k));
+	fixture_header(&lost, OOMPROF_REC_LOST, sizeof(lost));
+	lost.lost = 9;
+	put(argv[1], "lost", &lost, sizeof(lost));
+	return 0;
+}

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Validation of records from the device: user/record.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "record.h"
+#include "record_fixtures.h"
+
+static enum record_status parse_one(const void *buf, size_t len,
+				    const struct oomprof_record_header **out)
+{
+	struct record_cursor c = { .p = buf, .left = len };
+	const char *why;
+	enum record_status st = record_next(&c, out, &why);
+
+	if (st != RECORD_OK && st != RECORD_END)
+		assert_non_null(why);
+	return st;
+}
+
+static void valid_kill(void **state)
+{
+	struct oomprof_oom_kill k;
+	const struct oomprof_record_header *h = NULL;
+
+	(void)state;
+	fixture_kill(&k);
+	assert_int_equal(parse_one(&k, sizeof(k), &h), RECORD_OK);
+	assert_ptr_equal(h, &k.hdr);
+}
+
+static void several_records_then_end(void **state)
+{
+	union {
+		unsigned long long align;
+		unsigned char b[sizeof(struct oomprof_oom_kill) * 2 + 32];
+	} u;
+	struct oomprof_oom_kill k;
+	struct oomprof_record_header lost;
+	struct record_cursor c = { .p = u.b, .left = sizeof(u.b) };
+	const struct oomprof_record_header *h;
+	const char *why;
+
+	(void)state;
+	fixture_kill(&k);
+	fixture_header(&lost, OOMPROF_REC_LOST, sizeof(lost));
+	lost.lost = 5;
+	memcpy(u.b, &k, sizeof(k));
+	memcpy(u.b + sizeof(k), &lost, sizeof(lost));
+	memcpy(u.b + sizeof(k) + sizeof(lost), &k, sizeof(k));
+	assert_int_equal(record_next(&c, &h, &why), RECORD_OK);
+	assert_int_equal(h->type, OOMPROF_REC_OOM_KILL);
+	assert_int_equal(record_next(&c, &h, &why), RECORD_OK);
+	assert_int_equal(h->type, OOMPROF_REC_LOST);
+	assert_int_equal(h->lost, 5);
+	assert_int_equal(record_next(&c, &h, &why), RECORD_OK);
+	assert_int_equal(record_next(&c, &h, &why), RECORD_END);
+}
+
+static void unknown_type_is_skippable(void **state)
+{
+	unsigned long long buf[8];
+	struct oomprof_record_header *hdr = (void *)buf;
+	const struct oomprof_record_header *h;
+
+	(void)state;
+	memset(buf, 0xaa, sizeof(buf));
+	fixture_header(hdr, 99, sizeof(buf));
+	assert_int_equal(parse_one(buf, sizeof(buf), &h), RECORD_OK);
+	assert_int_equal(h->size, sizeof(buf));
+}
+
+static void truncated(void **state)
+{
+	struct oomprof_oom_kill k;
+	const struct oomprof_record_header *h;
+
+	(void)state;
+	fixture_kill(&k);
+	assert_int_equal(parse_one(&k, 16, &h), RECORD_TRUNCATED);
+	assert_int_equal(parse_one(&k, sizeof(k) - 8, &h), RECORD_TRUNCATED);
+}
+
+static void bad_magic_version_size(void **state)
+{
+	struct oomprof_oom_kill k;
+	const struct oomprof_record_header *h;
+
+	(void)state;
+	fixture_kill(&k);
+	k.hdr.magic ^= 1;
+	assert_int_equal(parse_one(&k, sizeof(k), &h), RECORD_BAD_MAGIC);
+	fixture_kill(&k);
+	k.hdr.version = OOMPROF_RECORD_VERSION + 1;
+	assert_int_equal(parse_one(&k, sizeof(k), &h), RECORD_BAD_VERSION);
+	fixture_kill(&k);
+	k.hdr.size = sizeof(k) - 4;
+	assert_int_equal(parse_one(&k, sizeof(k), &h), RECORD_BAD_SIZE);
+	fixture_kill(&k);
+	k.hdr.size = 8;
+	assert_int_equal(parse_one(&k, sizeof(k), &h), RECORD_BAD_SIZE);
+	/* A kill record too short for its structure, though aligned. */
+	fixture_kill(&k);
+	k.hdr.size = sizeof(k) - 8;
+	assert_int_equal(parse_one(&k, sizeof(k), &h), RECORD_BAD_SIZE);
+}
+
+static void bad_fields(void **state)
+{
+	struct oomprof_oom_kill k;
+	const struct oomprof_record_header *h;
+
+	(void)state;
+	fixture_kill(&k);
+	k.nparents = OOMPROF_MAX_PARENTS + 1;
+	assert_int_equal(parse_one(&k, sizeof(k), &h), RECORD_BAD_FIELD);
+	fixture_kill(&k);
+	memset(k.victim.comm, 'x', sizeof(k.victim.comm));
+	assert_int_equal(parse_one(&k, sizeof(k), &h), RECORD_BAD_FIELD);
+	fixture_kill(&k);
+	memset(k.oom_cgroup, 'x', sizeof(k.oom_cgroup));
+	assert_int_equal(parse_one(&k, sizeof(k), &h), RECORD_BAD_FIELD);
+	fixture_kill(&k);
+	memset(k.parents[1].comm, 'x', sizeof(k.parents[1].comm));
+	assert_int_equal(parse_one(&k, sizeof(k), &h), RECORD_BAD_FIELD);
+	/* An unterminated name past nparents is not looked at. */
+	fixture_kill(&k);
+	memset(k.parents[5].comm, 'x', sizeof(k.parents[5].comm));
+	assert_int_equal(parse_one(&k, sizeof(k), &h), RECORD_OK);
+	fixture_kill(&k);
+	k.constraint = 77;
+	assert_int_equal(parse_one(&k, sizeof(k), &h), RECORD_BAD_FIELD);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(valid_kill),
+		cmocka_unit_test(several_records_then_end),
+		cmocka_unit_test(unknown_type_is_skippable),
+		cmocka_unit_test(truncated),
+		cmocka_unit_test(bad_magic_version_size),
+		cmocka_unit_test(bad_fields),
+	};
+
+	return cmocka_run_group_tests_name("record", tests, NULL, NULL);
+}
