@@ -29,9 +29,16 @@ for f in "$vmlinuz" "$initrd"; do
 	[ -r "$f" ] || { echo "boot.sh: cannot read $f" >&2; exit 2; }
 done
 
+# Stale files from an earlier run must not pass for this run's results, so
+# the directory is emptied first; but only one this script made (it carries
+# a marker), never a directory someone passed by mistake.
 mkdir -p "$results"
-# Stale files from an earlier run must not pass for this run's results.
+if [ -n "$(ls -A "$results")" ] && [ ! -e "$results/.oomprof-results" ]; then
+	echo "boot.sh: $results is not empty and not a results dir of boot.sh; refusing to empty it" >&2
+	exit 2
+fi
 find "$results" -mindepth 1 -delete
+touch "$results/.oomprof-results"
 raw=$results/transport.raw
 console=$results/console.log
 

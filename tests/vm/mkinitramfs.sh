@@ -77,6 +77,8 @@ done
 
 if [ "$module_ko" != none ]; then
 	install -m 644 "$module_ko" "$root/oomprof.ko"
+	# Debug info is most of a .ko's size and the guest never uses it.
+	strip --strip-debug "$root/oomprof.ko"
 fi
 
 if [ "$reader" != none ]; then

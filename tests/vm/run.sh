@@ -17,7 +17,7 @@ repo=$(cd "$here/../.." && pwd)
 work=$here/.work
 
 kernels="6.1 6.12"
-scenarios="loadunload cgroup_oom wrapper three_cgroups global_oom no_reader_50"
+scenarios="loadunload cgroup_oom wrapper three_cgroups global_oom no_reader_50 threads"
 # Without a module the scenarios cannot pass; by default they are reported
 # as failed without booting. This flag boots them anyway (harness work).
 boot_without_module=0
@@ -56,7 +56,8 @@ failcase() {
 	# The end of the console log usually shows what the guest was doing.
 	if [ -n "${4:-}" ] && [ -f "$4" ]; then
 		echo "---- last 40 console lines ($4) ----"
-		tail -n 40 "$4" | tr -d '\r' | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g'
+		# Indented: make check counts lines that start with PASS/FAIL.
+		tail -n 40 "$4" | tr -d '\r' | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/^/  | /'
 		echo "----"
 	fi
 }
@@ -141,6 +142,8 @@ for series in $kernels; do
 
 	for s in $scenarios; do
 		res=$kwork/$s
+		# Ours to clear: boot.sh only empties directories it made itself.
+		rm -rf "$res"
 		progress "boot $series $s (kernel $KVER)"
 		b0=$SECONDS
 		if ! "$here/boot.sh" "$VMLINUZ" "$initrd" "$s" "$res" 2> "$kwork/$s.boot.err"; then
@@ -149,7 +152,8 @@ for series in $kernels; do
 			continue
 		fi
 		progress "  guest done in $((SECONDS - b0)) s"
-		out=$(python3 "$here/checks/$s.py" "$res" 2>&1) && rc=0 || rc=$?
+		# -B: no __pycache__ in the clone.
+		out=$(python3 -B "$here/checks/$s.py" "$res" 2>&1) && rc=0 || rc=$?
 		grep '^WARN: ' <<< "$out" | sed 's/^/  /' || true
 		if [ "$rc" -eq 0 ]; then
 			pass "$series" "$s"

@@ -11,6 +11,7 @@ EXPECT = {
     "noreader_cycles": "20",
     "reader_rmmod_refused": "20",
     "reader_cycles": "20",
+    "rmmod_after_reader_sigkill": "ok",
     "pending_rmmod": "ok",
     "reload_after_pending": "ok",
 }

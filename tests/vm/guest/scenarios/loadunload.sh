@@ -49,6 +49,20 @@ echo "reader_rmmod_refused=$refused" >> "$R/summary"
 echo "reader_cycles=$unloaded" >> "$R/summary"
 say "$unloaded cycles with a reader, rmmod refused $refused times while it ran"
 
+# A reader that dies by SIGKILL (no chance to clean up) must still release
+# the device: the kernel closes its file on exit and rmmod then succeeds.
+load_module
+start_reader "$R/r"
+kill -KILL "$READER_PID"
+wait_exit "$READER_PID" 10 || fail "oomprof-read survived SIGKILL for 10 s"
+READER_PID=
+if rmmod oomprof 2> /tmp/rmmod.err; then
+	echo "rmmod_after_reader_sigkill=ok" >> "$R/summary"
+else
+	echo "rmmod_after_reader_sigkill=failed" >> "$R/summary"
+	problem "rmmod after the reader was SIGKILLed failed: $(cat /tmp/rmmod.err)"
+fi
+
 # A record queued and never read: rmmod must free it without trouble.
 load_module
 make_cgroup t1 32M

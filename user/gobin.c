@@ -1,0 +1,702 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reading a Go executable: ELF (libelf), its notes, .go.buildinfo and the
+ * location of the runtime's function table. Layouts come from the Go
+ * sources named at each use ($(go env GOROOT)/src).
+ *
+ * Where things are, as measured (go1.19.8 and go1.26.8, linux/amd64):
+ * - pclntab: section .gopclntab, or .data.rel.ro.gopclntab in Go 1.19 PIE
+ *   builds; symbol runtime.pclntab unless stripped (-s).
+ * - go:func.* (base of funcdata, hence of inline trees): inside .gopclntab
+ *   in Go 1.26, in .rodata in Go 1.19 ("go.func.*"). Its address is only
+ *   in moduledata (and the symbol table), so stripped binaries need
+ *   moduledata.
+ * - moduledata (runtime.firstmoduledata): section .go.module in Go 1.26,
+ *   in .noptrdata in Go 1.19. Internally linked PIE binaries carry its
+ *   pointers in the file too (the dynamic relocations only add the bias).
+ * - pcHeader.textStart is 0 since Go 1.20 (runtime/symtab.go: "no longer
+ *   stored"): function entries are relative to moduledata.text.
+ */
+#include "gobin.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PCLN_MAGIC_118 0xfffffff0u	/* internal/abi/symtab.go */
+#define PCLN_MAGIC_120 0xfffffff1u
+#define PCHEADER_SIZE 72	/* runtime/symtab.go: pcHeader on 64-bit */
+#define RAW_BASE 0x10000000ull	/* where gobin_open_pclntab "loads" */
+
+/* moduledata field indexes in 8-byte words (runtime/symtab.go). */
+#define MD_MINPC 20
+#define MD_TEXT 22
+#define MD_GOFUNC_118 38	/* 1.18-1.19: no covctrs/ecovctrs */
+#define MD_GOFUNC_120 40
+#define MD_WORDS 42
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint64_t rd64(const uint8_t *p)
+{
+	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+
+static void seterr(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+const uint8_t *gobin_at(const struct gobin *g, uint64_t addr, uint64_t len)
+{
+	for (int i = 0; i < g->nsegs; i++) {
+		const struct gobin_seg *s = &g->segs[i];
+
+		if (addr >= s->vaddr && addr - s->vaddr <= s->filesz &&
+		    len <= s->filesz - (addr - s->vaddr))
+			return s->data + (addr - s->vaddr);
+	}
+	return NULL;
+}
+
+/* Bytes from @addr to the end of its segment. */
+static struct gobin_span span_to_end(const struct gobin *g, uint64_t addr)
+{
+	for (int i = 0; i < g->nsegs; i++) {
+		const struct gobin_seg *s = &g->segs[i];
+
+		if (addr >= s->vaddr && addr - s->vaddr < s->filesz)
+			return (struct gobin_span){ s->data + (addr - s->vaddr),
+						    s->filesz - (addr - s->vaddr) };
+	}
+	return (struct gobin_span){ NULL, 0 };
+}
+
+static Elf_Scn *find_section(struct gobin *g, const char *name, GElf_Shdr *sh)
+{
+	Elf *elf = g->elf;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *n;
+
+		if (!gelf_getshdr(scn, sh))
+			continue;
+		n = elf_strptr(elf, shstrndx, sh->sh_name);
+		if (n && !strcmp(n, name))
+			return scn;
+	}
+	return NULL;
+}
+
+/* A section's file bytes, bounded by the image. */
+static struct gobin_span section_bytes(const struct gobin *g, const GElf_Shdr *sh)
+{
+	if (sh->sh_type == SHT_NOBITS || sh->sh_offset > g->imgsz ||
+	    sh->sh_size > g->imgsz - sh->sh_offset)
+		return (struct gobin_span){ NULL, 0 };
+	return (struct gobin_span){ g->img + sh->sh_offset, sh->sh_size };
+}
+
+int gobin_symbol(struct gobin *g, const char *name, uint64_t *addr,
+		 uint64_t *size)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	if (!g->elf)
+		return -1;
+	while ((scn = elf_nextscn(g->elf, scn))) {
+		Elf_Data *d;
+		size_t n;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB ||
+		    !sh.sh_entsize)
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d)
+			continue;
+		n = d->d_size / sizeof(Elf64_Sym);
+		for (size_t i = 0; i < n; i++) {
+			GElf_Sym sym;
+			const char *s;
+
+			if (!gelf_getsym(d, (int)i, &sym))
+				break;
+			s = elf_strptr(g->elf, sh.sh_link, sym.st_name);
+			if (s && !strcmp(s, name)) {
+				*addr = sym.st_value;
+				if (size)
+					*size = sym.st_size;
+				return 0;
+			}
+		}
+	}
+	return -1;
+}
+
+/*
+ * ELF notes: Go's build ID (name "Go", type 4: cmd/internal/buildid) and
+ * the GNU build ID (name "GNU", type NT_GNU_BUILD_ID), in whichever
+ * SHT_NOTE section holds them.
+ */
+static void read_notes(struct gobin *g)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(g->elf, scn))) {
+		struct gobin_span s;
+		uint64_t off = 0;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		s = section_bytes(g, &sh);
+		while (s.p && s.len - off >= 12) {
+			uint32_t namesz = rd32(s.p + off), descsz = rd32(s.p + off + 4);
+			uint32_t type = rd32(s.p + off + 8);
+			uint64_t name = off + 12;
+			uint64_t desc = name + (((uint64_t)namesz + 3) & ~3ull);
+			uint64_t end = desc + (((uint64_t)descsz + 3) & ~3ull);
+
+			if (end > s.len)
+				break;
+			/* cmd/link writes the name "Go\0\0" with namesz 4. */
+			if ((namesz == 3 || namesz == 4) && !memcmp(s.p + name, "Go", 3) &&
+			    type == 4 &&
+			    descsz < sizeof(g->info.go_build_id)) {
+				memcpy(g->info.go_build_id, s.p + desc, descsz);
+				g->info.go_build_id[descsz] = 0;
+			} else if (namesz == 4 && !memcmp(s.p + name, "GNU", 4) &&
+				   type == NT_GNU_BUILD_ID &&
+				   descsz * 2 < sizeof(g->info.gnu_build_id)) {
+				for (uint32_t i = 0; i < descsz; i++)
+					sprintf(g->info.gnu_build_id + 2 * i, "%02x",
+						s.p[desc + i]);
+			}
+			off = end;
+		}
+	}
+}
+
+/*
+ * .go.buildinfo (src/debug/buildinfo/buildinfo.go): a 32-byte header,
+ * "\xff Go buildinf:", ptrSize, flags; since Go 1.18 (flags & 2) the
+ * version follows as a uvarint length and the bytes.
+ */
+static void read_buildinfo(struct gobin *g)
+{
+	static const char magic[14] = "\xff Go buildinf:";
+	GElf_Shdr sh;
+	Elf_Scn *scn = find_section(g, ".go.buildinfo", &sh);
+	struct gobin_span s = scn ? section_bytes(g, &sh) : (struct gobin_span){ 0 };
+	uint64_t len = 0, off = 32;
+	unsigned int shift = 0;
+
+	if (s.len < 33 || memcmp(s.p, magic, sizeof(magic)) || !(s.p[15] & 2))
+		return;
+	for (;; shift += 7) {
+		if (off >= s.len || shift > 28)
+			return;
+		len |= (uint64_t)(s.p[off] & 0x7f) << shift;
+		if (!(s.p[off++] & 0x80))
+			break;
+	}
+	if (len >= sizeof(g->info.go_version) || len > s.len - off)
+		return;
+	memcpy(g->info.go_version, s.p + off, len);
+	g->info.go_version[len] = 0;
+}
+
+static int valid_header(const uint8_t *p, uint64_t len)
+{
+	uint32_t magic;
+	uint64_t nfunc, o[5];
+
+	if (len < PCHEADER_SIZE)
+		return 0;
+	magic = rd32(p);
+	if ((magic != PCLN_MAGIC_118 && magic != PCLN_MAGIC_120) || p[4] || p[5] ||
+	    (p[6] != 1 && p[6] != 2 && p[6] != 4) || p[7] != 8)
+		return 0;
+	nfunc = rd64(p + 8);
+	for (int i = 0; i < 5; i++)
+		o[i] = rd64(p + 32 + 8 * i);
+	if (o[0] < PCHEADER_SIZE || o[4] > len || !nfunc || nfunc > (1u << 28))
+		return 0;
+	for (int i = 0; i < 4; i++)
+		if (o[i] > o[i + 1])
+			return 0;
+	return (nfunc + 1) * 8 <= len - o[4];
+}
+
+/* Last resort: a pcHeader anywhere in the loaded segments (8-aligned). */
+static int scan_for_pclntab(struct gobin *g, uint64_t *addr)
+{
+	for (int i = 0; i < g->nsegs; i++) {
+		const struct gobin_seg *s = &g->segs[i];
+
+		for (uint64_t off = (8 - s->vaddr % 8) % 8; off + PCHEADER_SIZE <= s->filesz;
+		     off += 8) {
+			const uint8_t *p = s->data + off;
+
+			if (p[1] == 0xff && p[2] == 0xff && p[3] == 0xff &&
+			    (p[0] == 0xf0 || p[0] == 0xf1) &&
+			    valid_header(p, s->filesz - off)) {
+				*addr = s->vaddr + off;
+				return 0;
+			}
+		}
+	}
+	return -1;
+}
+
+/* Where is the pclntab? Sets info.pclntab_{addr,size,from}. */
+static int locate_pclntab(struct gobin *g, char *err, size_t errlen)
+{
+	static const char *const sections[] = { ".gopclntab",
+						".data.rel.ro.gopclntab" };
+	static const char *const from[] = { "section .gopclntab",
+					    "section .data.rel.ro.gopclntab" };
+	struct gobin_info *in = &g->info;
+	uint64_t addr, end;
+	GElf_Shdr sh;
+
+	for (int i = 0; i < 2; i++) {
+		if (find_section(g, sections[i], &sh) && sh.sh_type != SHT_NOBITS) {
+			in->pclntab_addr = sh.sh_addr;
+			in->pclntab_size = sh.sh_size;
+			in->pclntab_from = from[i];
+			return 0;
+		}
+	}
+	if (!gobin_symbol(g, "runtime.pclntab", &addr, NULL)) {
+		in->pclntab_from = "symbol runtime.pclntab";
+	} else if (!scan_for_pclntab(g, &addr)) {
+		in->pclntab_from = "scan of loaded segments for a pcHeader";
+	} else {
+		seterr(err, errlen, "%s: not a Go binary (no .gopclntab and no pclntab found)",
+		       g->name);
+		return -1;
+	}
+	in->pclntab_addr = addr;
+	in->pclntab_size = span_to_end(g, addr).len;
+	if (!gobin_symbol(g, "runtime.epclntab", &end, NULL) && end > addr &&
+	    end - addr <= in->pclntab_size)
+		in->pclntab_size = end - addr;
+	return 0;
+}
+
+/* pcHeader (runtime/symtab.go) and the tables it points at. */
+static int parse_pclntab(struct gobin *g, char *err, size_t errlen)
+{
+	struct gobin_info *in = &g->info;
+	const uint8_t *p = gobin_at(g, in->pclntab_addr, in->pclntab_size);
+	uint64_t o[5], len = in->pclntab_size;
+	uint32_t magic;
+
+	if (!p || len < PCHEADER_SIZE) {
+		seterr(err, errlen, "%s: pclntab at 0x%llx (%llu bytes) is not inside the file",
+		       g->name, (unsigned long long)in->pclntab_addr,
+		       (unsigned long long)len);
+		return -1;
+	}
+	magic = rd32(p);
+	in->pclntab_magic = magic;
+	if (magic != PCLN_MAGIC_118 && magic != PCLN_MAGIC_120) {
+		seterr(err, errlen, "%s: .gopclntab magic 0x%x is not a Go 1.18+ layout%s",
+		       g->name, magic,
+		       magic == 0xfffffffbu || magic == 0xfffffffau ?
+		       " (this is Go 1.2-1.17, not supported)" : "");
+		return -1;
+	}
+	if (!valid_header(p, len)) {
+		seterr(err, errlen, "%s: pclntab header is malformed (minLC %u, pointer size %u, or table offsets out of range)",
+		       g->name, p[6], p[7]);
+		return -1;
+	}
+	g->go120 = magic == PCLN_MAGIC_120;
+	g->minlc = p[6];
+	in->nfunc = (uint32_t)rd64(p + 8);
+	for (int i = 0; i < 5; i++)
+		o[i] = rd64(p + 32 + 8 * i);
+	g->pcln = (struct gobin_span){ p, len };
+	g->funcnametab = (struct gobin_span){ p + o[0], o[1] - o[0] };
+	g->cutab = (struct gobin_span){ p + o[1], o[2] - o[1] };
+	g->filetab = (struct gobin_span){ p + o[2], o[3] - o[2] };
+	g->pctab = (struct gobin_span){ p + o[3], o[4] - o[3] };
+	g->pclntable = (struct gobin_span){ p + o[4], len - o[4] };
+	/* Go 1.18-1.19 store runtime.text in the header; 1.20+ write 0. */
+	if (rd64(p + 24)) {
+		in->text_start = rd64(p + 24);
+		in->text_from = "pcHeader.textStart";
+	}
+	return 0;
+}
+
+static int moduledata_ok(const struct gobin *g, const uint8_t *w)
+{
+	const struct gobin_info *in = &g->info;
+
+	return w && rd64(w) == in->pclntab_addr &&
+	       rd64(w + 8) == in->pclntab_addr +
+	       (uint64_t)(g->funcnametab.p - g->pcln.p) &&
+	       rd64(w + 16) == g->funcnametab.len;
+}
+
+/*
+ * runtime.firstmoduledata: its first word points at the pcHeader and the
+ * next slice at funcnametab, which makes it easy to recognise even in a
+ * stripped binary.
+ */
+static const uint8_t *find_moduledata(struct gobin *g)
+{
+	struct gobin_info *in = &g->info;
+	const uint8_t *w;
+	uint64_t addr;
+	GElf_Shdr sh;
+
+	if (!gobin_symbol(g, "runtime.firstmoduledata", &addr, NULL) &&
+	    moduledata_ok(g, w = gobin_at(g, addr, MD_WORDS * 8))) {
+		in->moduledata_from = "symbol runtime.firstmoduledata";
+		in->moduledata_addr = addr;
+		return w;
+	}
+	if (find_section(g, ".go.module", &sh) &&
+	    moduledata_ok(g, w = gobin_at(g, sh.sh_addr, MD_WORDS * 8))) {
+		in->moduledata_from = "section .go.module";
+		in->moduledata_addr = sh.sh_addr;
+		return w;
+	}
+	for (int i = 0; i < g->nsegs; i++) {
+		const struct gobin_seg *s = &g->segs[i];
+
+		for (uint64_t off = (8 - s->vaddr % 8) % 8; off + MD_WORDS * 8 <= s->filesz;
+		     off += 8) {
+			if (rd64(s->data + off) == in->pclntab_addr &&
+			    moduledata_ok(g, s->data + off)) {
+				in->moduledata_from = "scan of loaded segments";
+				in->moduledata_addr = s->vaddr + off;
+				return s->data + off;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* runtime.text and go:func.*, from moduledata or the symbol table. */
+static void locate_text_gofunc(struct gobin *g)
+{
+	struct gobin_info *in = &g->info;
+	const uint8_t *md = find_moduledata(g);
+	uint32_t entry0 = rd32(g->pclntable.p);
+	uint64_t v;
+	GElf_Shdr sh;
+
+	if (!in->text_start && md && rd64(md + 8 * MD_MINPC) ==
+	    rd64(md + 8 * MD_TEXT) + entry0) {
+		in->text_start = rd64(md + 8 * MD_TEXT);
+		in->text_from = "moduledata.text";
+	}
+	if (!in->text_start && !gobin_symbol(g, "runtime.text", &v, NULL)) {
+		in->text_start = v;
+		in->text_from = "symbol runtime.text";
+	}
+	if (!in->text_start && find_section(g, ".text", &sh)) {
+		/* Right for internal linking; external linkers may put C first. */
+		in->text_start = sh.sh_addr;
+		in->text_from = "section .text";
+	}
+	if (md) {
+		v = rd64(md + 8 * (g->go120 ? MD_GOFUNC_120 : MD_GOFUNC_118));
+		if (gobin_at(g, v, 1)) {
+			in->gofunc_addr = v;
+			in->gofunc_from = "moduledata.gofunc";
+			return;
+		}
+	}
+	if ((!gobin_symbol(g, "go:func.*", &v, NULL) ||
+	     !gobin_symbol(g, "go.func.*", &v, NULL)) && gobin_at(g, v, 1)) {
+		in->gofunc_addr = v;
+		in->gofunc_from = "symbol go:func.*";
+	}
+}
+
+static const char *cstr(struct gobin_span t, uint64_t off)
+{
+	if (off >= t.len || !memchr(t.p + off, 0, t.len - off))
+		return NULL;
+	return (const char *)t.p + off;
+}
+
+/*
+ * FuncIDs are an enum renumbered between releases (internal/abi/symtab.go
+ * in 1.26 vs runtime/symtab.go in 1.19), so read the ones CallersFrames
+ * cares about from the functions that carry them. FuncIDWrapper is always
+ * the last value, right after systemstack_switch.
+ */
+static void read_funcids(struct gobin *g)
+{
+	static const char *const names[] = { "runtime.gopanic", "runtime.sigpanic",
+					     "runtime.panicwrap",
+					     "runtime.systemstack_switch" };
+	uint8_t *dst[] = { &g->fid_gopanic, &g->fid_sigpanic, &g->fid_panicwrap,
+			   &g->fid_wrapper };
+	uint32_t idoff = g->go120 ? 40 : 36;
+
+	if (g->go120) {		/* go1.26 values as defaults */
+		g->fid_gopanic = 10, g->fid_panicwrap = 15, g->fid_sigpanic = 20;
+		g->fid_wrapper = 22;
+	} else {		/* go1.19 */
+		g->fid_gopanic = 9, g->fid_panicwrap = 14, g->fid_sigpanic = 18;
+		g->fid_wrapper = 20;
+	}
+	for (uint32_t i = 0; i < g->info.nfunc; i++) {
+		uint32_t funcoff = rd32(g->pclntable.p + 8 * (uint64_t)i + 4);
+		const char *n;
+
+		if (funcoff > g->pclntable.len || g->pclntable.len - funcoff < 44)
+			continue;
+		n = cstr(g->funcnametab, rd32(g->pclntable.p + funcoff + 4));
+		if (!n || strncmp(n, "runtime.", 8))
+			continue;
+		for (int k = 0; k < 4; k++)
+			if (!strcmp(n, names[k]))
+				*dst[k] = g->pclntable.p[funcoff + idoff];
+	}
+	g->fid_wrapper++;
+}
+
+/* After the pclntab is known: everything that derives from it. */
+static int finish_open(struct gobin *g, char *err, size_t errlen)
+{
+	struct gobin_info *in = &g->info;
+	const uint8_t *ft;
+	int minor = 0;
+
+	if (parse_pclntab(g, err, errlen))
+		return -1;
+	if (g->elf)
+		locate_text_gofunc(g);
+	if (!in->text_start) {
+		seterr(err, errlen, "%s: cannot tell where Go's text starts (no moduledata, no runtime.text, no .text)",
+		       g->name);
+		return -1;
+	}
+	ft = g->pclntable.p;
+	in->min_pc = in->text_start + rd32(ft);
+	in->max_pc = in->text_start + rd32(ft + 8 * (uint64_t)in->nfunc);
+	read_funcids(g);
+	if (sscanf(in->go_version, "go1.%d", &minor) == 1 && minor > 0)
+		in->go_minor = minor;
+	/* Unknown version (e.g. "devel"): the newest layout the magic allows. */
+	g->new_frames = in->go_minor ? in->go_minor >= 21 : g->go120;
+	if (!in->go_minor)
+		in->go_minor = g->go120 ? 20 : 18;
+	return 0;
+}
+
+static struct gobin *gobin_new(const char *name)
+{
+	struct gobin *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return NULL;
+	g->fd = -1;
+	g->name = strdup(name ? name : "(memory)");
+	if (!g->name) {
+		free(g);
+		return NULL;
+	}
+	return g;
+}
+
+/* Shared by gobin_open and gobin_open_mem once libelf has the image. */
+static int open_elf(struct gobin *g, char *err, size_t errlen)
+{
+	Elf *elf = g->elf;
+	GElf_Ehdr eh;
+	size_t nph;
+
+	if (elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
+		seterr(err, errlen, "%s: not an ELF file", g->name);
+		return -1;
+	}
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB) {
+		seterr(err, errlen, "%s: only 64-bit little-endian ELF files are supported",
+		       g->name);
+		return -1;
+	}
+	g->info.elf_type = eh.e_type;
+	if (elf_getphdrnum(elf, &nph))
+		nph = 0;
+	for (size_t i = 0; i < nph && g->nsegs < (int)(sizeof(g->segs) / sizeof(g->segs[0])); i++) {
+		GElf_Phdr ph;
+		uint64_t sz;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
+		    ph.p_offset >= g->imgsz)
+			continue;
+		/* A truncated file keeps what it has. */
+		sz = ph.p_filesz < g->imgsz - ph.p_offset ? ph.p_filesz :
+		     g->imgsz - ph.p_offset;
+		if (ph.p_vaddr + sz < ph.p_vaddr)
+			continue;
+		g->segs[g->nsegs++] = (struct gobin_seg){ ph.p_vaddr, sz,
+							 g->img + ph.p_offset };
+	}
+	read_notes(g);
+	read_buildinfo(g);
+	if (locate_pclntab(g, err, errlen))
+		return -1;
+	return finish_open(g, err, errlen);
+}
+
+int gobin_open(const char *path, struct gobin **out, char *err, size_t errlen)
+{
+	struct gobin *g;
+
+	*out = NULL;
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		seterr(err, errlen, "%s: libelf is too old", path);
+		return -1;
+	}
+	g = gobin_new(path);
+	if (!g) {
+		seterr(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	g->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (g->fd < 0) {
+		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	g->elf = elf_begin(g->fd, ELF_C_READ_MMAP, NULL);
+	if (!g->elf) {
+		seterr(err, errlen, "%s: not an ELF file (%s)", path, elf_errmsg(-1));
+		goto fail;
+	}
+	g->img = (const uint8_t *)elf_rawfile(g->elf, &g->imgsz);
+	if (!g->img) {
+		seterr(err, errlen, "%s: cannot read the file (%s)", path, elf_errmsg(-1));
+		goto fail;
+	}
+	if (open_elf(g, err, errlen))
+		goto fail;
+	*out = g;
+	return 0;
+fail:
+	gobin_close(g);
+	return -1;
+}
+
+int gobin_open_mem(const void *buf, size_t len, const char *name,
+		   struct gobin **out, char *err, size_t errlen)
+{
+	struct gobin *g;
+
+	*out = NULL;
+	if (elf_version(EV_CURRENT) == EV_NONE || !(g = gobin_new(name))) {
+		seterr(err, errlen, "%s: out of memory", name ? name : "(memory)");
+		return -1;
+	}
+	/* Exactly @len bytes, so that ASan sees any read past the end. */
+	g->copy = malloc(len ? len : 1);
+	if (!g->copy) {
+		seterr(err, errlen, "%s: out of memory", g->name);
+		goto fail;
+	}
+	memcpy(g->copy, buf, len);
+	g->img = g->copy;
+	g->imgsz = len;
+	g->elf = elf_memory((char *)g->copy, len);
+	if (!g->elf) {
+		seterr(err, errlen, "%s: not an ELF file", g->name);
+		goto fail;
+	}
+	if (open_elf(g, err, errlen))
+		goto fail;
+	*out = g;
+	return 0;
+fail:
+	gobin_close(g);
+	return -1;
+}
+
+int gobin_open_pclntab(const void *buf, size_t len, uint64_t text_start,
+		       uint64_t gofunc_off, struct gobin **out, char *err,
+		       size_t errlen)
+{
+	struct gobin *g = gobin_new("(pclntab)");
+
+	*out = NULL;
+	if (!g || !(g->copy = malloc(len ? len : 1))) {
+		seterr(err, errlen, "(pclntab): out of memory");
+		gobin_close(g);
+		return -1;
+	}
+	memcpy(g->copy, buf, len);
+	g->img = g->copy;
+	g->imgsz = len;
+	g->segs[0] = (struct gobin_seg){ RAW_BASE, len, g->copy };
+	g->nsegs = 1;
+	g->info.pclntab_addr = RAW_BASE;
+	g->info.pclntab_size = len;
+	g->info.pclntab_from = "memory";
+	if (gofunc_off < len) {
+		g->info.gofunc_addr = RAW_BASE + gofunc_off;
+		g->info.gofunc_from = "caller";
+	}
+	g->info.text_start = text_start;
+	g->info.text_from = "caller";
+	if (finish_open(g, err, errlen)) {
+		gobin_close(g);
+		return -1;
+	}
+	*out = g;
+	return 0;
+}
+
+void gobin_close(struct gobin *g)
+{
+	if (!g)
+		return;
+	while (g->names) {
+		struct gobin_name *n = g->names;
+
+		g->names = n->next;
+		free(n);
+	}
+	if (g->elf)
+		elf_end(g->elf);
+	if (g->fd >= 0)
+		close(g->fd);
+	free(g->copy);
+	free(g->name);
+	free(g);
+}
+
+const struct gobin_info *gobin_info(const struct gobin *g)
+{
+	return &g->info;
+}

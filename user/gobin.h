@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A Go executable, read from disk (or memory) without DWARF or a symbol
+ * table: the ELF notes that identify it, and the runtime's own function
+ * table (.gopclntab) that symbolize.h turns PCs into frames with.
+ *
+ * Supported: Go 1.18 and later (pclntab magic 0xfffffff0 for 1.18-1.19,
+ * 0xfffffff1 for 1.20+), 64-bit little-endian ELF. Every byte of the file
+ * is treated as untrusted: a malformed file yields an error or "no frame",
+ * never a read outside it.
+ */
+#ifndef OOMPROF_USER_GOBIN_H
+#define OOMPROF_USER_GOBIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct gobin_info {
+	char go_version[64];	/* "go1.26.8" from .go.buildinfo, or "" */
+	char go_build_id[128];	/* .note.go.buildid, or "" */
+	char gnu_build_id[129];	/* .note.gnu.build-id as hex, or "" */
+	int elf_type;		/* ET_EXEC, or ET_DYN for PIE (0: raw pclntab) */
+	uint32_t pclntab_magic;	/* 0xfffffff0 or 0xfffffff1 */
+	uint64_t pclntab_addr, pclntab_size;	/* link-time address */
+	const char *pclntab_from;	/* "section .gopclntab", "symbol ...", ... */
+	uint64_t moduledata_addr;	/* runtime.firstmoduledata, 0 if not found */
+	const char *moduledata_from;
+	uint64_t text_start;	/* runtime.text: base of function entry offsets */
+	const char *text_from;
+	uint64_t gofunc_addr;	/* go:func.*: base of inline trees, 0 if unknown */
+	const char *gofunc_from;
+	uint64_t min_pc, max_pc;	/* [first function entry, end of last) */
+	uint32_t nfunc;
+	int go_minor;		/* 26 for go1.26.x; from the version, else magic */
+};
+
+struct gobin;
+
+/*
+ * Open the Go executable at @path read-only. Returns 0, or -1 with a
+ * sentence for people in @err ("<path>: not a Go binary (...)").
+ */
+int gobin_open(const char *path, struct gobin **out, char *err, size_t errlen);
+
+/* The same from an ELF image in memory (copied); @name is for messages. */
+int gobin_open_mem(const void *buf, size_t len, const char *name,
+		   struct gobin **out, char *err, size_t errlen);
+
+/*
+ * A bare pclntab (starting at its pcHeader) with no ELF around it, as if
+ * loaded at a fixed address; @text_start is runtime.text (ignored for Go
+ * 1.18-1.19, whose header carries it) and @gofunc_off the offset of
+ * go:func.* inside @buf (UINT64_MAX: no inline trees). For fuzzing.
+ */
+int gobin_open_pclntab(const void *buf, size_t len, uint64_t text_start,
+		       uint64_t gofunc_off, struct gobin **out, char *err,
+		       size_t errlen);
+
+void gobin_close(struct gobin *g);
+
+const struct gobin_info *gobin_info(const struct gobin *g);
+
+/* Address and size of @name in .symtab; -1 if absent or stripped. */
+int gobin_symbol(struct gobin *g, const char *name, uint64_t *addr,
+		 uint64_t *size);
+
+/*
+ * @len bytes of file-backed data at link-time address @addr, or NULL if
+ * they are not all inside one loaded segment of the file.
+ */
+const uint8_t *gobin_at(const struct gobin *g, uint64_t addr, uint64_t len);
+
+/*
+ * Private to gobin.c and symbolize.c. A span is a bounds-checked window
+ * onto the file image.
+ */
+struct gobin_span {
+	const uint8_t *p;
+	uint64_t len;
+};
+
+struct gobin_seg {
+	uint64_t vaddr, filesz;
+	const uint8_t *data;
+};
+
+struct gobin_name {	/* funcNameForPrint results that differ from the table */
+	struct gobin_name *next;
+	int32_t nameoff;
+	char s[];
+};
+
+struct gobin {
+	struct gobin_info info;
+	char *name;
+	void *elf;		/* Elf *, NULL for a raw pclntab */
+	int fd;
+	uint8_t *copy;		/* owned image for the _mem variants */
+	const uint8_t *img;
+	size_t imgsz;
+	struct gobin_seg segs[16];
+	int nsegs;
+	/* Tables inside the pclntab, from its pcHeader (runtime/symtab.go). */
+	struct gobin_span pcln, funcnametab, cutab, filetab, pctab, pclntable;
+	int go120;		/* 1.20+ _func and inlinedCall layouts */
+	int new_frames;		/* 1.21+ CallersFrames (runtime/symtabinl.go) */
+	uint8_t minlc;
+	/* FuncIDs differ between releases: read from the functions' own. */
+	uint8_t fid_wrapper, fid_gopanic, fid_sigpanic, fid_panicwrap;
+	struct gobin_name *names;
+};
+
+#endif

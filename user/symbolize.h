@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * PCs to Go frames, from the binary's .gopclntab alone, with the answers
+ * runtime.CallersFrames would give inside the process. All addresses are
+ * link-time addresses: subtract a PIE load bias first.
+ */
+#ifndef OOMPROF_USER_SYMBOLIZE_H
+#define OOMPROF_USER_SYMBOLIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gobin.h"
+
+struct go_frame {
+	const char *function;	/* "main.(*T).M", "pkg.F[...]"; never NULL */
+	const char *file;	/* "?" when the table has none */
+	uint32_t line;		/* 0 when the table has none */
+	uint64_t entry;		/* entry of the physical function */
+	int inlined;		/* 1: inlined into the function at entry */
+};
+
+/*
+ * Expand ONE return PC (as a stack records it: the address after a call)
+ * into its frames: innermost inlined function first, then its inline
+ * callers, then the physical function, with the file and line of each.
+ * This is what runtime.Callers followed by CallersFrames yields for one
+ * physical frame, including the elision of compiler-generated wrappers
+ * (runtime/traceback.go: tracebackPCs), taking the callee to be an
+ * ordinary function. Returns the number of frames written (at most @max);
+ * 0 if @pc is in no Go function.
+ */
+int gobin_frames(struct gobin *g, uint64_t pc, struct go_frame *out, int max);
+
+/*
+ * runtime.CallersFrames over a stack exactly as runtime.Callers (and the
+ * heap profiler's buckets, runtime/mprof.go) recorded it: there each
+ * inlined frame already has its own (virtual) PC, so every PC is one
+ * frame. Mirrors the Go release the binary was built with: since Go 1.21
+ * (runtime/symtab.go, Frames.Next) a stack missing the virtual PCs of an
+ * inlined frame's callers gets them back; before, it does not. PCs in no
+ * Go function are skipped. Returns the number of frames written.
+ */
+int gobin_stack_frames(struct gobin *g, const uint64_t *pcs, size_t n,
+		       struct go_frame *out, int max);
+
+/*
+ * A stack of physical return PCs only (e.g. from a frame-pointer unwind):
+ * what runtime.Callers would have recorded for it, then symbolized, i.e.
+ * gobin_frames over each PC with wrapper elision carried across frames as
+ * tracebackPCs does. Returns the number of frames written.
+ */
+int gobin_expand_stack(struct gobin *g, const uint64_t *pcs, size_t n,
+		       struct go_frame *out, int max);
+
+#endif
