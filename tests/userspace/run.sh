@@ -78,3 +78,16 @@ else
 	echo "FAIL fuzz record: crash or sanitizer report"
 	grep -A30 'ERROR\|runtime error' "$out/fuzz.log" | head -60 | sed 's/^/    /'
 fi
+
+# make install into a staging root: the binary runs, the unit points at it.
+stage=$out/install-root
+rm -rf "$stage"
+if make -s -C "$top" install DESTDIR="$stage" PREFIX=/usr > "$out/install.log" 2>&1 &&
+	"$stage/usr/sbin/oomprof-read" --help | grep -q 'Usage: oomprof-read' &&
+	grep -qx 'ExecStart=/usr/sbin/oomprof-read -d /var/lib/oomprof' \
+		"$stage/lib/systemd/system/oomprof-read.service"; then
+	echo "PASS install: oomprof-read and oomprof-read.service under DESTDIR"
+else
+	echo "FAIL install: make install DESTDIR=... did not produce a working binary and unit"
+	sed 's/^/    /' "$out/install.log" | tail -10
+fi
