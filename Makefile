@@ -17,10 +17,19 @@ SBINDIR ?= $(PREFIX)/sbin
 UNITDIR ?= /lib/systemd/system
 
 CC ?= cc
+GEN := build/gen
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
-	-Iinclude/uapi $(CFLAGS)
-USER_SRCS := user/main.c user/device.c user/record.c user/events.c user/sbuf.c
-USER_HDRS := $(wildcard user/*.h) include/uapi/linux/oomprof.h
+	-Iinclude/uapi -Iuser -I$(GEN) $(CFLAGS)
+USER_SRCS := user/main.c user/device.c user/record.c user/events.c user/sbuf.c \
+	user/discover.c user/goprofile.c user/gobin.c user/symbolize.c \
+	user/heapprof.c user/pprof.c $(GEN)/profile.pb-c.c
+USER_HDRS := $(wildcard user/*.h) include/uapi/linux/oomprof.h \
+	$(GEN)/profile.pb-c.h
+USER_LIBS := -lelf -lprotobuf-c -lz -lm
+
+# Missing build dependencies: one line naming the Debian package.
+need = $(if $(shell printf '\#include <$(1)>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo y),,\
+	$(error oomprof: <$(1)> not found — install it: apt-get install $(2)))
 
 .PHONY: all module user install uninstall check demo deps checkpatch clean \
 	FORCE
@@ -30,7 +39,16 @@ all: user module
 user: user/oomprof-read
 
 user/oomprof-read: $(USER_SRCS) $(USER_HDRS)
-	$(CC) $(USER_CFLAGS) -o $@ $(USER_SRCS) $(LDFLAGS)
+	$(call need,gelf.h,libelf-dev)
+	$(call need,zlib.h,zlib1g-dev)
+	$(call need,protobuf-c/protobuf-c.h,libprotobuf-c-dev)
+	$(CC) $(USER_CFLAGS) -o $@ $(USER_SRCS) $(LDFLAGS) $(USER_LIBS)
+
+# pprof's profile.proto (our own copy, published field numbers) to C.
+$(GEN)/profile.pb-c.c $(GEN)/profile.pb-c.h: user/profile.proto
+	@command -v protoc-c >/dev/null || { echo "oomprof: protoc-c not found — install it: apt-get install protobuf-c-compiler" >&2; exit 1; }
+	mkdir -p $(GEN)
+	protoc-c --proto_path=user --c_out=$(GEN) user/profile.proto
 
 # Re-detect whenever the target tree changes (the answer depends on it).
 module/compat-autoconf.h: FORCE

@@ -76,8 +76,28 @@ static long oomprof_ioctl(struct file *file, unsigned int cmd,
 
 		oomprof_events_stats(&st);
 		oomprof_kills_stats(&st);
+		oomprof_capture_stats(&st);
 		st.probes = oomprof_probes_attached();
+		st.registered = oomprof_registry_count();
 		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+	}
+	case OOMPROF_IOC_REGISTER: {
+		struct oomprof_register req;
+		int err;
+
+		if (copy_from_user(&req, uarg, sizeof(req)))
+			return -EFAULT;
+		err = oomprof_registry_add(&req);
+		if (err)
+			return err;
+		return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
+	}
+	case OOMPROF_IOC_UNREGISTER: {
+		struct oomprof_register req;
+
+		if (copy_from_user(&req, uarg, sizeof(req)))
+			return -EFAULT;
+		return oomprof_registry_remove(req.registration_id);
 	}
 	default:
 		return -ENOTTY;

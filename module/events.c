@@ -9,6 +9,10 @@
  * reader in the next record's header or, if the ring drains first, in an
  * OOMPROF_REC_LOST record made up at read time.
  *
+ * Go heap captures are too large for the ring: they stay in their capture
+ * buffer (capture.c) and the ring carries a small reference in their place,
+ * so they keep their order among the other records.
+ *
  * There is one reader (device.c allows one read-mode opener; reader_mutex
  * covers a descriptor shared across fork). It copies a record out under the
  * lock, copies it to user space without the lock, and only then consumes
@@ -109,24 +113,23 @@ static void ring_peek(void *dst, size_t len)
 }
 
 /*
- * Queue a record whose header was set by oomprof_events_init_header().
- * Safe in atomic context; never blocks.
+ * Put @ring_rec in the ring, numbering @rec (the record the reader will
+ * see: the same one, or a capture buffer's record @ring_rec refers to).
+ * Returns false, counting a loss, if the ring has no room.
  */
-void oomprof_events_queue(struct oomprof_record_header *rec)
+static bool queue(struct oomprof_record_header *ring_rec,
+		  struct oomprof_record_header *rec)
 {
 	unsigned long flags;
 	bool queued = false;
 
-	if (WARN_ON_ONCE(rec->size > OOMPROF_EVENT_MAX || rec->size % 8))
-		return;
-
 	spin_lock_irqsave(&ev.lock, flags);
 	rec->seq = ev.next_seq++;
-	if (ev.size - ev.used >= rec->size) {
+	if (ev.size - ev.used >= ring_rec->size) {
 		rec->lost = ev.lost_pending;
 		ev.lost_pending = 0;
-		ring_put(rec, rec->size);
-		ev.used += rec->size;
+		ring_put(ring_rec, ring_rec->size);
+		ev.used += ring_rec->size;
 		ev.queued++;
 		queued = true;
 	} else {
@@ -138,6 +141,34 @@ void oomprof_events_queue(struct oomprof_record_header *rec)
 	/* A loss wakes the reader too: it must learn of it. */
 	if (queued || wq_has_sleeper(&ev.wait))
 		wake_up_interruptible(&ev.wait);
+	return queued;
+}
+
+/*
+ * Queue a record whose header was set by oomprof_events_init_header().
+ * Safe in atomic context; never blocks.
+ */
+void oomprof_events_queue(struct oomprof_record_header *rec)
+{
+	if (WARN_ON_ONCE(rec->size > OOMPROF_EVENT_MAX || rec->size % 8))
+		return;
+	queue(rec, rec);
+}
+
+/*
+ * Queue the record in capture buffer @idx: the ring carries a reference,
+ * the reader copies the record straight from the buffer. False if there
+ * was no room (counted as lost): the caller still owns the buffer.
+ */
+bool oomprof_events_queue_capture(int idx)
+{
+	struct oomprof_capture_ref ref;
+
+	oomprof_events_init_header(&ref.hdr, OOMPROF_REC_INTERNAL_CAPTURE,
+				   sizeof(ref));
+	ref.idx = idx;
+	ref.reserved = 0;
+	return queue(&ref.hdr, oomprof_capture_record(idx));
 }
 
 /* A record that never got as far as the ring (no kill slot free). */
@@ -164,28 +195,46 @@ static bool events_ready(void)
 	return ready;
 }
 
+/* What read() hands out next. */
+struct next_rec {
+	const void *src;	/* kernel copy to give the reader */
+	size_t len;		/* its size */
+	size_t ring_len;	/* ring bytes it takes; 0: a made-up LOST */
+	int capture;		/* capture buffer to free once read, or -1 */
+};
+
 /*
- * Copy the next record into the bounce buffer. Returns its size, 0 if
- * there is nothing, or -EMSGSIZE if it does not fit in @room. A LOST
- * record is made up (and the loss consumed) only when the ring is empty,
- * so that it arrives after every record queued before the loss.
+ * Find the next record. Returns its size, 0 if there is nothing, or
+ * -EMSGSIZE if it does not fit in @room. Ring records are copied into the
+ * bounce buffer; a capture record stays in its capture buffer (the ring
+ * holds a reference to it). A LOST record is made up (and the loss
+ * consumed) only when the ring is empty, so that it arrives after every
+ * record queued before the loss.
  */
-static ssize_t next_record(size_t room, bool *from_ring)
+static ssize_t next_record(size_t room, struct next_rec *n)
 {
 	struct oomprof_record_header hdr;
 	unsigned long flags;
 	ssize_t ret = 0;
 
+	n->capture = -1;
 	spin_lock_irqsave(&ev.lock, flags);
 	if (ev.used) {
 		ring_peek(&hdr, sizeof(hdr));
-		if (hdr.size > room) {
-			ret = -EMSGSIZE;
+		n->ring_len = hdr.size;
+		if (hdr.type == OOMPROF_REC_INTERNAL_CAPTURE) {
+			struct oomprof_capture_ref ref;
+
+			ring_peek(&ref, sizeof(ref));
+			n->capture = ref.idx;
+			n->src = oomprof_capture_record(ref.idx);
+			n->len = ((struct oomprof_record_header *)n->src)->size;
 		} else {
 			ring_peek(ev.bounce, hdr.size);
-			*from_ring = true;
-			ret = hdr.size;
+			n->src = ev.bounce;
+			n->len = hdr.size;
 		}
+		ret = n->len > room ? -EMSGSIZE : n->len;
 	} else if (ev.lost_pending) {
 		if (room < sizeof(hdr)) {
 			ret = -EMSGSIZE;
@@ -196,7 +245,9 @@ static ssize_t next_record(size_t room, bool *from_ring)
 			hdr.lost = ev.lost_pending;
 			ev.lost_pending = 0;
 			memcpy(ev.bounce, &hdr, sizeof(hdr));
-			*from_ring = false;
+			n->src = ev.bounce;
+			n->len = sizeof(hdr);
+			n->ring_len = 0;
 			ret = sizeof(hdr);
 		}
 	}
@@ -247,8 +298,8 @@ ssize_t oomprof_events_read(char __user *buf, size_t count, bool nonblock)
 	}
 
 	for (;;) {
-		bool from_ring = false;
-		ssize_t len = next_record(count - done, &from_ring);
+		struct next_rec n;
+		ssize_t len = next_record(count - done, &n);
 
 		if (len == -EMSGSIZE) {
 			/* Too small for even one record: say so. */
@@ -258,16 +309,18 @@ ssize_t oomprof_events_read(char __user *buf, size_t count, bool nonblock)
 		}
 		if (len <= 0)
 			break;
-		if (copy_to_user(buf + done, ev.bounce, len)) {
+		if (copy_to_user(buf + done, n.src, len)) {
 			if (!done)
 				done = -EFAULT;
 			/* A made-up LOST record goes back, not away. */
-			if (!from_ring)
+			if (!n.ring_len)
 				restore_lost(ev.bounce);
 			break;
 		}
-		if (from_ring)
-			consume(len);
+		if (n.ring_len)
+			consume(n.ring_len);
+		if (n.capture >= 0)
+			oomprof_capture_delivered(n.capture);
 		done += len;
 	}
 out:

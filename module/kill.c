@@ -11,6 +11,11 @@
  * (signal_deliver: the kill has reached the victim) or, failing that,
  * after sigkill_wait_ms, marked as such.
  *
+ * A registered Go victim's heap buckets are captured at once, in
+ * capture_work, while the publication waits for both the capture and the
+ * SIGKILL (or its deadline); the record is then the capture buffer's
+ * OOMPROF_REC_GO_HEAP record instead of a plain OOMPROF_REC_OOM_KILL.
+ *
  * Slot states: FREE -> FILLING (claimed by a probe) -> WAITING (armed) ->
  * PUBLISHING (work owns it) -> FREE. k->lock orders WAITING -> PUBLISHING
  * against signal_deliver writing the SIGKILL time.
@@ -23,6 +28,7 @@
 #include <linux/mm.h>
 #include <linux/oom.h>
 #include <linux/pid_namespace.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -42,6 +48,13 @@ struct oomprof_kill {
 	unsigned long deadline;		/* jiffies: stop waiting for SIGKILL */
 	struct delayed_work publish;
 	struct oomprof_oom_kill rec;
+	/* A registered Go victim: */
+	int capture;			/* capture buffer, or -1 */
+	bool capture_pending;		/* capture_work not finished */
+	struct mm_struct *mm;		/* held (mmget) until captured */
+	struct oomprof_reg_info reg;
+	struct oomprof_go_capture cap;
+	struct work_struct capture_work;
 };
 
 static struct oomprof_kill *kills;
@@ -162,6 +175,64 @@ static void take_victim_facts(struct oomprof_kill *k, struct task_struct *t)
 	fill_parents(rec, t);
 }
 
+/*
+ * A registered Go victim: hold its address space and queue the capture.
+ * Atomic context: nothing here sleeps or allocates.
+ */
+static void start_capture(struct oomprof_kill *k, struct task_struct *t)
+{
+	struct mm_struct *mm = t->mm;
+	bool exec = false;
+	int idx;
+
+	k->capture = -1;
+	k->capture_pending = false;
+	k->mm = NULL;
+	if (!oomprof_registry_lookup(t, &k->reg, &exec))
+		return;
+	k->rec.hdr.flags |= OOMPROF_KILL_GO_PROCESS;
+	if (exec) {
+		k->rec.capture_stop = OOMPROF_STOP_EXEC;
+		oomprof_capture_note_dropped();
+		return;
+	}
+	/* get_task_mm() would take task_lock, which our caller holds. */
+	if (!mm || !mmget_not_zero(mm)) {
+		k->rec.capture_stop = OOMPROF_STOP_NO_MM;
+		oomprof_capture_note_dropped();
+		return;
+	}
+	idx = oomprof_capture_claim();
+	if (idx < 0) {
+		/* More Go victims at once than capture_buffers. */
+		k->rec.capture_stop = OOMPROF_STOP_NO_BUFFER;
+		mmput_async(mm);
+		return;
+	}
+	memset(&k->cap, 0, sizeof(k->cap));
+	k->capture = idx;
+	k->mm = mm;
+	k->capture_pending = true;
+	queue_work(kill_wq, &k->capture_work);
+}
+
+static void capture_work(struct work_struct *work)
+{
+	struct oomprof_kill *k =
+		container_of(work, struct oomprof_kill, capture_work);
+	unsigned long flags;
+
+	oomprof_capture_run(k->capture, k->mm, &k->reg, &k->cap);
+	mmput(k->mm);
+	k->mm = NULL;
+
+	spin_lock_irqsave(&k->lock, flags);
+	k->capture_pending = false;
+	/* The record may wait for its SIGKILL no longer than it would have. */
+	mod_delayed_work(kill_wq, &k->publish, 0);
+	spin_unlock_irqrestore(&k->lock, flags);
+}
+
 static struct oomprof_kill *claim_slot(void)
 {
 	unsigned int i;
@@ -204,6 +275,7 @@ void oomprof_kill_begin(struct task_struct *victim)
 	k->oom_css = NULL;
 	take_victim_facts(k, victim);
 	take_oom_context(k);
+	start_capture(k, victim);
 
 	spin_lock_irqsave(&k->lock, flags);
 	k->deadline = jiffies + sigkill_wait;
@@ -282,7 +354,8 @@ static void publish_work(struct work_struct *work)
 	unsigned long flags;
 
 	spin_lock_irqsave(&k->lock, flags);
-	if (atomic_read(&k->state) != KILL_WAITING) {
+	if (atomic_read(&k->state) != KILL_WAITING || k->capture_pending) {
+		/* capture_work queues us again when it is done. */
 		spin_unlock_irqrestore(&k->lock, flags);
 		return;
 	}
@@ -303,7 +376,14 @@ static void publish_work(struct work_struct *work)
 		     &rec->hdr.flags);
 	cgroup_facts(k->oom_css, rec->oom_cgroup, &rec->oom_cgroup_id,
 		     &rec->hdr.flags);
-	oomprof_events_queue(&rec->hdr);
+	if (k->capture >= 0) {
+		oomprof_capture_finish(k->capture, rec, &k->cap);
+		if (!oomprof_events_queue_capture(k->capture))
+			oomprof_capture_release(k->capture);
+		k->capture = -1;
+	} else {
+		oomprof_events_queue(&rec->hdr);
+	}
 	release_slot(k);
 }
 
@@ -332,6 +412,8 @@ int oomprof_kills_init(unsigned int slots, unsigned int sigkill_wait_ms)
 		atomic_set(&kills[i].state, KILL_FREE);
 		spin_lock_init(&kills[i].lock);
 		INIT_DELAYED_WORK(&kills[i].publish, publish_work);
+		INIT_WORK(&kills[i].capture_work, capture_work);
+		kills[i].capture = -1;
 	}
 	nr_kills = slots;
 	sigkill_wait = msecs_to_jiffies(sigkill_wait_ms);
@@ -346,8 +428,18 @@ void oomprof_kills_exit(void)
 	for (i = 0; i < nr_kills; i++) {
 		struct oomprof_kill *k = &kills[i];
 
+		/* A capture in flight finishes (it is time-bounded). */
+		cancel_work_sync(&k->capture_work);
 		/* Handles the work re-arming itself. */
 		cancel_delayed_work_sync(&k->publish);
+		if (k->mm) {		/* capture queued, never ran */
+			mmput(k->mm);
+			k->mm = NULL;
+		}
+		if (k->capture >= 0) {
+			oomprof_capture_release(k->capture);
+			k->capture = -1;
+		}
 		if (atomic_read(&k->state) != KILL_FREE)
 			release_slot(k);
 	}

@@ -28,6 +28,31 @@ module_param(sigkill_wait_ms, uint, 0444);
 MODULE_PARM_DESC(sigkill_wait_ms,
 		 "How long a kill's record waits for the victim to take its SIGKILL before it is published without it (default 1000)");
 
+static unsigned int capture_buffers = 4;
+module_param(capture_buffers, uint, 0444);
+MODULE_PARM_DESC(capture_buffers,
+		 "Go victims captured at once; each buffer is allocated at load (default 4)");
+
+static unsigned int capture_buffer_mb = 8;
+module_param(capture_buffer_mb, uint, 0444);
+MODULE_PARM_DESC(capture_buffer_mb,
+		 "Size of each capture buffer in MiB (default 8: ~19k buckets of 32 frames)");
+
+static unsigned int capture_max_buckets = 1000000;
+module_param(capture_max_buckets, uint, 0444);
+MODULE_PARM_DESC(capture_max_buckets,
+		 "Most buckets one capture copies (default 1000000)");
+
+static unsigned int capture_timeout_ms = 500;
+module_param(capture_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(capture_timeout_ms,
+		 "Longest one capture runs, well inside the OOM reaper's 2 s (default 500)");
+
+static unsigned int max_registered = 65536;
+module_param(max_registered, uint, 0444);
+MODULE_PARM_DESC(max_registered,
+		 "Most Go processes registered at once (default 65536, ~100 bytes each)");
+
 static int __init oomprof_init(void)
 {
 	int err;
@@ -37,12 +62,25 @@ static int __init oomprof_init(void)
 		       event_buffer_kb);
 		return -EINVAL;
 	}
+	if (capture_buffer_mb > 1024) {
+		pr_err("capture_buffer_mb=%u is over the 1 GiB limit\n",
+		       capture_buffer_mb);
+		return -EINVAL;
+	}
 	err = oomprof_events_init((size_t)event_buffer_kb * 1024);
 	if (err)
 		return err;
-	err = oomprof_kills_init(kill_slots, sigkill_wait_ms);
+	err = oomprof_capture_init(capture_buffers, capture_buffer_mb,
+				   capture_max_buckets, capture_timeout_ms);
+	if (err == -ENOMEM)
+		pr_err("cannot allocate %u capture buffers of %u MiB: lower capture_buffers or capture_buffer_mb\n",
+		       capture_buffers, capture_buffer_mb);
 	if (err)
 		goto out_events;
+	oomprof_registry_init(max_registered);
+	err = oomprof_kills_init(kill_slots, sigkill_wait_ms);
+	if (err)
+		goto out_capture;
 	err = oomprof_device_init();
 	if (err)
 		goto out_kills;
@@ -57,6 +95,9 @@ out_device:
 	oomprof_device_exit();
 out_kills:
 	oomprof_kills_exit();
+out_capture:
+	oomprof_registry_exit();
+	oomprof_capture_exit();
 out_events:
 	oomprof_events_exit();
 	return err;
@@ -67,7 +108,9 @@ static void __exit oomprof_exit(void)
 	oomprof_probes_exit();
 	oomprof_kills_exit();
 	oomprof_device_exit();
+	oomprof_registry_exit();
 	oomprof_events_exit();
+	oomprof_capture_exit();
 }
 
 module_init(oomprof_init);

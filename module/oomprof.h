@@ -7,6 +7,9 @@
  *   events.c   the preallocated record buffer between probes and reader
  *   kill.c     one OOM kill: facts taken at mark_victim, its SIGKILL,
  *              publication as a record
+ *   registry.c the Go processes oomprof-read registered
+ *   capture.c  capture buffers; reading a victim's buckets through its mm
+ *   walker.c   the bounded, validating walk over runtime.mbuckets
  *   probes.c   finding and attaching the tracepoints and the kretprobe
  *   compat.c   the only code that knows kernel API differences
  */
@@ -21,6 +24,23 @@
 #define OOMPROF_VERSION "0.1.0"
 
 struct oom_control;
+struct mm_struct;
+
+/* Kernel-only record type in the ring: a reference to a capture buffer. */
+#define OOMPROF_REC_INTERNAL_CAPTURE 0x7fff
+struct oomprof_capture_ref {
+	struct oomprof_record_header hdr;
+	u32 idx;
+	u32 reserved;
+};
+
+/* What a registration says about a Go process. */
+struct oomprof_reg_info {
+	u64 id;
+	u64 cookie;
+	u64 mbuckets_addr;
+	u64 rate_addr;
+};
 
 /* events.c */
 int oomprof_events_init(size_t bytes);
@@ -32,6 +52,33 @@ __poll_t oomprof_events_poll(struct file *file, poll_table *wait);
 void oomprof_events_stats(struct oomprof_stats *st);
 void oomprof_events_init_header(struct oomprof_record_header *hdr, u16 type,
 				u32 size);
+bool oomprof_events_queue_capture(int idx);
+
+/* registry.c */
+void oomprof_registry_init(unsigned int max);
+void oomprof_registry_exit(void);
+int oomprof_registry_add(struct oomprof_register *req);
+int oomprof_registry_remove(u64 id);
+bool oomprof_registry_lookup(struct task_struct *task,
+			     struct oomprof_reg_info *info, bool *exec);
+unsigned int oomprof_registry_count(void);
+
+/* capture.c */
+int oomprof_capture_init(unsigned int buffers, unsigned int buffer_mb,
+			 unsigned int bucket_limit, unsigned int timeout_ms);
+void oomprof_capture_exit(void);
+int oomprof_capture_claim(void);
+void oomprof_capture_release(int idx);
+void oomprof_capture_note_dropped(void);
+void oomprof_capture_run(int idx, struct mm_struct *mm,
+			 const struct oomprof_reg_info *reg,
+			 struct oomprof_go_capture *cap);
+struct oomprof_record_header *
+oomprof_capture_finish(int idx, const struct oomprof_oom_kill *kill,
+		       const struct oomprof_go_capture *cap);
+struct oomprof_record_header *oomprof_capture_record(int idx);
+void oomprof_capture_delivered(int idx);
+void oomprof_capture_stats(struct oomprof_stats *st);
 
 /* kill.c */
 int oomprof_kills_init(unsigned int slots, unsigned int sigkill_wait_ms);

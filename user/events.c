@@ -25,8 +25,30 @@ static void json_ident(struct sbuf *b, const struct oomprof_task_ident *id)
 	sbuf_printf(b, "}");
 }
 
+/* A registered Go victim: how its capture went. */
+static void json_go(struct sbuf *b, const struct oomprof_oom_kill *k)
+{
+	const struct oomprof_go_capture *cap = (const void *)(k + 1);
+
+	if (k->hdr.type != OOMPROF_REC_GO_HEAP) {
+		sbuf_printf(b, ",\"go\":{\"capture\":\"none\",\"stop\":");
+		sbuf_json_string(b, record_stop_name(k->capture_stop));
+		sbuf_printf(b, "}");
+		return;
+	}
+	sbuf_printf(b, ",\"go\":{\"capture\":\"%s\",\"stop\":",
+		    cap->stop == OOMPROF_STOP_NONE ? "complete" : "partial");
+	sbuf_json_string(b, record_stop_name(cap->stop));
+	sbuf_printf(b, ",\"buckets\":%llu,\"bytes\":%llu,\"capture_ns\":%llu,\"mem_profile_rate\":%lld,\"registration_id\":%llu}",
+		    (unsigned long long)cap->nbuckets,
+		    (unsigned long long)cap->bucket_bytes,
+		    (unsigned long long)cap->duration_ns,
+		    (long long)cap->mem_profile_rate,
+		    (unsigned long long)cap->registration_id);
+}
+
 static void json_kill(struct sbuf *b, const struct oomprof_oom_kill *k,
-		      const char *profile)
+		      const char *profile, const char *profile_error)
 {
 	unsigned int flags = k->hdr.flags;
 	int mm = !!(flags & OOMPROF_KILL_MM_FACTS);
@@ -78,23 +100,31 @@ static void json_kill(struct sbuf *b, const struct oomprof_oom_kill *k,
 						 k->kill_boottime_ns));
 	else
 		sbuf_printf(b, ",\"sigkill_after_ns\":null");
+	if (flags & OOMPROF_KILL_GO_PROCESS)
+		json_go(b, k);
 	sbuf_printf(b, ",\"dropped\":%llu,\"profile\":",
 		    (unsigned long long)k->hdr.lost);
 	if (profile)
 		sbuf_json_string(b, profile);
 	else
 		sbuf_printf(b, "null");
+	if (!profile && profile_error) {
+		sbuf_printf(b, ",\"profile_error\":");
+		sbuf_json_string(b, profile_error);
+	}
 	sbuf_printf(b, "}");
 }
 
 int event_json(struct sbuf *out, const struct oomprof_record_header *hdr,
-	       const char *profile)
+	       const char *profile, const char *profile_error)
 {
 	struct timespec now;
 
 	switch (hdr->type) {
 	case OOMPROF_REC_OOM_KILL:
-		json_kill(out, (const struct oomprof_oom_kill *)hdr, profile);
+	case OOMPROF_REC_GO_HEAP:
+		json_kill(out, (const struct oomprof_oom_kill *)hdr, profile,
+			  profile_error);
 		return 0;
 	case OOMPROF_REC_LOST:
 		/* The module does not date a loss: this is when we learnt. */
@@ -147,6 +177,7 @@ int event_summary(struct sbuf *out, const struct oomprof_record_header *hdr)
 {
 	switch (hdr->type) {
 	case OOMPROF_REC_OOM_KILL:
+	case OOMPROF_REC_GO_HEAP:
 		summary_kill(out, (const struct oomprof_oom_kill *)hdr);
 		return 0;
 	case OOMPROF_REC_LOST:

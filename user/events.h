@@ -8,11 +8,11 @@
 
 /*
  * One JSON object (no newline) for a record of known type. @profile is the
- * path of a profile written for it, or NULL. Returns 0, or -1 for a type
- * that has no JSON form.
+ * path of a profile written for it, or NULL, and then @profile_error may
+ * say why there is none. Returns 0, or -1 for a type that has no JSON form.
  */
 int event_json(struct sbuf *out, const struct oomprof_record_header *hdr,
-	       const char *profile);
+	       const char *profile, const char *profile_error);
 
 /* One line for people, no newline. */
 int event_summary(struct sbuf *out, const struct oomprof_record_header *hdr);

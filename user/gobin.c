@@ -4,16 +4,20 @@
  * location of the runtime's function table. Layouts come from the Go
  * sources named at each use ($(go env GOROOT)/src).
  *
- * Where things are, as measured (go1.19.8 and go1.26.8, linux/amd64):
+ * Where things are, as measured (go1.19.8 and go1.26.8, linux/amd64,
+ * internal linking unless said otherwise):
  * - pclntab: section .gopclntab, or .data.rel.ro.gopclntab in Go 1.19 PIE
- *   builds; symbol runtime.pclntab unless stripped (-s).
+ *   builds; symbol runtime.pclntab unless stripped (-s). A Go 1.19 PIE
+ *   linked externally has it inside .data.rel.ro with no section of its
+ *   own: symbol, or a scan for the pcHeader when stripped too.
  * - go:func.* (base of funcdata, hence of inline trees): inside .gopclntab
  *   in Go 1.26, in .rodata in Go 1.19 ("go.func.*"). Its address is only
  *   in moduledata (and the symbol table), so stripped binaries need
  *   moduledata.
  * - moduledata (runtime.firstmoduledata): section .go.module in Go 1.26,
- *   in .noptrdata in Go 1.19. Internally linked PIE binaries carry its
- *   pointers in the file too (the dynamic relocations only add the bias).
+ *   in .noptrdata in Go 1.19. PIE binaries (Go's linker, GNU ld) carry its
+ *   pointers in the file too; a linker that leaves them 0 (lld) has them
+ *   as R_X86_64_RELATIVE addends, which md_word() reads.
  * - pcHeader.textStart is 0 since Go 1.20 (runtime/symtab.go: "no longer
  *   stored"): function entries are relative to moduledata.text.
  */
@@ -27,7 +31,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define PCLN_MAGIC_118 0xfffffff0u	/* internal/abi/symtab.go */
@@ -354,39 +357,117 @@ static int parse_pclntab(struct gobin *g, char *err, size_t errlen)
 	return 0;
 }
 
-static int moduledata_ok(const struct gobin *g, const uint8_t *w)
+/*
+ * Relocations: an externally linked PIE leaves moduledata's pointers 0 in
+ * the file and puts them in R_*_RELATIVE addends (.rela.dyn). Sorted by
+ * address for md_word().
+ */
+struct rel {
+	uint64_t off, addend;
+};
+
+static int rel_cmp(const void *a, const void *b)
+{
+	const struct rel *x = a, *y = b;
+
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+static void load_relocs(struct gobin *g, struct rel **out, size_t *n)
+{
+	unsigned int relative = g->machine == EM_AARCH64 ? 1027 : 8;
+	size_t cap = 0;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	*out = NULL;
+	*n = 0;
+	while ((scn = elf_nextscn(g->elf, scn))) {
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA)
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d)
+			continue;
+		for (size_t i = 0; i < d->d_size / sizeof(Elf64_Rela); i++) {
+			GElf_Rela r;
+
+			if (!gelf_getrela(d, (int)i, &r))
+				break;
+			if (GELF_R_TYPE(r.r_info) != relative)
+				continue;
+			if (*n == cap) {
+				struct rel *m = realloc(*out, (cap = cap ? 2 * cap : 256) *
+							sizeof(**out));
+
+				if (!m)
+					return;
+				*out = m;
+			}
+			(*out)[(*n)++] = (struct rel){ r.r_offset, (uint64_t)r.r_addend };
+		}
+	}
+	if (*n)
+		qsort(*out, *n, sizeof(**out), rel_cmp);
+}
+
+/* moduledata word @i at @md as the loader leaves it (bias aside); 0 if none. */
+static uint64_t md_word(const struct gobin *g, const struct rel *rel, size_t nrel,
+			uint64_t md, unsigned int i)
+{
+	const uint8_t *p = gobin_at(g, md + 8 * i, 8);
+	uint64_t v = p ? rd64(p) : 0;
+	size_t lo = 0, hi = nrel;
+
+	while (!v && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (rel[mid].off == md + 8 * i)
+			return rel[mid].addend;
+		if (rel[mid].off < md + 8 * i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return v;
+}
+
+static int moduledata_ok(const struct gobin *g, const struct rel *rel, size_t nrel,
+			 uint64_t md)
 {
 	const struct gobin_info *in = &g->info;
 
-	return w && rd64(w) == in->pclntab_addr &&
-	       rd64(w + 8) == in->pclntab_addr +
+	return gobin_at(g, md, MD_WORDS * 8) &&
+	       md_word(g, rel, nrel, md, 0) == in->pclntab_addr &&
+	       md_word(g, rel, nrel, md, 1) == in->pclntab_addr +
 	       (uint64_t)(g->funcnametab.p - g->pcln.p) &&
-	       rd64(w + 16) == g->funcnametab.len;
+	       md_word(g, rel, nrel, md, 2) <= g->funcnametab.len &&	/* len; */
+	       md_word(g, rel, nrel, md, 2) == md_word(g, rel, nrel, md, 3);	/* cap */
 }
 
 /*
  * runtime.firstmoduledata: its first word points at the pcHeader and the
  * next slice at funcnametab, which makes it easy to recognise even in a
- * stripped binary.
+ * stripped binary. (The slice may be shorter than the space up to cutab:
+ * externally linked Go 1.19 binaries pad it.)
  */
-static const uint8_t *find_moduledata(struct gobin *g)
+static int find_moduledata(struct gobin *g, const struct rel *rel, size_t nrel)
 {
 	struct gobin_info *in = &g->info;
-	const uint8_t *w;
 	uint64_t addr;
 	GElf_Shdr sh;
 
 	if (!gobin_symbol(g, "runtime.firstmoduledata", &addr, NULL) &&
-	    moduledata_ok(g, w = gobin_at(g, addr, MD_WORDS * 8))) {
+	    moduledata_ok(g, rel, nrel, addr)) {
 		in->moduledata_from = "symbol runtime.firstmoduledata";
 		in->moduledata_addr = addr;
-		return w;
+		return 1;
 	}
-	if (find_section(g, ".go.module", &sh) &&
-	    moduledata_ok(g, w = gobin_at(g, sh.sh_addr, MD_WORDS * 8))) {
+	if (find_section(g, ".go.module", &sh) && moduledata_ok(g, rel, nrel, sh.sh_addr)) {
 		in->moduledata_from = "section .go.module";
 		in->moduledata_addr = sh.sh_addr;
-		return w;
+		return 1;
 	}
 	for (int i = 0; i < g->nsegs; i++) {
 		const struct gobin_seg *s = &g->segs[i];
@@ -394,30 +475,50 @@ static const uint8_t *find_moduledata(struct gobin *g)
 		for (uint64_t off = (8 - s->vaddr % 8) % 8; off + MD_WORDS * 8 <= s->filesz;
 		     off += 8) {
 			if (rd64(s->data + off) == in->pclntab_addr &&
-			    moduledata_ok(g, s->data + off)) {
+			    moduledata_ok(g, rel, nrel, s->vaddr + off)) {
 				in->moduledata_from = "scan of loaded segments";
 				in->moduledata_addr = s->vaddr + off;
-				return s->data + off;
+				return 1;
 			}
 		}
 	}
-	return NULL;
+	for (size_t i = 0; i < nrel; i++) {
+		if (rel[i].addend == in->pclntab_addr &&
+		    moduledata_ok(g, rel, nrel, rel[i].off)) {
+			in->moduledata_from = "scan of relocations";
+			in->moduledata_addr = rel[i].off;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* runtime.text and go:func.*, from moduledata or the symbol table. */
 static void locate_text_gofunc(struct gobin *g)
 {
 	struct gobin_info *in = &g->info;
-	const uint8_t *md = find_moduledata(g);
 	uint32_t entry0 = rd32(g->pclntable.p);
-	uint64_t v;
+	uint64_t v, md = 0;
+	struct rel *rel;
+	size_t nrel;
 	GElf_Shdr sh;
 
-	if (!in->text_start && md && rd64(md + 8 * MD_MINPC) ==
-	    rd64(md + 8 * MD_TEXT) + entry0) {
-		in->text_start = rd64(md + 8 * MD_TEXT);
+	load_relocs(g, &rel, &nrel);
+	if (find_moduledata(g, rel, nrel))
+		md = in->moduledata_addr;
+	if (!in->text_start && md &&
+	    md_word(g, rel, nrel, md, MD_MINPC) == md_word(g, rel, nrel, md, MD_TEXT) + entry0) {
+		in->text_start = md_word(g, rel, nrel, md, MD_TEXT);
 		in->text_from = "moduledata.text";
 	}
+	if (md) {
+		v = md_word(g, rel, nrel, md, g->go120 ? MD_GOFUNC_120 : MD_GOFUNC_118);
+		if (gobin_at(g, v, 1)) {
+			in->gofunc_addr = v;
+			in->gofunc_from = "moduledata.gofunc";
+		}
+	}
+	free(rel);
 	if (!in->text_start && !gobin_symbol(g, "runtime.text", &v, NULL)) {
 		in->text_start = v;
 		in->text_from = "symbol runtime.text";
@@ -427,18 +528,14 @@ static void locate_text_gofunc(struct gobin *g)
 		in->text_start = sh.sh_addr;
 		in->text_from = "section .text";
 	}
-	if (md) {
-		v = rd64(md + 8 * (g->go120 ? MD_GOFUNC_120 : MD_GOFUNC_118));
-		if (gobin_at(g, v, 1)) {
-			in->gofunc_addr = v;
-			in->gofunc_from = "moduledata.gofunc";
-			return;
-		}
-	}
-	if ((!gobin_symbol(g, "go:func.*", &v, NULL) ||
-	     !gobin_symbol(g, "go.func.*", &v, NULL)) && gobin_at(g, v, 1)) {
+	if (in->gofunc_addr)
+		return;
+	if (!gobin_symbol(g, "go:func.*", &v, NULL) && gobin_at(g, v, 1)) {
 		in->gofunc_addr = v;
 		in->gofunc_from = "symbol go:func.*";
+	} else if (!gobin_symbol(g, "go.func.*", &v, NULL) && gobin_at(g, v, 1)) {
+		in->gofunc_addr = v;
+		in->gofunc_from = "symbol go.func.*";
 	}
 }
 
@@ -548,9 +645,10 @@ static int open_elf(struct gobin *g, char *err, size_t errlen)
 		return -1;
 	}
 	g->info.elf_type = eh.e_type;
+	g->machine = eh.e_machine;
 	if (elf_getphdrnum(elf, &nph))
 		nph = 0;
-	for (size_t i = 0; i < nph && g->nsegs < (int)(sizeof(g->segs) / sizeof(g->segs[0])); i++) {
+	for (size_t i = 0; i < nph && g->nsegs < GOBIN_MAXSEGS; i++) {
 		GElf_Phdr ph;
 		uint64_t sz;
 
@@ -616,7 +714,8 @@ int gobin_open_mem(const void *buf, size_t len, const char *name,
 	struct gobin *g;
 
 	*out = NULL;
-	if (elf_version(EV_CURRENT) == EV_NONE || !(g = gobin_new(name))) {
+	g = elf_version(EV_CURRENT) != EV_NONE ? gobin_new(name) : NULL;
+	if (!g) {
 		seterr(err, errlen, "%s: out of memory", name ? name : "(memory)");
 		return -1;
 	}
@@ -650,7 +749,9 @@ int gobin_open_pclntab(const void *buf, size_t len, uint64_t text_start,
 	struct gobin *g = gobin_new("(pclntab)");
 
 	*out = NULL;
-	if (!g || !(g->copy = malloc(len ? len : 1))) {
+	if (g)
+		g->copy = malloc(len ? len : 1);
+	if (!g || !g->copy) {
 		seterr(err, errlen, "(pclntab): out of memory");
 		gobin_close(g);
 		return -1;

@@ -94,11 +94,13 @@ struct gobin {
 	struct gobin_info info;
 	char *name;
 	void *elf;		/* Elf *, NULL for a raw pclntab */
+	int machine;		/* e_machine */
 	int fd;
 	uint8_t *copy;		/* owned image for the _mem variants */
 	const uint8_t *img;
 	size_t imgsz;
-	struct gobin_seg segs[16];
+#define GOBIN_MAXSEGS 16
+	struct gobin_seg segs[GOBIN_MAXSEGS];
 	int nsegs;
 	/* Tables inside the pclntab, from its pcHeader (runtime/symtab.go). */
 	struct gobin_span pcln, funcnametab, cutab, filetab, pctab, pclntable;

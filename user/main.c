@@ -13,10 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "device.h"
+#include "discover.h"
 #include "events.h"
+#include "goprofile.h"
 #include "record.h"
 
 #define OOMPROF_READ_VERSION "0.1.0"
@@ -33,8 +36,10 @@ struct reader {
 	int events_fd;
 	int quiet;
 	unsigned long long kills;
+	unsigned long long profiles;
 	unsigned long long lost;
 	unsigned long long bad;
+	struct discover disc;
 };
 
 static void usage(FILE *f)
@@ -143,12 +148,42 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* A Go victim's capture: write its profile, or say why there is none. */
+static void go_profile(struct reader *r, const struct oomprof_oom_kill *k,
+		       char *path, size_t pathlen, char *why, size_t whylen)
+{
+	const struct oomprof_go_capture *cap = (const void *)(k + 1);
+	const struct goproc *proc = discover_find(&r->disc, cap->registration_id);
+
+	if (goprofile_write(k, proc, r->dir, path, pathlen, why, whylen)) {
+		path[0] = '\0';
+		fprintf(stderr, "oomprof-read: no heap profile for pid %u (%s): %s\n",
+			k->victim.tgid, k->victim.comm, why);
+		return;
+	}
+	r->profiles++;
+	fprintf(stderr, "oomprof-read: heap profile of pid %u (%s): %s (%s capture, %llu buckets)%s\n",
+		k->victim.tgid, k->victim.comm, path,
+		cap->stop == OOMPROF_STOP_NONE ? "complete" : "PARTIAL",
+		(unsigned long long)cap->nbuckets,
+		proc ? "" : " — unsymbolized: the process was not known to this oomprof-read");
+}
+
 static int handle_record(struct reader *r,
 			 const struct oomprof_record_header *hdr,
 			 struct sbuf *line)
 {
+	char path[4096] = "", why[512] = "";
+
+	if (hdr->type == OOMPROF_REC_GO_HEAP)
+		go_profile(r, (const struct oomprof_oom_kill *)hdr, path,
+			   sizeof(path), why, sizeof(why));
+	else if (hdr->type == OOMPROF_REC_OOM_KILL &&
+		 hdr->flags & OOMPROF_KILL_GO_PROCESS)
+		snprintf(why, sizeof(why), "not captured: %s",
+			 record_stop_name(((const struct oomprof_oom_kill *)hdr)->capture_stop));
 	sbuf_reset(line);
-	if (event_json(line, hdr, NULL))
+	if (event_json(line, hdr, path[0] ? path : NULL, why[0] ? why : NULL))
 		return 0;	/* a type from a newer module: skip it */
 	sbuf_printf(line, "\n");
 	if (line->failed) {
@@ -164,7 +199,8 @@ static int handle_record(struct reader *r,
 			(unsigned long long)hdr->seq);
 		return -1;
 	}
-	if (hdr->type == OOMPROF_REC_OOM_KILL)
+	if (hdr->type == OOMPROF_REC_OOM_KILL ||
+	    hdr->type == OOMPROF_REC_GO_HEAP)
 		r->kills++;
 	r->lost += hdr->lost;
 	if (!r->quiet) {
@@ -213,9 +249,11 @@ static void warn_missing_probes(int fd)
 
 static int run(struct reader *r, int drain)
 {
-	/* 8-byte alignment: records are read in place. */
-	static unsigned long long buf[READ_BUF_SIZE / sizeof(unsigned long long)];
 	struct sbuf line = { 0 };
+	struct oomprof_stats st;
+	unsigned long long *buf;
+	size_t buflen = READ_BUF_SIZE;
+	time_t last_scan = 0;
 	int fd, ret = 0;
 
 	if (mkdir_p(r->dir)) {
@@ -231,6 +269,17 @@ static int run(struct reader *r, int drain)
 	if (fd < 0)
 		return 1;
 	warn_missing_probes(fd);
+	/* A Go heap capture is one record: the buffer must hold the largest. */
+	if (!device_stats(fd, &st) && st.capture_buffer_size + 4096 > buflen)
+		buflen = st.capture_buffer_size + 4096;
+	buf = malloc(buflen);	/* malloc: aligned for records read in place */
+	if (!buf) {
+		fprintf(stderr, "oomprof-read: cannot allocate a %zu-byte read buffer\n",
+			buflen);
+		close(fd);
+		return 1;
+	}
+	discover_init(&r->disc, fd, r->quiet);
 	if (!drain)
 		fprintf(stderr, "oomprof-read: reading %s, writing %s\n",
 			r->device, r->events_path);
@@ -239,6 +288,12 @@ static int run(struct reader *r, int drain)
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		ssize_t n;
 
+		/* Go programs: a /proc scan at start and every second. */
+		if (!drain && time(NULL) != last_scan) {
+			last_scan = time(NULL);
+			discover_scan(&r->disc);
+		}
+
 		if (reopen_requested) {
 			reopen_requested = 0;
 			if (open_events(r)) {
@@ -246,7 +301,7 @@ static int run(struct reader *r, int drain)
 				break;
 			}
 		}
-		n = read(fd, buf, sizeof(buf));
+		n = read(fd, buf, buflen);
 		if (n > 0) {
 			if (handle_buffer(r, (unsigned char *)buf, (size_t)n,
 					  &line)) {
@@ -265,19 +320,21 @@ static int run(struct reader *r, int drain)
 		}
 		if (drain)
 			break;
-		if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+		if (poll(&pfd, 1, 1000) < 0 && errno != EINTR) {
 			fprintf(stderr, "oomprof-read: poll %s: %s\n",
 				r->device, strerror(errno));
 			ret = 1;
 			break;
 		}
 	}
+	discover_free(&r->disc);
 	close(fd);
+	free(buf);
 	if (r->events_fd >= 0)
 		close(r->events_fd);
 	sbuf_free(&line);
-	fprintf(stderr, "oomprof-read: %s: %llu OOM kill(s) recorded, %llu record(s) lost in the module%s\n",
-		drain ? "drained" : "stopped", r->kills, r->lost,
+	fprintf(stderr, "oomprof-read: %s: %llu OOM kill(s) recorded, %llu heap profile(s) written, %llu record(s) lost in the module%s\n",
+		drain ? "drained" : "stopped", r->kills, r->profiles, r->lost,
 		r->bad ? ", some bytes from the device were malformed" : "");
 	free(r->events_path);
 	return ret;
@@ -295,7 +352,7 @@ static int print_stats(const char *device)
 		return 1;
 	}
 	close(fd);
-	printf("{\"kills_seen\":%llu,\"records_queued\":%llu,\"records_lost\":%llu,\"records_read\":%llu,\"sigkills_matched\":%llu,\"buffer_size\":%llu,\"buffer_used\":%llu,\"kill_slots\":%u,\"kill_slots_busy\":%u,\"probes\":{\"mark_victim\":%s,\"signal_deliver\":%s,\"out_of_memory\":%s}}\n",
+	printf("{\"kills_seen\":%llu,\"records_queued\":%llu,\"records_lost\":%llu,\"records_read\":%llu,\"sigkills_matched\":%llu,\"buffer_size\":%llu,\"buffer_used\":%llu,\"kill_slots\":%u,\"kill_slots_busy\":%u,\"registered\":%u,\"captures\":%llu,\"captures_dropped\":%llu,\"capture_buffers\":%u,\"capture_buffers_busy\":%u,\"capture_buffer_size\":%llu,\"probes\":{\"mark_victim\":%s,\"signal_deliver\":%s,\"out_of_memory\":%s}}\n",
 	       (unsigned long long)st.kills_seen,
 	       (unsigned long long)st.records_queued,
 	       (unsigned long long)st.records_lost,
@@ -303,7 +360,11 @@ static int print_stats(const char *device)
 	       (unsigned long long)st.sigkills_matched,
 	       (unsigned long long)st.buffer_size,
 	       (unsigned long long)st.buffer_used, st.kill_slots,
-	       st.kill_slots_busy,
+	       st.kill_slots_busy, st.registered,
+	       (unsigned long long)st.captures,
+	       (unsigned long long)st.captures_dropped, st.capture_buffers,
+	       st.capture_buffers_busy,
+	       (unsigned long long)st.capture_buffer_size,
 	       st.probes & OOMPROF_PROBE_MARK_VICTIM ? "true" : "false",
 	       st.probes & OOMPROF_PROBE_SIGNAL_DELIVER ? "true" : "false",
 	       st.probes & OOMPROF_PROBE_OUT_OF_MEMORY ? "true" : "false");

@@ -42,6 +42,24 @@ static enum record_status check_oom_kill(const struct oomprof_oom_kill *k,
 	return RECORD_OK;
 }
 
+/* The bucket entries themselves are checked where they are parsed. */
+static enum record_status check_go_heap(const struct oomprof_oom_kill *k,
+					const char **why)
+{
+	const struct oomprof_go_capture *cap = (const void *)(k + 1);
+	const size_t heads = sizeof(*k) + sizeof(*cap);
+
+	if (k->hdr.size < heads) {
+		*why = "Go heap record shorter than its headers";
+		return RECORD_BAD_SIZE;
+	}
+	if (cap->bucket_bytes != k->hdr.size - heads) {
+		*why = "Go heap record's bucket bytes disagree with its size";
+		return RECORD_BAD_SIZE;
+	}
+	return RECORD_OK;
+}
+
 enum record_status record_next(struct record_cursor *c,
 			       const struct oomprof_record_header **hdr,
 			       const char **why)
@@ -73,8 +91,10 @@ enum record_status record_next(struct record_cursor *c,
 		*why = "record runs past the end of the data read";
 		return RECORD_TRUNCATED;
 	}
-	if (h->type == OOMPROF_REC_OOM_KILL)
+	if (h->type == OOMPROF_REC_OOM_KILL || h->type == OOMPROF_REC_GO_HEAP)
 		st = check_oom_kill((const struct oomprof_oom_kill *)h, why);
+	if (st == RECORD_OK && h->type == OOMPROF_REC_GO_HEAP)
+		st = check_go_heap((const struct oomprof_oom_kill *)h, why);
 	if (st != RECORD_OK)
 		return st;
 	c->p += h->size;
@@ -97,4 +117,26 @@ const char *record_constraint_name(unsigned int constraint)
 	default:
 		return "unknown";
 	}
+}
+
+const char *record_stop_name(unsigned int stop)
+{
+	static const char *const names[] = {
+		[OOMPROF_STOP_NONE] = "complete",
+		[OOMPROF_STOP_MAX_BUCKETS] = "bucket limit (capture_max_buckets)",
+		[OOMPROF_STOP_BUFFER_FULL] = "capture buffer full (capture_buffer_mb)",
+		[OOMPROF_STOP_TIMEOUT] = "time limit (capture_timeout_ms)",
+		[OOMPROF_STOP_CYCLE] = "bucket list loops",
+		[OOMPROF_STOP_BAD_POINTER] = "bad bucket pointer",
+		[OOMPROF_STOP_BAD_TYPE] = "bucket of the wrong type",
+		[OOMPROF_STOP_BAD_NSTK] = "bucket stack deeper than 1024",
+		[OOMPROF_STOP_READ_FAULT] = "memory not readable (not resident or already reaped)",
+		[OOMPROF_STOP_NO_MM] = "address space already gone",
+		[OOMPROF_STOP_NO_BUFFER] = "no capture buffer free (more Go victims at once than capture_buffers)",
+		[OOMPROF_STOP_EXEC] = "process exec'd since it was registered",
+	};
+
+	if (stop < sizeof(names) / sizeof(names[0]) && names[stop])
+		return names[stop];
+	return "unknown reason";
 }

@@ -36,5 +36,7 @@ enum record_status record_next(struct record_cursor *c,
 			       const char **why);
 
 const char *record_constraint_name(unsigned int constraint);
+/* enum oomprof_capture_stop, for people. */
+const char *record_stop_name(unsigned int stop);
 
 #endif

@@ -239,30 +239,46 @@ static const char *name_for_print(struct gobin *g, int32_t nameoff, const char *
 	return n->s;
 }
 
-/* srcFunc: name and funcID of the (possibly inlined) function at uf. */
+/*
+ * srcFunc: funcID, symbol name, start line (1.20+) of the (possibly
+ * inlined) function at uf; returns the name as Frame.Function prints it.
+ */
 static const char *src_func(struct gobin *g, const struct gfunc *f, uint64_t tree,
-			    struct inlframe uf, uint8_t *funcid)
+			    struct inlframe uf, uint8_t *funcid, struct go_frame *fr)
 {
-	int32_t nameoff;
+	int32_t nameoff, start = 0;
 	const char *s;
 
 	if (uf.index < 0) {
 		*funcid = f->funcid;
 		nameoff = (int32_t)rd32(f->p + 4);
+		if (g->go120)
+			start = (int32_t)rd32(f->p + 36);
 	} else {
 		const uint8_t *r = inl_record(g, tree, uf.index);
 
-		if (!r) {
-			*funcid = 0;
-			return "?";
+		*funcid = 0;
+		nameoff = -1;	/* "?" */
+		if (r && g->go120) {
+			*funcid = r[0];
+			nameoff = (int32_t)rd32(r + 4);
+			start = (int32_t)rd32(r + 12);
+		} else if (r) {
+			*funcid = r[2];
+			nameoff = (int32_t)rd32(r + 12);
 		}
-		*funcid = r[g->go120 ? 0 : 2];
-		nameoff = (int32_t)rd32(r + (g->go120 ? 4 : 12));
 	}
 	if (nameoff == 0 && (g->go120 || uf.index < 0))
-		return "";	/* funcName: offset 0 is "" */
-	s = cstr(g->funcnametab, (uint32_t)nameoff);
-	return s ? name_for_print(g, nameoff, s) : "?";
+		s = "";	/* funcName: offset 0 is "" */
+	else
+		s = cstr(g->funcnametab, (uint32_t)nameoff);
+	if (!s)
+		s = "?";
+	if (fr) {
+		fr->symbol = s;
+		fr->start_line = (uint32_t)start;
+	}
+	return name_for_print(g, nameoff, s);
 }
 
 /* runtime/traceback.go: wrappers are hidden unless they called a panic. */
@@ -277,7 +293,7 @@ static void frame(struct gobin *g, const struct gfunc *f, uint64_t tree,
 {
 	uint8_t id;
 
-	out->function = src_func(g, f, tree, uf, &id);
+	out->function = src_func(g, f, tree, uf, &id, out);
 	out->entry = f->entry;
 	out->inlined = uf.index >= 0;
 	funcline(g, f, uf.pc, out);
@@ -304,7 +320,7 @@ static int expand(struct gobin *g, uint64_t pc, uint8_t *callee,
 	for (int depth = 0; uf.pc && n < max && depth < MAX_INLINE_DEPTH; depth++) {
 		uint8_t id;
 
-		src_func(g, &f, tree, uf, &id);
+		src_func(g, &f, tree, uf, &id, NULL);
 		if (!(id == g->fid_wrapper && elide_wrapper_calling(g, *callee)))
 			frame(g, &f, tree, uf, &out[n++]);
 		*callee = id;
@@ -367,12 +383,12 @@ int gobin_stack_frames(struct gobin *g, const uint64_t *pcs, size_t n,
 		if (g->new_frames && uf.index >= 0) {
 			struct inlframe u = inl_next(g, &f, tree, uf);
 
-			src_func(g, &f, tree, uf, &id);
+			src_func(g, &f, tree, uf, &id, NULL);
 			for (int d = 0; u.pc && i < n && pcs[i] != u.pc + 1 &&
 			     d < MAX_INLINE_DEPTH; d++, u = inl_next(g, &f, tree, u)) {
 				uint8_t nid;
 
-				src_func(g, &f, tree, u, &nid);
+				src_func(g, &f, tree, u, &nid, NULL);
 				if (nid == g->fid_wrapper && elide_wrapper_calling(g, id))
 					continue;
 				next_pc = u.pc + 1;

@@ -13,11 +13,13 @@
 #include "gobin.h"
 
 struct go_frame {
-	const char *function;	/* "main.(*T).M", "pkg.F[...]"; never NULL */
+	const char *function;	/* Frame.Function: "pkg.F[...]"; never NULL */
 	const char *file;	/* "?" when the table has none */
 	uint32_t line;		/* 0 when the table has none */
 	uint64_t entry;		/* entry of the physical function */
 	int inlined;		/* 1: inlined into the function at entry */
+	const char *symbol;	/* the name as stored: "pkg.F[go.shape.int]" */
+	uint32_t start_line;	/* line of the func keyword; 0 before Go 1.20 */
 };
 
 /*

@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.left = size;
 	while (record_next(&c, &h, &why) == RECORD_OK) {
 		sbuf_reset(&b);
-		event_json(&b, h, NULL);
+		event_json(&b, h, NULL, NULL);
 		sbuf_reset(&b);
 		event_summary(&b, h);
 	}

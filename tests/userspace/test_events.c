@@ -23,7 +23,7 @@ static void kill_json_fields(void **state)
 	(void)state;
 	fixture_kill(&k);
 	k.hdr.lost = 3;
-	assert_int_equal(event_json(&b, &k.hdr, NULL), 0);
+	assert_int_equal(event_json(&b, &k.hdr, NULL, NULL), 0);
 	assert_false(b.failed);
 	assert_contains(b.p, "{\"type\":\"oom_kill\",\"seq\":7,");
 	assert_contains(b.p, "\"time\":\"2026-11-23T08:10:11.123456789Z\"");
@@ -48,7 +48,7 @@ static void kill_json_unknowns_are_null(void **state)
 	fixture_kill(&k);
 	k.hdr.flags = OOMPROF_KILL_NO_CONSTRAINT;
 	k.constraint = OOMPROF_CONSTRAINT_UNKNOWN;
-	assert_int_equal(event_json(&b, &k.hdr, "/var/lib/oomprof/x.pb.gz"), 0);
+	assert_int_equal(event_json(&b, &k.hdr, "/var/lib/oomprof/x.pb.gz", NULL), 0);
 	assert_contains(b.p, "\"constraint\":\"unknown\",\"oom_cgroup\":null");
 	assert_contains(b.p, "\"anon_rss_kb\":null");
 	assert_contains(b.p, "\"sigkill_after_ns\":null");
@@ -78,7 +78,7 @@ static void lost_json_and_summary(void **state)
 	(void)state;
 	fixture_header(&h, OOMPROF_REC_LOST, sizeof(h));
 	h.lost = 41;
-	assert_int_equal(event_json(&b, &h, NULL), 0);
+	assert_int_equal(event_json(&b, &h, NULL, NULL), 0);
 	assert_contains(b.p, "{\"type\":\"lost\",\"seq\":7,\"time\":\"");
 	assert_contains(b.p, "\"dropped\":41}");
 	sbuf_reset(&b);
@@ -108,7 +108,7 @@ static void unknown_type_has_no_json(void **state)
 
 	(void)state;
 	fixture_header(&h, 99, sizeof(h));
-	assert_int_equal(event_json(&b, &h, NULL), -1);
+	assert_int_equal(event_json(&b, &h, NULL, NULL), -1);
 	sbuf_free(&b);
 }
 

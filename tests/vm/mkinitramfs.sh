@@ -40,6 +40,31 @@ for src in "$here"/progs/*.c; do
 	progs+=("$bin")
 done
 
+# Go test programs (tests/vm/go/NAME), built with Debian's Go 1.19 and with
+# the current toolchain: /bin/NAME-go119 and /bin/NAME-gocur in the guest.
+# Static (CGO_ENABLED=0), with their symbol tables.
+declare -A gotool=([go119]=/usr/lib/go-1.19/bin/go [gocur]=${GO:-$(command -v go || echo /usr/local/go/bin/go)})
+go_out=$here/.work/go
+mkdir -p "$go_out"
+for tag in go119 gocur; do
+	tool=${gotool[$tag]}
+	if [ ! -x "$tool" ]; then
+		echo "mkinitramfs.sh: $tool not found: apt-get install golang-1.19-go (make deps)" >&2
+		exit 1
+	fi
+	for dir in "$here"/go/*/; do
+		name=$(basename "$dir")
+		bin=$go_out/$name-$tag
+		if [ ! -x "$bin" ] || [ -n "$(find "$dir" -newer "$bin" -print -quit)" ]; then
+			(cd "$dir" && CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod \
+				GOCACHE="$go_out/cache-$tag" GOPATH="$go_out/gopath" \
+				"$tool" build -o "$bin.tmp" .)
+			mv "$bin.tmp" "$bin"
+		fi
+		progs+=("$bin")
+	done
+done
+
 root=$(mktemp -d "${TMPDIR:-/tmp}/oomprof-initramfs.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 

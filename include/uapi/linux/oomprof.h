@@ -37,6 +37,11 @@ enum oomprof_record_type {
 	 * count arrives in stream order even if no later record does.
 	 */
 	OOMPROF_REC_LOST = 2,
+	/*
+	 * A Go process's heap-profile buckets: struct oomprof_oom_kill,
+	 * struct oomprof_go_capture, bucket entries. See below.
+	 */
+	OOMPROF_REC_GO_HEAP = 3,
 };
 
 struct oomprof_record_header {
@@ -97,6 +102,12 @@ struct oomprof_oom_kill {
 	__s32 order;			/* allocation order, -1 for sysrq */
 	__u32 gfp_mask;
 	__u32 nparents;			/* valid entries of parents[] */
+	/*
+	 * With OOMPROF_KILL_GO_PROCESS in an OOM_KILL record: why there is
+	 * no capture (enum oomprof_capture_stop).
+	 */
+	__u32 capture_stop;
+	__u32 reserved;
 	__u64 total_vm_kb;
 	__u64 anon_rss_kb;
 	__u64 file_rss_kb;
@@ -111,6 +122,86 @@ struct oomprof_oom_kill {
 	char victim_cgroup[OOMPROF_CGROUP_LEN];	/* path in cgroup v2 */
 	char oom_cgroup[OOMPROF_CGROUP_LEN];	/* "" for a global OOM */
 };
+
+/*
+ * The victim was a registered Go process (OOMPROF_IOC_REGISTER): its heap
+ * profile was captured (the record is OOMPROF_REC_GO_HEAP) or, in an
+ * OOMPROF_REC_OOM_KILL record, could not be: capture_stop says why.
+ */
+#define OOMPROF_KILL_GO_PROCESS		(1U << 5)
+
+/*
+ * OOMPROF_REC_GO_HEAP: a Go process's heap-profile buckets, captured at its
+ * OOM kill (kill.hdr.flags has OOMPROF_KILL_GO_PROCESS). Layout:
+ *
+ *   struct oomprof_oom_kill   kill facts; kill.hdr is the record's header,
+ *                             kill.hdr.size the whole record
+ *   struct oomprof_go_capture how the capture went
+ *   nbuckets entries, each:   __u64 address of the bucket in the process,
+ *                             then the runtime's bucket exactly as it was
+ *                             in memory (runtime/mprof.go): six words
+ *                             next, allnext, typ, hash, size, nstk; nstk
+ *                             return PCs; the memRecord: active, future[0],
+ *                             future[1], future[2], each four words allocs,
+ *                             frees, alloc_bytes, free_bytes.
+ *
+ * The kernel validates what it copies (typ, nstk, pointers) and interprets
+ * nothing else.
+ */
+#define OOMPROF_GO_BUCKET_HEADER_WORDS	6
+#define OOMPROF_GO_MEMRECORD_WORDS	16
+#define OOMPROF_GO_MAX_STACK		1024	/* runtime's maxProfStackDepth */
+
+enum oomprof_capture_stop {
+	OOMPROF_STOP_NONE = 0,		/* complete: reached the end */
+	OOMPROF_STOP_MAX_BUCKETS,	/* the max_buckets bound */
+	OOMPROF_STOP_BUFFER_FULL,	/* the capture buffer is full */
+	OOMPROF_STOP_TIMEOUT,		/* the time bound */
+	OOMPROF_STOP_CYCLE,		/* the list loops: cut at the repeat */
+	OOMPROF_STOP_BAD_POINTER,	/* misaligned or not a user address */
+	OOMPROF_STOP_BAD_TYPE,		/* a bucket whose typ is not memory */
+	OOMPROF_STOP_BAD_NSTK,		/* nstk over OOMPROF_GO_MAX_STACK */
+	OOMPROF_STOP_READ_FAULT,	/* not resident, unmapped or reaped */
+	OOMPROF_STOP_NO_MM,		/* the address space was already gone */
+	OOMPROF_STOP_NO_BUFFER,		/* no capture buffer was free */
+	OOMPROF_STOP_EXEC,		/* exec'd since registered */
+};
+
+struct oomprof_go_capture {
+	__u64 registration_id;
+	__u64 cookie;			/* the registrant's, echoed */
+	__u64 mbuckets_addr;
+	__u64 mem_profile_rate_addr;
+	__s64 mem_profile_rate;		/* runtime.MemProfileRate, read now */
+	__u64 nbuckets;
+	__u64 bucket_bytes;		/* bytes of entries after this */
+	__u64 start_boottime_ns;
+	__u64 duration_ns;
+	__u64 stop_addr;		/* where the walk stopped, if it did */
+	__u32 stop;			/* enum oomprof_capture_stop */
+	__u32 flags;			/* OOMPROF_CAPTURE_* */
+};
+
+/* A memory read that failed on MemProfileRate: mem_profile_rate is -1. */
+#define OOMPROF_CAPTURE_NO_RATE		(1U << 0)
+
+/* OOMPROF_IOC_REGISTER: watch a Go process. */
+struct oomprof_register {
+	__u32 pid;			/* tgid, in the caller's pid namespace */
+	__u32 flags;			/* 0 */
+	/*
+	 * The process's start time, field 22 of /proc/PID/stat (clock ticks
+	 * since boot), read before its executable was inspected: binds the
+	 * registration to that process instance, never to a reused pid.
+	 */
+	__u64 start_time_ticks;
+	__u64 mbuckets_addr;		/* runtime.mbuckets, load bias applied */
+	__u64 mem_profile_rate_addr;	/* runtime.MemProfileRate, likewise */
+	__u64 cookie;			/* anything; echoed in captures */
+	__u64 registration_id;		/* out */
+};
+
+/* OOMPROF_IOC_UNREGISTER: by registration_id (pid is ignored). */
 
 /* OOMPROF_IOC_GET_VERSION */
 struct oomprof_version {
@@ -131,7 +222,12 @@ struct oomprof_stats {
 	__u32 kill_slots;		/* module parameter kill_slots */
 	__u32 kill_slots_busy;		/* kills waiting for their SIGKILL */
 	__u32 probes;			/* OOMPROF_PROBE_* attached */
-	__u32 reserved;
+	__u32 registered;		/* Go processes registered now */
+	__u64 captures;			/* Go heap captures published */
+	__u64 captures_dropped;		/* registered victims not captured */
+	__u32 capture_buffers;		/* module parameter capture_buffers */
+	__u32 capture_buffers_busy;
+	__u64 capture_buffer_size;	/* bytes each */
 };
 
 #define OOMPROF_PROBE_MARK_VICTIM	(1U << 0)
@@ -142,5 +238,7 @@ struct oomprof_stats {
 #define OOMPROF_IOC_MAGIC	0xA7
 #define OOMPROF_IOC_GET_VERSION	_IOR(OOMPROF_IOC_MAGIC, 1, struct oomprof_version)
 #define OOMPROF_IOC_GET_STATS	_IOR(OOMPROF_IOC_MAGIC, 2, struct oomprof_stats)
+#define OOMPROF_IOC_REGISTER	_IOWR(OOMPROF_IOC_MAGIC, 3, struct oomprof_register)
+#define OOMPROF_IOC_UNREGISTER	_IOW(OOMPROF_IOC_MAGIC, 4, struct oomprof_register)
 
 #endif /* _UAPI_LINUX_OOMPROF_H */

@@ -86,7 +86,7 @@ func capture(label string) int {
 //go:noinline
 func deep(n int) int {
 	if n == 0 {
-		return capture("deep150")
+		return capture("deep")
 	}
 	return deep(n-1) + 1
 }

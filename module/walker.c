@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Walking runtime.mbuckets.
+ *
+ * The runtime (runtime/mprof.go) links every memory-profile bucket through
+ * bucket.allnext from the head pointer runtime.mbuckets. New buckets are
+ * only ever pushed at the head, so a walk from a head read once sees a
+ * consistent list. Each bucket is six words (next, allnext, typ, hash,
+ * size, nstk), nstk PCs, then the memRecord (16 words).
+ *
+ * Everything read is untrusted: pointers must be aligned user addresses,
+ * typ must be memProfile (1), nstk at most the runtime's own maximum. The
+ * walk is bounded by a bucket count, the output buffer and a deadline, and
+ * a cyclic list is cut where it repeats (Brent's algorithm finds the cycle
+ * in constant memory; the entries already emitted give its start, so no
+ * bucket is reported twice).
+ */
+#include <linux/ktime.h>
+#include <linux/string.h>
+
+#include "walker.h"
+
+#define GO_MEM_PROFILE	1	/* runtime.memProfile, bucketType */
+
+struct go_bucket_head {
+	u64 next;
+	u64 allnext;
+	u64 typ;
+	u64 hash;
+	u64 size;
+	u64 nstk;
+};
+
+static size_t entry_size(u64 nstk)
+{
+	return sizeof(u64) + sizeof(struct go_bucket_head) +
+	       (nstk + OOMPROF_GO_MEMRECORD_WORDS) * sizeof(u64);
+}
+
+static bool bad_pointer(u64 addr, const struct oomprof_walk_limits *lim)
+{
+	return addr % sizeof(u64) || addr >= lim->user_limit ||
+	       addr < PAGE_SIZE;
+}
+
+/*
+ * The list loops back to @repeat. Keep the entries up to the first one
+ * whose address comes round again @lambda entries later, and drop the
+ * rest: they are the second pass over the loop.
+ */
+static void cut_cycle(struct oomprof_walk *w, u64 lambda)
+{
+	u8 *out = w->out;
+	size_t a = 0, b = 0;
+	u64 i, kept;
+
+	/* b: the entry lambda entries after a. */
+	for (i = 0; i < lambda && b < w->bytes; i++)
+		b += entry_size(((struct go_bucket_head *)(out + b + 8))->nstk);
+	for (kept = 0; b < w->bytes; kept++) {
+		if (*(u64 *)(out + a) == *(u64 *)(out + b))
+			break;
+		a += entry_size(((struct go_bucket_head *)(out + a + 8))->nstk);
+		b += entry_size(((struct go_bucket_head *)(out + b + 8))->nstk);
+	}
+	/* Entries [0, kept + lambda) are distinct; b is where they end. */
+	w->nbuckets = kept + lambda;
+	w->bytes = b;
+}
+
+void oomprof_walk_buckets(struct oomprof_mem_source *src,
+			  const struct oomprof_walk_limits *lim,
+			  struct oomprof_walk *w)
+{
+	u64 addr, tortoise, power = 1, lambda = 0;
+	u8 *out = w->out;
+
+	w->nbuckets = 0;
+	w->bytes = 0;
+	w->stop = OOMPROF_STOP_NONE;
+	w->stop_addr = 0;
+	w->flags = 0;
+
+	if (src->read(src, w->rate_addr, &w->rate, sizeof(w->rate))) {
+		w->rate = -1;
+		w->flags |= OOMPROF_CAPTURE_NO_RATE;
+	}
+	if (src->read(src, w->mbuckets_addr, &addr, sizeof(addr))) {
+		w->stop = OOMPROF_STOP_READ_FAULT;
+		w->stop_addr = w->mbuckets_addr;
+		return;
+	}
+	tortoise = addr;
+
+	while (addr) {
+		struct go_bucket_head *head;
+		size_t need;
+		u64 next;
+
+		if (bad_pointer(addr, lim)) {
+			w->stop = OOMPROF_STOP_BAD_POINTER;
+			break;
+		}
+		if (w->nbuckets >= lim->max_buckets) {
+			w->stop = OOMPROF_STOP_MAX_BUCKETS;
+			break;
+		}
+		if (lim->deadline_ns && ktime_get_ns() > lim->deadline_ns) {
+			w->stop = OOMPROF_STOP_TIMEOUT;
+			break;
+		}
+		need = entry_size(0);
+		if (w->out_size - w->bytes < need) {
+			w->stop = OOMPROF_STOP_BUFFER_FULL;
+			break;
+		}
+		*(u64 *)(out + w->bytes) = addr;
+		head = (struct go_bucket_head *)(out + w->bytes + sizeof(u64));
+		if (src->read(src, addr, head, sizeof(*head))) {
+			w->stop = OOMPROF_STOP_READ_FAULT;
+			break;
+		}
+		if (head->typ != GO_MEM_PROFILE) {
+			w->stop = OOMPROF_STOP_BAD_TYPE;
+			break;
+		}
+		if (head->nstk > OOMPROF_GO_MAX_STACK) {
+			w->stop = OOMPROF_STOP_BAD_NSTK;
+			break;
+		}
+		need = entry_size(head->nstk);
+		if (w->out_size - w->bytes < need) {
+			w->stop = OOMPROF_STOP_BUFFER_FULL;
+			break;
+		}
+		if (src->read(src, addr + sizeof(*head), head + 1,
+			      need - sizeof(u64) - sizeof(*head))) {
+			w->stop = OOMPROF_STOP_READ_FAULT;
+			break;
+		}
+		next = head->allnext;
+		w->bytes += need;
+		w->nbuckets++;
+
+		/* Brent: does the list come back to the tortoise? */
+		lambda++;
+		if (next && next == tortoise) {
+			cut_cycle(w, lambda);
+			w->stop = OOMPROF_STOP_CYCLE;
+			w->stop_addr = next;
+			return;
+		}
+		if (lambda == power) {
+			tortoise = next;
+			power *= 2;
+			lambda = 0;
+		}
+		addr = next;
+	}
+	if (w->stop != OOMPROF_STOP_NONE)
+		w->stop_addr = addr;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The bounded walk over a Go process's runtime.mbuckets list. Knows the
+ * runtime's bucket layout and nothing about where memory comes from: the
+ * OOM path reads through the victim's held mm, the on-demand path through
+ * access_process_vm, tests through a fake.
+ */
+#ifndef OOMPROF_WALKER_H
+#define OOMPROF_WALKER_H
+
+#include <linux/types.h>
+#include <linux/oomprof.h>
+
+struct oomprof_mem_source {
+	/* Copy @len bytes at the target's user address @addr; 0 or -errno. */
+	int (*read)(struct oomprof_mem_source *src, u64 addr, void *dst,
+		    size_t len);
+};
+
+struct oomprof_walk_limits {
+	u64 max_buckets;
+	u64 deadline_ns;	/* ktime_get_ns() to stop at; 0: none */
+	u64 user_limit;		/* highest valid user address + 1 */
+};
+
+struct oomprof_walk {
+	/* in */
+	u64 mbuckets_addr;
+	u64 rate_addr;
+	void *out;		/* entries go here */
+	size_t out_size;
+	/* out */
+	s64 rate;
+	u64 nbuckets;
+	u64 bytes;
+	u64 stop_addr;
+	u32 stop;		/* enum oomprof_capture_stop */
+	u32 flags;		/* OOMPROF_CAPTURE_NO_RATE */
+};
+
+void oomprof_walk_buckets(struct oomprof_mem_source *src,
+			  const struct oomprof_walk_limits *lim,
+			  struct oomprof_walk *w);
+
+#endif

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""go_capture: for a Go 1.19 and a current-Go victim (MemProfileRate 1), the
+OOM kill's heap profile shows each retained site exactly as the victim's own
+runtime/pprof profile does, stack frame for frame, and the leaking site on
+top."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import check_common, fail, main, match_dmesg  # noqa: E402
+from gocommon import gocheck  # noqa: E402
+
+SITES = "main.retainSmall,main.inlinedAlloc,main.deep"
+
+
+def check(r):
+    check_common(r)
+    kills = r.kills()
+    if len(kills) != 2:
+        fail(f"{len(kills)} oom_kill lines, expected 2")
+    for tag in ("go119", "gocur"):
+        k = [k for k in kills if k["comm"] == f"victim-{tag}"]
+        if len(k) != 1:
+            fail(f"no single kill record for victim-{tag}: {[x['comm'] for x in kills]}")
+        k = k[0]
+        match_dmesg(r, k)
+        go = k.get("go") or {}
+        if go.get("capture") != "complete":
+            fail(f"victim-{tag}: capture {go}, expected complete")
+        if go.get("mem_profile_rate") != 1:
+            fail(f"victim-{tag}: mem_profile_rate {go.get('mem_profile_rate')}, expected 1")
+        if not k.get("profile"):
+            fail(f"victim-{tag}: no profile: {k.get('profile_error')}")
+        name = os.path.basename(k["profile"])
+        if not name.startswith(f"victim-{tag}-{k['tgid']}-") or not name.endswith(".pb.gz"):
+            fail(f"victim-{tag}: profile named {name}")
+        oom = os.path.join(r.dir, "r", name)
+        self_prof = os.path.join(r.dir, f"self-{tag}.pb.gz")
+        gocheck(["-self", self_prof, "-oom", oom, "-sites", SITES,
+                 "-leak", "main.leakChunk", "-exact"], f"victim-{tag}")
+
+
+main(check)

@@ -1,0 +1,189 @@
+// gocheck: the OOM-kill heap profile oomprof wrote against the victim's own
+// runtime/pprof heap profile, taken before it started leaking.
+//
+//	gocheck -self SELF.pb.gz -oom OOM.pb.gz -sites F1,F2,... -leak FUNC
+//	        [-leak-bytes N -tol 0.15] [-exact]
+//
+// For every sample of the runtime's own profile whose stack contains one of
+// the -sites functions, the OOM profile must have a sample with the same
+// stack, frame for frame (function, file, line), and with -exact the same
+// inuse_objects and inuse_space; without -exact, each site's inuse_space
+// summed must agree within -tol. The function with the most flat
+// inuse_space in the OOM profile must be -leak, and with -leak-bytes its
+// inuse_space must be within -tol of that many bytes.
+//
+// Prints "ok: ..." lines and exits 0, or the first problems and exits 1.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/google/pprof/profile"
+)
+
+var (
+	selfPath  = flag.String("self", "", "the runtime's own heap profile")
+	oomPath   = flag.String("oom", "", "oomprof's profile")
+	sitesFlag = flag.String("sites", "", "comma-separated functions retaining known objects")
+	leak      = flag.String("leak", "", "the leaking function")
+	leakBytes = flag.Int64("leak-bytes", 0, "bytes the victim says it leaked")
+	tol       = flag.Float64("tol", 0.15, "relative tolerance")
+	exact     = flag.Bool("exact", false, "values must be identical (MemProfileRate 1)")
+)
+
+var problems []string
+
+func problem(format string, a ...interface{}) {
+	problems = append(problems, fmt.Sprintf(format, a...))
+}
+
+func load(path string) *profile.Profile {
+	f, err := os.Open(path)
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(1)
+	}
+	defer f.Close()
+	p, err := profile.Parse(f)
+	if err != nil {
+		fmt.Printf("%s: %v\n", path, err)
+		os.Exit(1)
+	}
+	return p
+}
+
+func index(p *profile.Profile, typ string) int {
+	for i, st := range p.SampleType {
+		if st.Type == typ {
+			return i
+		}
+	}
+	fmt.Printf("no sample type %s\n", typ)
+	os.Exit(1)
+	return -1
+}
+
+// stackKey: every frame of every location, innermost first.
+func stackKey(s *profile.Sample) string {
+	var b strings.Builder
+	for _, loc := range s.Location {
+		for _, ln := range loc.Line {
+			fmt.Fprintf(&b, "%s %s:%d\n", ln.Function.Name, ln.Function.Filename, ln.Line)
+		}
+	}
+	return b.String()
+}
+
+func contains(s *profile.Sample, fn string) bool {
+	for _, loc := range s.Location {
+		for _, ln := range loc.Line {
+			if ln.Function.Name == fn {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func depth(s *profile.Sample) int {
+	n := 0
+	for _, loc := range s.Location {
+		n += len(loc.Line)
+	}
+	return n
+}
+
+func main() {
+	flag.Parse()
+	self, oom := load(*selfPath), load(*oomPath)
+	sIO, sIS := index(self, "inuse_objects"), index(self, "inuse_space")
+	oIO, oIS := index(oom, "inuse_objects"), index(oom, "inuse_space")
+
+	oomByStack := map[string][]*profile.Sample{}
+	for _, s := range oom.Sample {
+		oomByStack[stackKey(s)] = append(oomByStack[stackKey(s)], s)
+	}
+	for _, site := range strings.Split(*sitesFlag, ",") {
+		var selfObj, selfSpace, oomObj, oomSpace int64
+		matched, maxDepth := 0, 0
+		for _, s := range self.Sample {
+			if !contains(s, site) || s.Value[sIS] == 0 {
+				continue
+			}
+			selfObj += s.Value[sIO]
+			selfSpace += s.Value[sIS]
+			if d := depth(s); d > maxDepth {
+				maxDepth = d
+			}
+			cands := oomByStack[stackKey(s)]
+			if len(cands) == 0 {
+				problem("%s: the runtime's stack (%d frames) is not in the OOM profile:\n%s", site, depth(s), stackKey(s))
+				continue
+			}
+			matched++
+			var o, sp int64
+			for _, c := range cands {
+				o += c.Value[oIO]
+				sp += c.Value[oIS]
+			}
+			if *exact && (o != s.Value[sIO] || sp != s.Value[sIS]) {
+				problem("%s: inuse %d objects / %d bytes in the OOM profile, the runtime says %d / %d",
+					site, o, sp, s.Value[sIO], s.Value[sIS])
+			}
+		}
+		for _, s := range oom.Sample {
+			if contains(s, site) {
+				oomObj += s.Value[oIO]
+				oomSpace += s.Value[oIS]
+			}
+		}
+		if matched == 0 {
+			problem("%s: no sample in the runtime's own profile", site)
+			continue
+		}
+		if !*exact && math.Abs(float64(oomSpace-selfSpace)) > *tol*float64(selfSpace) {
+			problem("%s: inuse_space %d in the OOM profile, %d in the runtime's", site, oomSpace, selfSpace)
+		}
+		fmt.Printf("ok: %s: %d stack(s) up to %d frames; runtime %d objects / %d bytes, OOM profile %d / %d\n",
+			site, matched, maxDepth, selfObj, selfSpace, oomObj, oomSpace)
+	}
+
+	// The top of `go tool pprof -top -sample_index=inuse_space`: most flat.
+	flat := map[string]int64{}
+	for _, s := range oom.Sample {
+		if len(s.Location) > 0 && len(s.Location[0].Line) > 0 {
+			flat[s.Location[0].Line[0].Function.Name] += s.Value[oIS]
+		}
+	}
+	var fns []string
+	for f := range flat {
+		fns = append(fns, f)
+	}
+	sort.Slice(fns, func(i, j int) bool { return flat[fns[i]] > flat[fns[j]] })
+	if len(fns) == 0 || fns[0] != *leak {
+		problem("top of the OOM profile is %v, expected %s", fns[:min(3, len(fns))], *leak)
+	} else {
+		fmt.Printf("ok: %s is on top with %d bytes in use\n", *leak, flat[*leak])
+	}
+	if *leakBytes > 0 {
+		got := flat[*leak]
+		if math.Abs(float64(got-*leakBytes)) > *tol*float64(*leakBytes) {
+			problem("%s: %d bytes in the OOM profile, the victim reported %d (tolerance %.0f%%)",
+				*leak, got, *leakBytes, *tol*100)
+		} else {
+			fmt.Printf("ok: %s: %d bytes in the OOM profile, the victim reported %d (%.1f%% off)\n",
+				*leak, got, *leakBytes, 100*math.Abs(float64(got-*leakBytes))/float64(*leakBytes))
+		}
+	}
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Println("problem:", p)
+		}
+		os.Exit(1)
+	}
+}

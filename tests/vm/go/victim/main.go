@@ -1,0 +1,108 @@
+// The Go victim of the VM scenarios. It retains known numbers of objects
+// of exact size-class sizes at several allocation sites, writes its own
+// heap profile with runtime/pprof (the oracle the OOM profile is checked
+// against), then leaks 1 MiB at a time at one more site until its cgroup's
+// OOM kill, reporting how much it retains after every step.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"time"
+)
+
+var (
+	rate     = flag.Int("rate", 1, "runtime.MemProfileRate")
+	selfProf = flag.String("selfprof", "", "write the runtime's own heap profile here")
+	progress = flag.String("progress", "", "append retained-byte counts here")
+	chunk    = flag.Int("chunk", 1<<20, "bytes per leaked allocation")
+	delay    = flag.Duration("delay", 0, "wait this long before leaking (to be discovered by a /proc scan)")
+)
+
+// Retained objects, so the GC keeps them.
+var keep [][]byte
+var leak [][]byte
+
+// Sizes are exact size classes: a profile's bytes are count * size.
+
+//go:noinline
+func retainSmall(n int) {
+	for i := 0; i < n; i++ {
+		keep = append(keep, make([]byte, 64))
+	}
+}
+
+// Small enough to be inlined into retainInlinedCaller.
+func inlinedAlloc() []byte {
+	return make([]byte, 128)
+}
+
+//go:noinline
+func retainInlinedCaller(n int) {
+	for i := 0; i < n; i++ {
+		keep = append(keep, inlinedAlloc())
+	}
+}
+
+//go:noinline
+func deep(depth, n int) {
+	if depth > 0 {
+		deep(depth-1, n)
+		return
+	}
+	for i := 0; i < n; i++ {
+		keep = append(keep, make([]byte, 256))
+	}
+}
+
+//go:noinline
+func leakChunk() []byte {
+	b := make([]byte, *chunk)
+	for i := 0; i < len(b); i += 4096 {
+		b[i] = 1
+	}
+	return b
+}
+
+func main() {
+	flag.Parse()
+	runtime.MemProfileRate = *rate
+	// Room for keep without growth allocations in the measured sites.
+	keep = make([][]byte, 0, 4096)
+	leak = make([][]byte, 0, 1<<16)
+
+	retainSmall(1000)
+	retainInlinedCaller(500)
+	deep(150, 100)
+
+	runtime.GC()
+	runtime.GC()
+	if *selfProf != "" {
+		f, err := os.Create(*selfProf)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		f.Close()
+	}
+
+	var out *os.File
+	if *progress != "" {
+		out, _ = os.OpenFile(*progress, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	}
+	fmt.Println(os.Getpid())
+	time.Sleep(*delay)
+	for n := 1; ; n++ {
+		leak = append(leak, leakChunk())
+		if out != nil {
+			fmt.Fprintf(out, "%d\n", n**chunk)
+		}
+	}
+}

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "discover.h"
+#include "gobin.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include <linux/oomprof.h>
+
+/* How long a gone process's entry is kept for its capture to arrive. */
+#define GONE_KEEP_SECONDS 60
+
+void discover_init(struct discover *d, int devfd, int quiet)
+{
+	memset(d, 0, sizeof(*d));
+	d->devfd = devfd;
+	d->quiet = quiet;
+}
+
+void discover_free(struct discover *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nexes; i++) {
+		if (d->exes[i]->bin)
+			gobin_close(d->exes[i]->bin);
+		free(d->exes[i]);
+	}
+	free(d->exes);
+	free(d->procs);
+	memset(d, 0, sizeof(*d));
+}
+
+int parse_proc_stat(const char *text, char *comm, size_t commlen,
+		    unsigned long long *start_ticks)
+{
+	/* "pid (comm) state ppid ...": comm may hold spaces and ')'. */
+	const char *open = strchr(text, '(');
+	const char *close = strrchr(text, ')');
+	const char *p;
+	size_t n;
+	int field;
+
+	if (!open || !close || close < open || !commlen)
+		return -1;
+	n = (size_t)(close - open - 1);
+	if (n >= commlen)
+		n = commlen - 1;
+	memcpy(comm, open + 1, n);
+	comm[n] = '\0';
+	/* After ") " comes field 3 (state); start time is field 22. */
+	p = close + 1;
+	for (field = 2; field < 21; field++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return -1;
+	}
+	if (!isdigit((unsigned char)p[1]))
+		return -1;
+	*start_ticks = strtoull(p + 1, NULL, 10);
+	return 0;
+}
+
+static int read_small_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+static struct goproc *find_proc(struct discover *d, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < d->nprocs; i++)
+		if (d->procs[i].pid == pid && !d->procs[i].gone_since)
+			return &d->procs[i];
+	return NULL;
+}
+
+const struct goproc *discover_find(const struct discover *d, uint64_t reg_id)
+{
+	size_t i;
+
+	for (i = 0; i < d->nprocs; i++)
+		if (d->procs[i].reg_id == reg_id)
+			return &d->procs[i];
+	return NULL;
+}
+
+/* Inspect an executable once: is it a Go program we can capture? */
+static struct goexe *load_exe(struct discover *d, pid_t pid,
+			      const struct stat *st)
+{
+	struct goexe *e, **grown;
+	char exe[64], err[512];
+	uint64_t size;
+	size_t i;
+	ssize_t n;
+
+	for (i = 0; i < d->nexes; i++)
+		if (d->exes[i]->dev == st->st_dev && d->exes[i]->ino == st->st_ino)
+			return d->exes[i];
+	e = calloc(1, sizeof(*e));
+	grown = realloc(d->exes, (d->nexes + 1) * sizeof(*grown));
+	if (!e || !grown) {
+		free(e);
+		if (grown)
+			d->exes = grown;
+		return NULL;
+	}
+	d->exes = grown;
+	d->exes[d->nexes++] = e;
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+	n = readlink(exe, e->path, sizeof(e->path) - 1);
+	e->path[n > 0 ? n : 0] = '\0';
+
+	/*
+	 * Through /proc/PID/exe: the process's own file, even when it is
+	 * deleted or only reachable in another mount namespace.
+	 */
+	if (gobin_open(exe, &e->bin, err, sizeof(err))) {
+		e->bin = NULL;	/* not Go: said nowhere, most programs aren't */
+		return e;
+	}
+	if (gobin_symbol(e->bin, "runtime.mbuckets", &e->mbuckets, &size) ||
+	    gobin_symbol(e->bin, "runtime.MemProfileRate", &e->rate, &size)) {
+		snprintf(e->why, sizeof(e->why),
+			 "%s: Go program without a symbol table (built with -ldflags=-s?): cannot find runtime.mbuckets, its OOM kills are recorded without a heap profile",
+			 e->path);
+		gobin_close(e->bin);
+		e->bin = NULL;
+		return e;
+	}
+	e->min_vaddr = UINT64_MAX;
+	for (i = 0; i < (size_t)e->bin->nsegs; i++)
+		if (e->bin->segs[i].vaddr < e->min_vaddr)
+			e->min_vaddr = e->bin->segs[i].vaddr;
+	if (e->min_vaddr == UINT64_MAX)
+		e->min_vaddr = 0;
+	return e;
+}
+
+/*
+ * A PIE executable's load bias: where its first mapping (file offset 0)
+ * starts, minus the page-aligned lowest PT_LOAD address.
+ */
+static int load_bias(pid_t pid, const struct goexe *e, uint64_t *bias)
+{
+	char path[64], line[4608];
+	FILE *f;
+	int ret = -1;
+
+	if (gobin_info(e->bin)->elf_type != ET_DYN) {
+		*bias = 0;
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long start, end, off, inode;
+		unsigned int major, minor;
+		char perms[8];
+
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu", &start, &end,
+			   perms, &off, &major, &minor, &inode) != 7)
+			continue;
+		if (off == 0 && inode == (unsigned long long)e->ino &&
+		    makedev(major, minor) == e->dev) {
+			*bias = start - (e->min_vaddr & ~0xfffULL);
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+static long long read_rate(pid_t pid, uint64_t addr)
+{
+	char path[64];
+	long long v = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (pread(fd, &v, sizeof(v), (off_t)addr) != sizeof(v))
+		v = -1;
+	close(fd);
+	return v;
+}
+
+static void try_register(struct discover *d, pid_t pid,
+			 unsigned long long start_ticks, const char *comm)
+{
+	struct oomprof_register req;
+	struct goproc *p, *grown;
+	struct goexe *e;
+	char exe[64];
+	struct stat st;
+	uint64_t bias;
+	long long rate;
+
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+	if (stat(exe, &st))
+		return;		/* a kernel thread, or gone */
+	e = load_exe(d, pid, &st);
+	if (!e || !e->bin) {
+		if (e && e->why[0]) {
+			fprintf(stderr, "oomprof-read: %s\n", e->why);
+			e->why[0] = '\0';	/* once per executable */
+		}
+		return;
+	}
+	if (load_bias(pid, e, &bias))
+		return;
+	memset(&req, 0, sizeof(req));
+	req.pid = (uint32_t)pid;
+	req.start_time_ticks = start_ticks;
+	req.mbuckets_addr = e->mbuckets + bias;
+	req.mem_profile_rate_addr = e->rate + bias;
+	if (ioctl(d->devfd, OOMPROF_IOC_REGISTER, &req)) {
+		if (errno != ESRCH)
+			fprintf(stderr, "oomprof-read: cannot register pid %d (%s) with the module: %s\n",
+				(int)pid, comm, strerror(errno));
+		return;
+	}
+	if (d->nprocs == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+
+		grown = realloc(d->procs, cap * sizeof(*grown));
+		if (!grown)
+			return;
+		d->procs = grown;
+		d->cap = cap;
+	}
+	p = &d->procs[d->nprocs++];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->start_ticks = start_ticks;
+	memcpy(p->comm, comm, sizeof(p->comm) - 1);
+	p->comm[sizeof(p->comm) - 1] = '\0';
+	p->exe = e;
+	p->bias = bias;
+	p->reg_id = req.registration_id;
+	p->seen = 1;
+	d->registered++;
+	rate = read_rate(pid, req.mem_profile_rate_addr);
+	if (!d->quiet)
+		fprintf(stderr, "oomprof-read: watching Go process %d (%s, %s)%s\n",
+			(int)pid, comm, gobin_info(e->bin)->go_version,
+			rate == 0 ? ": memory profiling disabled in this binary (runtime.MemProfileRate is 0: it never references runtime.MemProfile), its OOM kill will have no heap profile" : "");
+}
+
+void discover_scan(struct discover *d)
+{
+	time_t now = time(NULL);
+	struct dirent *de;
+	size_t i, kept;
+	DIR *dir;
+
+	for (i = 0; i < d->nprocs; i++)
+		d->procs[i].seen = 0;
+	dir = opendir("/proc");
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		char path[64], text[1024], comm[64];
+		unsigned long long start;
+		struct goproc *p;
+		pid_t pid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = (pid_t)atoi(de->d_name);
+		if (pid == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		if (read_small_file(path, text, sizeof(text)) ||
+		    parse_proc_stat(text, comm, sizeof(comm), &start))
+			continue;
+		p = find_proc(d, pid);
+		if (p && p->start_ticks == start) {
+			p->seen = 1;
+			continue;
+		}
+		try_register(d, pid, start, comm);
+	}
+	closedir(dir);
+
+	/* Gone processes: keep a while (their capture may still come). */
+	for (i = 0, kept = 0; i < d->nprocs; i++) {
+		struct goproc *p = &d->procs[i];
+
+		if (!p->seen && !p->gone_since)
+			p->gone_since = now;
+		if (p->gone_since && now - p->gone_since > GONE_KEEP_SECONDS) {
+			struct oomprof_register req = {
+				.registration_id = p->reg_id,
+			};
+
+			/* The module prunes dead entries too; ENOENT is fine. */
+			ioctl(d->devfd, OOMPROF_IOC_UNREGISTER, &req);
+			continue;
+		}
+		d->procs[kept++] = *p;
+	}
+	d->nprocs = kept;
+}

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "goprofile.h"
+#include "discover.h"
+#include "gobin.h"
+#include "heapprof.h"
+#include "pprof.h"
+#include "record.h"
+#include "symbolize.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+struct sym_ctx {
+	struct gobin *bin;
+	uint64_t bias;
+};
+
+/* heapprof's view of one runtime PC: the binary's frames for it. */
+static int frames_cb(void *ctx, uint64_t pc, struct heapprof_frame *out,
+		     int max)
+{
+	struct sym_ctx *c = ctx;
+	struct go_frame f[HEAPPROF_MAX_FRAMES];
+	int i, n;
+
+	if (max > HEAPPROF_MAX_FRAMES)
+		max = HEAPPROF_MAX_FRAMES;
+	n = gobin_frames(c->bin, pc - c->bias, f, max);
+	for (i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].function = f[i].function;
+		out[i].file = f[i].file;
+		out[i].line = f[i].line;
+		out[i].entry = f[i].entry + c->bias;
+		out[i].inlined = f[i].inlined;
+	}
+	return n;
+}
+
+int goprofile_write(const struct oomprof_oom_kill *rec,
+		    const struct goproc *proc, const char *dir, char *path,
+		    size_t pathlen, char *why, size_t whylen)
+{
+	const struct oomprof_go_capture *cap = (const void *)(rec + 1);
+	const unsigned char *entries = (const unsigned char *)(cap + 1);
+	struct sym_ctx sc = { 0 };
+	struct heapprof_opts o;
+	struct heapprof_stats st;
+	struct pprof *p = NULL;
+	char comment[512], err[256], stamp[32];
+	time_t secs = (time_t)(rec->kill_realtime_ns / 1000000000ULL);
+	struct tm tm;
+	int rc;
+
+	if (cap->mem_profile_rate == 0) {
+		snprintf(why, whylen, "memory profiling disabled in this binary (runtime.MemProfileRate is 0: the program never references runtime.MemProfile)");
+		return -1;
+	}
+	if (cap->flags & OOMPROF_CAPTURE_NO_RATE) {
+		snprintf(why, whylen, "runtime.MemProfileRate could not be read: %s",
+			 record_stop_name(cap->stop));
+		return -1;
+	}
+	memset(&o, 0, sizeof(o));
+	o.rate = cap->mem_profile_rate;
+	o.cycles = HEAPPROF_ALL_CYCLES;
+	o.time_nanos = (int64_t)rec->kill_realtime_ns;
+	if (proc && proc->exe && proc->exe->bin) {
+		sc.bin = proc->exe->bin;
+		sc.bias = proc->bias;
+		o.frames = frames_cb;
+		o.frames_ctx = &sc;
+		o.exe_path = proc->exe->path;
+		o.build_id = gobin_info(sc.bin)->go_build_id;
+	}
+	rc = heapprof_build(entries, cap->bucket_bytes, &o, &p, &st);
+	if (rc == HEAPPROF_DISABLED) {
+		snprintf(why, whylen, "memory profiling disabled in this binary (runtime.MemProfileRate is %lld)",
+			 (long long)cap->mem_profile_rate);
+		return -1;
+	}
+	if (rc || !p) {
+		snprintf(why, whylen, "cannot build the profile: %s",
+			 st.err[0] ? st.err : "out of memory");
+		pprof_free(p);
+		return -1;
+	}
+	if (sc.bin) {
+		snprintf(comment, sizeof(comment), "Go version %s",
+			 gobin_info(sc.bin)->go_version);
+		pprof_comment(p, comment);
+	}
+	snprintf(comment, sizeof(comment),
+		 "oomprof: %s capture of %llu buckets in %.3f ms%s%s; MemProfileRate %lld; unpublished heap-profile cycles included",
+		 cap->stop == OOMPROF_STOP_NONE ? "complete" : "PARTIAL",
+		 (unsigned long long)cap->nbuckets,
+		 (double)cap->duration_ns / 1e6,
+		 cap->stop == OOMPROF_STOP_NONE ? "" : ", stopped: ",
+		 cap->stop == OOMPROF_STOP_NONE ? "" : record_stop_name(cap->stop),
+		 (long long)cap->mem_profile_rate);
+	pprof_comment(p, comment);
+	snprintf(comment, sizeof(comment),
+		 "OOM kill: pid %u (%s) uid %u, cgroup %s, anon-rss %llu kB, file-rss %llu kB, shmem-rss %llu kB",
+		 rec->victim.tgid, rec->victim.comm, rec->uid,
+		 rec->victim_cgroup[0] ? rec->victim_cgroup : "?",
+		 (unsigned long long)rec->anon_rss_kb,
+		 (unsigned long long)rec->file_rss_kb,
+		 (unsigned long long)rec->shmem_rss_kb);
+	pprof_comment(p, comment);
+
+	if (!gmtime_r(&secs, &tm))
+		memset(&tm, 0, sizeof(tm));
+	strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", &tm);
+	snprintf(path, pathlen, "%s/%s-%u-%s.pb.gz", dir, rec->victim.comm,
+		 rec->victim.tgid, stamp);
+	/* A comm with '/' would escape DIR: names come from the victim. */
+	for (char *s = path + strlen(dir) + 1; *s; s++)
+		if (*s == '/')
+			*s = '_';
+	if (pprof_write(p, path, err, sizeof(err))) {
+		snprintf(why, whylen, "%s", err);
+		pprof_free(p);
+		return -1;
+	}
+	pprof_free(p);
+	return 0;
+}
