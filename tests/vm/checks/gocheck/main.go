@@ -109,6 +109,9 @@ func main() {
 		oomByStack[stackKey(s)] = append(oomByStack[stackKey(s)], s)
 	}
 	for _, site := range strings.Split(*sitesFlag, ",") {
+		if site == "" {
+			continue
+		}
 		var selfObj, selfSpace, oomObj, oomSpace int64
 		matched, maxDepth := 0, 0
 		for _, s := range self.Sample {

@@ -7,6 +7,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"time"
 )
 
 var leak [][]byte
@@ -22,6 +23,9 @@ func leakChunk() []byte {
 
 func main() {
 	fmt.Println(os.Getpid())
+	// oomprof-read finds Go programs by a /proc scan every second for now:
+	// live long enough to be found before leaking.
+	time.Sleep(2500 * time.Millisecond)
 	for {
 		leak = append(leak, leakChunk())
 	}

@@ -1,0 +1,3 @@
+module oomprof.test/rate0
+
+go 1.19

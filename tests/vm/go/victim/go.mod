@@ -1,0 +1,3 @@
+module oomprof.test/victim
+
+go 1.19
