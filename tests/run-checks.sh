@@ -3,6 +3,8 @@
 # the closing line "N passed, N failed". Exits non-zero on any failure.
 #
 #   userspace  cmocka unit tests, plain and ASan+UBSan; libFuzzer run
+#   gosym      the .gopclntab symbolizer against runtime.CallersFrames
+#              (Go 1.19 and current; plain, PIE, -s -w); libFuzzer run
 #   kbuild     module builds on 6.1/6.12 headers, both mark_victim
 #              prototypes, dkms builds, checkpatch --strict
 #   vm         the scenarios in real Debian 6.1 and 6.12 kernels (QEMU)
@@ -11,7 +13,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-suites=${SUITES:-userspace kbuild vm}
+suites=${SUITES:-userspace gosym kbuild vm}
 log=${OOMPROF_WORK:-$top/build}/check.log
 mkdir -p "$(dirname "$log")"
 : > "$log"
@@ -32,6 +34,7 @@ run_suite() {
 for s in $suites; do
 	case $s in
 	userspace) run_suite userspace "$top/tests/userspace/run.sh" ;;
+	gosym) run_suite gosym "$top/tests/userspace/gosym/run.sh" ;;
 	kbuild) run_suite kbuild "$top/tests/kbuild.sh" ;;
 	vm) run_suite vm "$top/tests/vm/run.sh" ;;
 	*) echo "FAIL unknown suite $s" | tee -a "$log" ;;
