@@ -35,5 +35,30 @@ int main(int argc, char **argv)
 	fixture_header(&lost, OOMPROF_REC_LOST, sizeof(lost));
 	lost.lost = 9;
 	put(argv[1], "lost", &lost, sizeof(lost));
+	{
+		/* A Go heap record with one 2-frame bucket. */
+		struct {
+			struct oomprof_oom_kill k;
+			struct oomprof_go_capture cap;
+			unsigned long long e[1 + 6 + 2 + 16];
+		} g;
+
+		memset(&g, 0, sizeof(g));
+		fixture_kill(&g.k);
+		g.k.hdr.type = OOMPROF_REC_GO_HEAP;
+		g.k.hdr.size = sizeof(g);
+		g.k.hdr.flags |= OOMPROF_KILL_GO_PROCESS;
+		g.cap.bucket_bytes = sizeof(g.e);
+		g.cap.nbuckets = 1;
+		g.cap.mem_profile_rate = 524288;
+		g.e[0] = 0xc000010000ULL;	/* address */
+		g.e[3] = 1;			/* typ */
+		g.e[6] = 2;			/* nstk */
+		g.e[7] = 0x401234;
+		g.e[8] = 0x405678;
+		g.e[9] = 10;			/* active.allocs */
+		g.e[11] = 640;			/* active.alloc_bytes */
+		put(argv[1], "go-heap", &g, sizeof(g));
+	}
 	return 0;
 }

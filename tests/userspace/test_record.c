@@ -135,6 +135,34 @@ static void bad_fields(void **state)
 	assert_int_equal(parse_one(&k, sizeof(k), &h), RECORD_BAD_FIELD);
 }
 
+static void go_heap_record(void **state)
+{
+	struct {
+		struct oomprof_oom_kill k;
+		struct oomprof_go_capture cap;
+		unsigned long long entries[4];
+	} r;
+	const struct oomprof_record_header *h;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	fixture_kill(&r.k);
+	r.k.hdr.type = OOMPROF_REC_GO_HEAP;
+	r.k.hdr.size = sizeof(r);
+	r.cap.bucket_bytes = sizeof(r.entries);
+	assert_int_equal(parse_one(&r, sizeof(r), &h), RECORD_OK);
+	r.cap.bucket_bytes = sizeof(r.entries) + 8;
+	assert_int_equal(parse_one(&r, sizeof(r), &h), RECORD_BAD_SIZE);
+	r.cap.bucket_bytes = 0;
+	r.k.hdr.size = sizeof(r.k) + 8;
+	assert_int_equal(parse_one(&r, sizeof(r), &h), RECORD_BAD_SIZE);
+	/* The kill facts inside are checked like a kill record's. */
+	r.k.hdr.size = sizeof(r);
+	r.cap.bucket_bytes = sizeof(r.entries);
+	r.k.nparents = OOMPROF_MAX_PARENTS + 1;
+	assert_int_equal(parse_one(&r, sizeof(r), &h), RECORD_BAD_FIELD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +172,7 @@ int main(void)
 		cmocka_unit_test(truncated),
 		cmocka_unit_test(bad_magic_version_size),
 		cmocka_unit_test(bad_fields),
+		cmocka_unit_test(go_heap_record),
 	};
 
 	return cmocka_run_group_tests_name("record", tests, NULL, NULL);
