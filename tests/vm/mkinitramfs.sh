@@ -41,8 +41,11 @@ for src in "$here"/progs/*.c; do
 done
 
 # Go test programs (tests/vm/go/NAME), built with Debian's Go 1.19 and with
-# the current toolchain: /bin/NAME-go119 and /bin/NAME-gocur in the guest.
-# Static (CGO_ENABLED=0), with their symbol tables.
+# the current toolchain, each as a plain static executable and as a PIE:
+# /bin/NAME-go119, /bin/NAME-gocur, /bin/NAME-go119pie, /bin/NAME-gocurpie
+# in the guest (a PIE loads at a random address: the load bias path). With
+# their symbol tables; CGO_ENABLED=0 (the PIE needs only the dynamic loader,
+# which oomprof-read brings).
 declare -A gotool=([go119]=/usr/lib/go-1.19/bin/go [gocur]=${GO:-$(command -v go || echo /usr/local/go/bin/go)})
 go_out=$here/.work/go
 mkdir -p "$go_out"
@@ -54,14 +57,18 @@ for tag in go119 gocur; do
 	fi
 	for dir in "$here"/go/*/; do
 		name=$(basename "$dir")
-		bin=$go_out/$name-$tag
-		if [ ! -x "$bin" ] || [ -n "$(find "$dir" -newer "$bin" -print -quit)" ]; then
-			(cd "$dir" && CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod \
-				GOCACHE="$go_out/cache-$tag" GOPATH="$go_out/gopath" \
-				"$tool" build -o "$bin.tmp" .)
-			mv "$bin.tmp" "$bin"
-		fi
-		progs+=("$bin")
+		for mode in exe pie; do
+			suffix=$tag
+			[ "$mode" = pie ] && suffix=${tag}pie
+			bin=$go_out/$name-$suffix
+			if [ ! -x "$bin" ] || [ -n "$(find "$dir" -newer "$bin" -print -quit)" ]; then
+				(cd "$dir" && CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod \
+					GOCACHE="$go_out/cache-$tag" GOPATH="$go_out/gopath" \
+					"$tool" build -buildmode="$mode" -o "$bin.tmp" .)
+				mv "$bin.tmp" "$bin"
+			fi
+			progs+=("$bin")
+		done
 	done
 done
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""go_capture: for a Go 1.19 and a current-Go victim (MemProfileRate 1), the
+"""go_capture: for Go 1.19 and current-Go victims, plain and PIE
+(MemProfileRate 1), the
 OOM kill's heap profile shows each retained site exactly as the victim's own
 runtime/pprof profile does, stack frame for frame, and the leaking site on
 top."""
@@ -16,9 +17,9 @@ SITES = "main.retainSmall,main.inlinedAlloc,main.deep"
 def check(r):
     check_common(r)
     kills = r.kills()
-    if len(kills) != 2:
-        fail(f"{len(kills)} oom_kill lines, expected 2")
-    for tag in ("go119", "gocur"):
+    if len(kills) != 4:
+        fail(f"{len(kills)} oom_kill lines, expected 4")
+    for tag in ("go119", "gocur", "go119pie", "gocurpie"):
         k = [k for k in kills if k["comm"] == f"victim-{tag}"]
         if len(k) != 1:
             fail(f"no single kill record for victim-{tag}: {[x['comm'] for x in kills]}")
