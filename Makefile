@@ -87,8 +87,12 @@ demo: deps
 checkpatch:
 	tests/checkpatch.sh
 
+# Not kbuild's own clean: for an external module it deletes every *.mod
+# (go.mod too) and *.s below M=, which is the whole repository here.
 clean:
-	-[ -f "$(KDIR)/Makefile" ] && $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean
+	rm -f oomprof.ko oomprof.mod oomprof.mod.c oomprof.mod.o oomprof.o \
+		.oomprof*.cmd module/*.o module/.*.cmd modules.order \
+		.modules.order.cmd Module.symvers .Module.symvers.cmd
 	rm -f user/oomprof-read module/compat-autoconf.h module/.conftest-kdir
 	rm -rf tests/userspace/build build
 

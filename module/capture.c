@@ -164,6 +164,9 @@ void oomprof_capture_run(int idx, struct mm_struct *mm,
 	cap->stop_addr = w.stop_addr;
 	cap->flags = w.flags;
 	cap->duration_ns = ktime_get_ns() - start;
+	cap->load_bias = reg->load_bias;
+	memcpy(cap->exe_path, reg->exe_path, sizeof(cap->exe_path));
+	memcpy(cap->build_id, reg->build_id, sizeof(cap->build_id));
 }
 
 /*

@@ -40,6 +40,9 @@ struct oomprof_reg_info {
 	u64 cookie;
 	u64 mbuckets_addr;
 	u64 rate_addr;
+	u64 load_bias;
+	char exe_path[OOMPROF_EXE_PATH_LEN];
+	char build_id[OOMPROF_BUILD_ID_LEN];
 };
 
 /* events.c */

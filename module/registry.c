@@ -26,6 +26,7 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 
 #include "oomprof.h"
 
@@ -127,6 +128,10 @@ int oomprof_registry_add(struct oomprof_register *req)
 	r->info.mbuckets_addr = req->mbuckets_addr;
 	r->info.rate_addr = req->mem_profile_rate_addr;
 	r->info.cookie = req->cookie;
+	r->info.load_bias = req->load_bias;
+	/* Strings from user space: terminated here, whatever they were. */
+	strscpy(r->info.exe_path, req->exe_path, sizeof(r->info.exe_path));
+	strscpy(r->info.build_id, req->build_id, sizeof(r->info.build_id));
 
 	spin_lock(&reg_lock);
 	/* A process registered again replaces its old entry. */

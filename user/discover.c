@@ -243,6 +243,13 @@ static void try_register(struct discover *d, pid_t pid,
 	req.start_time_ticks = start_ticks;
 	req.mbuckets_addr = e->mbuckets + bias;
 	req.mem_profile_rate_addr = e->rate + bias;
+	req.load_bias = bias;
+	/* Too long to pass whole: better none than a wrong, cut one. */
+	if (strlen(e->path) < sizeof(req.exe_path))
+		memcpy(req.exe_path, e->path, strlen(e->path) + 1);
+	if (strlen(gobin_info(e->bin)->go_build_id) < sizeof(req.build_id))
+		memcpy(req.build_id, gobin_info(e->bin)->go_build_id,
+		       strlen(gobin_info(e->bin)->go_build_id) + 1);
 	if (ioctl(d->devfd, OOMPROF_IOC_REGISTER, &req)) {
 		if (errno != ESRCH)
 			fprintf(stderr, "oomprof-read: cannot register pid %d (%s) with the module: %s\n",

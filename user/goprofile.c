@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "goprofile.h"
-#include "discover.h"
 #include "gobin.h"
 #include "heapprof.h"
 #include "pprof.h"
@@ -39,8 +38,8 @@ static int frames_cb(void *ctx, uint64_t pc, struct heapprof_frame *out,
 }
 
 int goprofile_write(const struct oomprof_oom_kill *rec,
-		    const struct goproc *proc, const char *dir, char *path,
-		    size_t pathlen, char *why, size_t whylen)
+		    const struct goprofile_exe *exe, const char *dir,
+		    char *path, size_t pathlen, char *why, size_t whylen)
 {
 	const struct oomprof_go_capture *cap = (const void *)(rec + 1);
 	const unsigned char *entries = (const unsigned char *)(cap + 1);
@@ -66,12 +65,12 @@ int goprofile_write(const struct oomprof_oom_kill *rec,
 	o.rate = cap->mem_profile_rate;
 	o.cycles = HEAPPROF_ALL_CYCLES;
 	o.time_nanos = (int64_t)rec->kill_realtime_ns;
-	if (proc && proc->exe && proc->exe->bin) {
-		sc.bin = proc->exe->bin;
-		sc.bias = proc->bias;
+	if (exe && exe->bin) {
+		sc.bin = exe->bin;
+		sc.bias = exe->bias;
 		o.frames = frames_cb;
 		o.frames_ctx = &sc;
-		o.exe_path = proc->exe->path;
+		o.exe_path = exe->path;
 		o.build_id = gobin_info(sc.bin)->go_build_id;
 	}
 	rc = heapprof_build(entries, cap->bucket_bytes, &o, &p, &st);

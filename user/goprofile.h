@@ -6,16 +6,25 @@
 #include <stddef.h>
 #include <linux/oomprof.h>
 
-struct goproc;
+#include <stdint.h>
+
+struct gobin;
+
+/* The executable to symbolize with, and where it was loaded. */
+struct goprofile_exe {
+	struct gobin *bin;	/* NULL: addresses only */
+	uint64_t bias;		/* runtime address - link-time address */
+	const char *path;
+};
 
 /*
  * Write DIR/<comm>-<pid>-<YYYYmmddHHMMSS>.pb.gz for the capture in @rec
- * (validated by record_next), symbolized from @proc's executable (NULL:
- * addresses only). Returns 0 with the path in @path; otherwise -1 and a
- * sentence for people in @why (profiling disabled, nothing captured, ...).
+ * (validated by record_next), symbolized from @exe. Returns 0 with the
+ * path in @path; otherwise -1 and a sentence for people in @why
+ * (profiling disabled, nothing captured, ...).
  */
 int goprofile_write(const struct oomprof_oom_kill *rec,
-		    const struct goproc *proc, const char *dir, char *path,
-		    size_t pathlen, char *why, size_t whylen);
+		    const struct goprofile_exe *exe, const char *dir,
+		    char *path, size_t pathlen, char *why, size_t whylen);
 
 #endif

@@ -19,6 +19,7 @@
 #include "device.h"
 #include "discover.h"
 #include "events.h"
+#include "gobin.h"
 #include "goprofile.h"
 #include "record.h"
 
@@ -148,25 +149,68 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/*
+ * The binary a capture is symbolized with: the one this oomprof-read
+ * registered, or else (it was restarted since) the path and build ID the
+ * registration left in the record, if that file is still the same binary.
+ */
+static struct gobin *find_exe(struct reader *r,
+			      const struct oomprof_go_capture *cap,
+			      struct goprofile_exe *exe, const char **note)
+{
+	const struct goproc *proc = discover_find(&r->disc, cap->registration_id);
+	struct gobin *bin = NULL;
+	char err[512];
+
+	*note = "";
+	if (proc && proc->exe && proc->exe->bin) {
+		exe->bin = proc->exe->bin;
+		exe->bias = proc->bias;
+		exe->path = proc->exe->path;
+		return NULL;
+	}
+	exe->bin = NULL;
+	exe->path = NULL;
+	if (!cap->exe_path[0] ||
+	    gobin_open(cap->exe_path, &bin, err, sizeof(err))) {
+		*note = " — unsymbolized: registered by an earlier oomprof-read and its binary is gone";
+		return NULL;
+	}
+	if (strcmp(gobin_info(bin)->go_build_id, cap->build_id)) {
+		*note = " — unsymbolized: its binary was replaced since (build ID differs)";
+		gobin_close(bin);
+		return NULL;
+	}
+	exe->bin = bin;
+	exe->bias = cap->load_bias;
+	exe->path = cap->exe_path;
+	return bin;	/* the caller closes it */
+}
+
 /* A Go victim's capture: write its profile, or say why there is none. */
 static void go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 		       char *path, size_t pathlen, char *why, size_t whylen)
 {
 	const struct oomprof_go_capture *cap = (const void *)(k + 1);
-	const struct goproc *proc = discover_find(&r->disc, cap->registration_id);
+	struct goprofile_exe exe;
+	const char *note;
+	struct gobin *opened = find_exe(r, cap, &exe, &note);
+	int rc = goprofile_write(k, &exe, r->dir, path, pathlen, why, whylen);
 
-	if (goprofile_write(k, proc, r->dir, path, pathlen, why, whylen)) {
+	if (opened)
+		gobin_close(opened);
+	if (rc) {
 		path[0] = '\0';
 		fprintf(stderr, "oomprof-read: no heap profile for pid %u (%s): %s\n",
 			k->victim.tgid, k->victim.comm, why);
 		return;
 	}
 	r->profiles++;
-	fprintf(stderr, "oomprof-read: heap profile of pid %u (%s): %s (%s capture, %llu buckets)%s\n",
+	fprintf(stderr, "oomprof-read: heap profile of pid %u (%s): %s (%s capture, %llu buckets in %.1f ms)%s\n",
 		k->victim.tgid, k->victim.comm, path,
 		cap->stop == OOMPROF_STOP_NONE ? "complete" : "PARTIAL",
 		(unsigned long long)cap->nbuckets,
-		proc ? "" : " — unsymbolized: the process was not known to this oomprof-read");
+		(double)cap->duration_ns / 1e6, note);
 }
 
 static int handle_record(struct reader *r,
@@ -179,9 +223,14 @@ static int handle_record(struct reader *r,
 		go_profile(r, (const struct oomprof_oom_kill *)hdr, path,
 			   sizeof(path), why, sizeof(why));
 	else if (hdr->type == OOMPROF_REC_OOM_KILL &&
-		 hdr->flags & OOMPROF_KILL_GO_PROCESS)
+		 hdr->flags & OOMPROF_KILL_GO_PROCESS) {
+		const struct oomprof_oom_kill *k = (const void *)hdr;
+
 		snprintf(why, sizeof(why), "not captured: %s",
-			 record_stop_name(((const struct oomprof_oom_kill *)hdr)->capture_stop));
+			 record_stop_name(k->capture_stop));
+		fprintf(stderr, "oomprof-read: no heap profile for Go process %u (%s): %s\n",
+			k->victim.tgid, k->victim.comm, why);
+	}
 	sbuf_reset(line);
 	if (event_json(line, hdr, path[0] ? path : NULL, why[0] ? why : NULL))
 		return 0;	/* a type from a newer module: skip it */

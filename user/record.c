@@ -57,6 +57,11 @@ static enum record_status check_go_heap(const struct oomprof_oom_kill *k,
 		*why = "Go heap record's bucket bytes disagree with its size";
 		return RECORD_BAD_SIZE;
 	}
+	if (!string_terminated(cap->exe_path, sizeof(cap->exe_path)) ||
+	    !string_terminated(cap->build_id, sizeof(cap->build_id))) {
+		*why = "Go heap record has an unterminated string";
+		return RECORD_BAD_FIELD;
+	}
 	return RECORD_OK;
 }
 

@@ -17,7 +17,7 @@ repo=$(cd "$here/../.." && pwd)
 work=$here/.work
 
 kernels="6.1 6.12"
-scenarios="device loadunload cgroup_oom wrapper three_cgroups global_oom no_reader_50 threads go_capture go_default_rate go_four go_rate0"
+scenarios="device loadunload cgroup_oom wrapper three_cgroups global_oom no_reader_50 threads go_capture go_default_rate go_four go_rate0 go_buffers"
 # Without a module the scenarios cannot pass; by default they are reported
 # as failed without booting. This flag boots them anyway (harness work).
 boot_without_module=0

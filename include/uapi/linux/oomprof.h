@@ -167,6 +167,9 @@ enum oomprof_capture_stop {
 	OOMPROF_STOP_EXEC,		/* exec'd since registered */
 };
 
+#define OOMPROF_EXE_PATH_LEN	256
+#define OOMPROF_BUILD_ID_LEN	128
+
 struct oomprof_go_capture {
 	__u64 registration_id;
 	__u64 cookie;			/* the registrant's, echoed */
@@ -180,6 +183,10 @@ struct oomprof_go_capture {
 	__u64 stop_addr;		/* where the walk stopped, if it did */
 	__u32 stop;			/* enum oomprof_capture_stop */
 	__u32 flags;			/* OOMPROF_CAPTURE_* */
+	/* As registered: lets a reader that did not register it symbolize. */
+	__u64 load_bias;
+	char exe_path[OOMPROF_EXE_PATH_LEN];
+	char build_id[OOMPROF_BUILD_ID_LEN];
 };
 
 /* A memory read that failed on MemProfileRate: mem_profile_rate is -1. */
@@ -199,6 +206,15 @@ struct oomprof_register {
 	__u64 mem_profile_rate_addr;	/* runtime.MemProfileRate, likewise */
 	__u64 cookie;			/* anything; echoed in captures */
 	__u64 registration_id;		/* out */
+	/*
+	 * The executable's path and Go build ID as the registrant saw them,
+	 * NUL-terminated; echoed in captures so that a reader started after
+	 * the victim died can still find the binary to symbolize with; the
+	 * module does not use them, nor load_bias.
+	 */
+	__u64 load_bias;
+	char exe_path[OOMPROF_EXE_PATH_LEN];
+	char build_id[OOMPROF_BUILD_ID_LEN];
 };
 
 /* OOMPROF_IOC_UNREGISTER: by registration_id (pid is ignored). */
