@@ -31,8 +31,8 @@ USER_LIBS := -lelf -lprotobuf-c -lz -lm
 need = $(if $(shell printf '\#include <$(1)>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo y),,\
 	$(error oomprof: <$(1)> not found — install it: apt-get install $(2)))
 
-.PHONY: all module user install uninstall check demo deps checkpatch clean \
-	FORCE
+.PHONY: all module user install uninstall check demo bench deps checkpatch \
+	clean FORCE
 
 all: user module
 
@@ -83,6 +83,10 @@ check: deps
 
 demo: deps
 	tests/vm/demo.sh
+
+# Benchmarks (not tests): capture and symbolize+write costs, 1k-100k buckets.
+bench: deps
+	tests/bench.sh
 
 checkpatch:
 	tests/checkpatch.sh

@@ -29,6 +29,8 @@ static int frames_cb(void *ctx, uint64_t pc, struct heapprof_frame *out,
 	for (i = 0; i < n; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
 		out[i].function = f[i].function;
+		out[i].symbol = f[i].symbol;
+		out[i].start_line = f[i].start_line;
 		out[i].file = f[i].file;
 		out[i].line = f[i].line;
 		out[i].entry = f[i].entry + c->bias;
@@ -88,6 +90,15 @@ int goprofile_write(const struct oomprof_oom_kill *rec,
 	if (sc.bin) {
 		snprintf(comment, sizeof(comment), "Go version %s",
 			 gobin_info(sc.bin)->go_version);
+		pprof_comment(p, comment);
+	} else {
+		pprof_comment(p, "unsymbolized: the executable was not available");
+	}
+	if (!st.complete) {
+		/* The kernel copied it whole; a bucket still did not parse. */
+		snprintf(comment, sizeof(comment),
+			 "oomprof: %zu of %llu buckets used, the rest malformed: %s",
+			 st.entries, (unsigned long long)cap->nbuckets, st.err);
 		pprof_comment(p, comment);
 	}
 	snprintf(comment, sizeof(comment),

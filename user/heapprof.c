@@ -286,11 +286,12 @@ static int deck_try_add(struct builder *b, const struct item *it)
 static uint64_t emit_location(struct builder *b)
 {
 	const struct item *first = b->deck;
-	uint64_t mid = b->mapping, id, pc = first ? first->key : 0;
+	uint64_t mid = b->mapping, id, pc;
 	size_t nlines = 0;
 
 	if (!b->ndeck)
 		return 0;
+	pc = first->key;
 	for (size_t i = 0; i < b->ndeck; i++) {
 		const struct cframe *c = frame_of(b, b->deck[i].frame);
 
@@ -385,20 +386,21 @@ static int append_locs(struct builder *b, const struct heapprof_entry *e,
 		const struct item *it = &b->items[i];
 
 		if (it->key && pprof_map_get(&b->locmap, it->key, &idx)) {
-			const struct locinfo *l = &b->li[idx];
+			/* By value: emit_location may move b->li. */
+			const struct locinfo l = b->li[idx];
 			struct item probe = *it;
 
 			/* A cached PC may still extend the deck (inline NOPs). */
-			probe.frame = l->first;
+			probe.frame = l.first;
 			if (b->ndeck && b->deck + b->ndeck == it &&
 			    deck_try_add(b, &probe)) {
 				i++;
 				continue;
 			}
 			push_loc(b, emit_location(b));
-			push_loc(b, l->id);
+			push_loc(b, l.id);
 			/* Skip the PCs it covers, trusting the cache as Go does. */
-			i += l->npcs < (size_t)(ni - i) ? (int)l->npcs : ni - i;
+			i += l.npcs < (size_t)(ni - i) ? (int)l.npcs : ni - i;
 			continue;
 		}
 		if (it->goexit) {	/* allFrames returns no frames */

@@ -193,9 +193,15 @@ static void go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 {
 	const struct oomprof_go_capture *cap = (const void *)(k + 1);
 	struct goprofile_exe exe;
+	struct timespec t0, t1;
 	const char *note;
-	struct gobin *opened = find_exe(r, cap, &exe, &note);
-	int rc = goprofile_write(k, &exe, r->dir, path, pathlen, why, whylen);
+	struct gobin *opened;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	opened = find_exe(r, cap, &exe, &note);
+	rc = goprofile_write(k, &exe, r->dir, path, pathlen, why, whylen);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 
 	if (opened)
 		gobin_close(opened);
@@ -206,11 +212,13 @@ static void go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 		return;
 	}
 	r->profiles++;
-	fprintf(stderr, "oomprof-read: heap profile of pid %u (%s): %s (%s capture, %llu buckets in %.1f ms)%s\n",
+	fprintf(stderr, "oomprof-read: heap profile of pid %u (%s): %s (%s capture, %llu buckets in %.1f ms; written in %.1f ms)%s\n",
 		k->victim.tgid, k->victim.comm, path,
 		cap->stop == OOMPROF_STOP_NONE ? "complete" : "PARTIAL",
 		(unsigned long long)cap->nbuckets,
-		(double)cap->duration_ns / 1e6, note);
+		(double)cap->duration_ns / 1e6,
+		(double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+			(double)(t1.tv_nsec - t0.tv_nsec) / 1e6, note);
 }
 
 static int handle_record(struct reader *r,

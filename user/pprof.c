@@ -479,9 +479,9 @@ static int view_make(const struct pprof *p, struct pbview *v)
 
 		perftools__profiles__sample__init(o);
 		o->n_location_id = s->nlocs;
-		o->location_id = p->smp_locs + s->loc_off;
+		o->location_id = s->nlocs ? p->smp_locs + s->loc_off : NULL;
 		o->n_value = p->ntypes;
-		o->value = p->vals + s->val_off;
+		o->value = p->ntypes ? p->vals + s->val_off : NULL;
 		o->n_label = s->nlabs;
 		o->label = v->labp + s->lab_off;
 		v->smpp[i] = o;

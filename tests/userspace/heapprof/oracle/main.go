@@ -10,7 +10,8 @@
 //	                      (6-word header, nstk PCs, memRecord), per bucket
 //	OUTDIR/meta.txt       rate, load bias, executable and its text mapping
 //
-// Built with -ldflags=-checklinkname=0 on Go 1.23+ for the linkname below.
+// Built with -ldflags=-checklinkname=0 on Go 1.23+ for the linkname below;
+// run.sh gives it a go.mod in the build directory (make clean deletes *.mod).
 package main
 
 import (
@@ -145,9 +146,11 @@ func die(f string, a ...interface{}) {
 // room), so the list does not change under the walk.
 func dumpBuckets(buf []byte) []byte {
 	word := func(p unsafe.Pointer, i uintptr) uint64 {
-		return *(*uint64)(unsafe.Pointer(uintptr(p) + 8*i))
+		return *(*uint64)(unsafe.Add(p, 8*i))
 	}
-	for b := mbuckets; b != nil; b = unsafe.Pointer(uintptr(word(b, 1))) {
+	// Buckets are persistentalloc'd (never moved or freed): plain
+	// pointers are safe to hold. allnext is word 1.
+	for b := mbuckets; b != nil; b = *(*unsafe.Pointer)(unsafe.Add(b, 8)) {
 		nstk := uintptr(word(b, 5))
 		n := 6 + nstk + 16
 		if len(buf)+8*int(n)+8 > cap(buf) {

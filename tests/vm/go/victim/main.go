@@ -20,6 +20,7 @@ var (
 	progress = flag.String("progress", "", "append retained-byte counts here")
 	chunk    = flag.Int("chunk", 1<<20, "bytes per leaked allocation")
 	delay    = flag.Duration("delay", 0, "wait this long before leaking (to be discovered by a /proc scan)")
+	buckets  = flag.Int("buckets", 0, "also make this many distinct allocation stacks (benchmarks)")
 )
 
 // Retained objects, so the GC keeps them.
@@ -67,6 +68,33 @@ func leakChunk() []byte {
 	return b
 }
 
+// branch walks down a binary tree of calls: the two call sites have
+// different return addresses, so every path is a distinct stack and, at
+// MemProfileRate 1, a distinct heap-profile bucket.
+//
+//go:noinline
+func branch(depth int, path uint) {
+	if depth == 0 {
+		keep = append(keep, make([]byte, 16))
+		return
+	}
+	if path&1 != 0 {
+		branch(depth-1, path>>1)
+	} else {
+		branch(depth-1, path>>1)
+	}
+}
+
+func makeBuckets(n int) {
+	depth := 0
+	for 1<<depth < n {
+		depth++
+	}
+	for i := 0; i < n; i++ {
+		branch(depth, uint(i))
+	}
+}
+
 func main() {
 	flag.Parse()
 	runtime.MemProfileRate = *rate
@@ -77,6 +105,7 @@ func main() {
 	retainSmall(1000)
 	retainInlinedCaller(500)
 	deep(150, 100)
+	makeBuckets(*buckets)
 
 	runtime.GC()
 	runtime.GC()

@@ -1,0 +1,3 @@
+module oomprof.test/heapprof/oracle
+
+go 1.19
