@@ -20,7 +20,11 @@ echo
 echo "== what oomprof-read logged"
 grep -v '^$' "$res/reader.log" | sed 's/^/  /'
 echo
-echo "== the line it appended to events.jsonl"
-python3 -m json.tool "$res/r/events.jsonl" | sed 's/^/  /'
+echo "== the first line it appended to events.jsonl (the C program)"
+head -n 1 "$res/r/events.jsonl" | python3 -m json.tool | sed 's/^/  /'
+echo
+profile=$(ls "$res"/r/*.pb.gz | head -n 1)
+echo "== the Go program's heap profile at its OOM kill: go tool pprof -top $(basename "$profile")"
+go tool pprof -top "$profile" 2>&1 | head -n 14 | sed 's/^/  /'
 echo
 echo "(all of the guest's files: $res)"

@@ -4,10 +4,10 @@
 //	gocheck -self SELF.pb.gz -oom OOM.pb.gz -sites F1,F2,... -leak FUNC
 //	        [-leak-bytes N -tol 0.15] [-exact]
 //
-// For every sample of the runtime's own profile whose stack contains one of
-// the -sites functions, the OOM profile must have a sample with the same
-// stack, frame for frame (function, file, line), and with -exact the same
-// inuse_objects and inuse_space; without -exact, each site's inuse_space
+// Every stack of the runtime's own profile must be in the OOM profile,
+// frame for frame (function, file, line): buckets are never freed. For
+// every sample whose stack contains one of the -sites functions, with
+// -exact the OOM profile must have the same inuse_objects and inuse_space; without -exact, each site's inuse_space
 // summed must agree within -tol. The function with the most flat
 // inuse_space in the OOM profile must be -leak, and with -leak-bytes its
 // inuse_space must be within -tol of that many bytes.
@@ -107,6 +107,18 @@ func main() {
 	oomByStack := map[string][]*profile.Sample{}
 	for _, s := range oom.Sample {
 		oomByStack[stackKey(s)] = append(oomByStack[stackKey(s)], s)
+	}
+	missing := 0
+	for _, s := range self.Sample {
+		if len(oomByStack[stackKey(s)]) == 0 {
+			missing++
+			if missing <= 3 {
+				problem("a stack of the runtime's own profile (%d frames) is not in the OOM profile:\n%s", depth(s), stackKey(s))
+			}
+		}
+	}
+	if missing == 0 {
+		fmt.Printf("ok: all %d stacks of the runtime's own profile are in the OOM profile, frame for frame\n", len(self.Sample))
 	}
 	for _, site := range strings.Split(*sitesFlag, ",") {
 		if site == "" {
