@@ -1,5 +1,5 @@
 #!/bin/bash
-# mkinitramfs.sh OUT.cpio.gz KVER MODULE_KO READER_BIN
+# mkinitramfs.sh OUT.cpio.gz KVER MODULE_KO READER_BIN [KUNIT_KO]
 #
 # Builds the test guest's initramfs (gzip, newc): busybox-static with applet
 # links in /bin and /sbin, /init, the module at /oomprof.ko, oomprof-read at
@@ -14,8 +14,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 
-[ $# -eq 4 ] || { echo "usage: $0 OUT.cpio.gz KVER MODULE_KO|none READER_BIN|none" >&2; exit 2; }
-out=$1 kver=$2 module_ko=$3 reader=$4
+[ $# -eq 4 ] || [ $# -eq 5 ] || { echo "usage: $0 OUT.cpio.gz KVER MODULE_KO|none READER_BIN|none [KUNIT_KO]" >&2; exit 2; }
+out=$1 kver=$2 module_ko=$3 reader=$4 kunit_ko=${5:-none}
 
 busybox=/bin/busybox
 # busybox-static is what we want: a dynamic busybox would need its libc too.
@@ -33,7 +33,9 @@ progs=()
 for src in "$here"/progs/*.c; do
 	name=$(basename "$src" .c)
 	bin=$progs_out/$name
-	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
+	# Some include the uapi header: its structures size their ioctls.
+	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] ||
+		[ "$here/../../include/uapi/linux/oomprof.h" -nt "$bin" ]; then
 		gcc -static -O2 -Wall -Wextra -Werror -o "$bin.tmp" "$src"
 		mv "$bin.tmp" "$bin"
 	fi
@@ -111,6 +113,12 @@ if [ "$module_ko" != none ]; then
 	install -m 644 "$module_ko" "$root/oomprof.ko"
 	# Debug info is most of a .ko's size and the guest never uses it.
 	strip --strip-debug "$root/oomprof.ko"
+fi
+
+# The KUnit test module (tests/kunit), for the kunit scenario.
+if [ "$kunit_ko" != none ]; then
+	install -m 644 "$kunit_ko" "$root/oomprof_kunit.ko"
+	strip --strip-debug "$root/oomprof_kunit.ko"
 fi
 
 if [ "$reader" != none ]; then
