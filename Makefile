@@ -3,6 +3,8 @@
 #
 #   make               module (against KDIR) and user/oomprof-read
 #   make check         every test suite; ends with "N passed, N failed"
+#   make kunit         KUnit suites in the debug kernel under QEMU (builds
+#                      and caches that kernel on first use)
 #   make demo          boots a Debian 6.1 guest, OOM-kills a program, shows
 #                      what oomprof-read recorded
 #   make install       oomprof-read and its systemd unit (the module: dkms)
@@ -22,7 +24,8 @@ USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-Iinclude/uapi -Iuser -I$(GEN) $(CFLAGS)
 USER_SRCS := user/main.c user/device.c user/record.c user/events.c user/sbuf.c \
 	user/discover.c user/goprofile.c user/gobin.c user/symbolize.c \
-	user/heapprof.c user/pprof.c $(GEN)/profile.pb-c.c
+	user/heapprof.c user/pprof.c user/dump.c user/govars.c \
+	$(GEN)/profile.pb-c.c
 USER_HDRS := $(wildcard user/*.h) include/uapi/linux/oomprof.h \
 	$(GEN)/profile.pb-c.h
 USER_LIBS := -lelf -lprotobuf-c -lz -lm
@@ -83,6 +86,9 @@ check: deps
 
 demo: deps
 	tests/vm/demo.sh
+
+kunit: deps
+	tests/kunit/run.sh
 
 # Benchmarks (not tests): capture and symbolize+write costs, 1k-100k buckets.
 bench: deps

@@ -92,6 +92,17 @@ static long oomprof_ioctl(struct file *file, unsigned int cmd,
 			return err;
 		return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
 	}
+	case OOMPROF_IOC_DUMP: {
+		struct oomprof_dump req;
+		int err;
+
+		if (copy_from_user(&req, uarg, sizeof(req)))
+			return -EFAULT;
+		err = oomprof_dump(&req);
+		if (err)
+			return err;
+		return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
+	}
 	case OOMPROF_IOC_UNREGISTER: {
 		struct oomprof_register req;
 

@@ -58,6 +58,8 @@ int oomprof_events_init(size_t bytes)
 		       OOMPROF_EVENT_MAX / 1024);
 		return -EINVAL;
 	}
+	/* From scratch, also after an exit (the KUnit suites do that). */
+	memset(&ev, 0, sizeof(ev));
 	spin_lock_init(&ev.lock);
 	init_waitqueue_head(&ev.wait);
 	mutex_init(&ev.reader_mutex);

@@ -62,6 +62,7 @@ static unsigned int nr_kills;
 static unsigned long sigkill_wait;	/* jiffies */
 static atomic_t kills_busy;
 static atomic64_t kills_seen;
+static atomic64_t dying_marked;
 static atomic64_t sigkills_matched;
 static struct workqueue_struct *kill_wq;
 
@@ -120,10 +121,9 @@ static u16 constraint_of(const struct oom_control *oc)
 	}
 }
 
-static void take_oom_context(struct oomprof_kill *k)
+static void take_oom_context(struct oomprof_kill *k, struct oom_control *oc)
 {
 	struct oomprof_oom_kill *rec = &k->rec;
-	struct oom_control *oc = oomprof_current_oom_control();
 
 	if (!oc) {
 		rec->constraint = OOMPROF_CONSTRAINT_UNKNOWN;
@@ -253,9 +253,22 @@ static struct oomprof_kill *claim_slot(void)
  */
 void oomprof_kill_begin(struct task_struct *victim)
 {
+	struct oom_control *oc;
 	struct oomprof_kill *k;
 	unsigned long flags;
 
+	/*
+	 * The OOM killer also marks a task that is already dying (current,
+	 * before it chooses anyone: oc->chosen is still NULL) so that it can
+	 * reach the memory reserves: every thread of a killed process that
+	 * allocates again gets marked that way. That is not a kill, and the
+	 * kernel logs none; count it and go.
+	 */
+	oc = oomprof_current_oom_control();
+	if (oc && !oc->chosen) {
+		atomic64_inc(&dying_marked);
+		return;
+	}
 	atomic64_inc(&kills_seen);
 	k = claim_slot();
 	if (!k) {
@@ -274,7 +287,7 @@ void oomprof_kill_begin(struct task_struct *victim)
 	k->victim_css = NULL;
 	k->oom_css = NULL;
 	take_victim_facts(k, victim);
-	take_oom_context(k);
+	take_oom_context(k, oc);
 	start_capture(k, victim);
 
 	spin_lock_irqsave(&k->lock, flags);
@@ -452,6 +465,7 @@ void oomprof_kills_exit(void)
 void oomprof_kills_stats(struct oomprof_stats *st)
 {
 	st->kills_seen = atomic64_read(&kills_seen);
+	st->dying_marked = atomic64_read(&dying_marked);
 	st->sigkills_matched = atomic64_read(&sigkills_matched);
 	st->kill_slots = nr_kills;
 	st->kill_slots_busy = atomic_read(&kills_busy);

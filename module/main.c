@@ -53,6 +53,16 @@ module_param(max_registered, uint, 0444);
 MODULE_PARM_DESC(max_registered,
 		 "Most Go processes registered at once (default 65536, ~100 bytes each)");
 
+static unsigned int dump_max_mb = 256;
+module_param(dump_max_mb, uint, 0444);
+MODULE_PARM_DESC(dump_max_mb,
+		 "Largest on-demand dump in MiB, allocated per dump (default 256)");
+
+static unsigned int dump_timeout_ms = 5000;
+module_param(dump_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(dump_timeout_ms,
+		 "Longest one on-demand dump runs (default 5000)");
+
 static int __init oomprof_init(void)
 {
 	int err;
@@ -62,9 +72,9 @@ static int __init oomprof_init(void)
 		       event_buffer_kb);
 		return -EINVAL;
 	}
-	if (capture_buffer_mb > 1024) {
-		pr_err("capture_buffer_mb=%u is over the 1 GiB limit\n",
-		       capture_buffer_mb);
+	if (capture_buffer_mb > 1024 || dump_max_mb > 4095) {
+		pr_err("capture_buffer_mb=%u or dump_max_mb=%u is over its limit (1024, 4095)\n",
+		       capture_buffer_mb, dump_max_mb);
 		return -EINVAL;
 	}
 	err = oomprof_events_init((size_t)event_buffer_kb * 1024);
@@ -78,6 +88,7 @@ static int __init oomprof_init(void)
 	if (err)
 		goto out_events;
 	oomprof_registry_init(max_registered);
+	oomprof_dump_init(dump_max_mb, dump_timeout_ms);
 	err = oomprof_kills_init(kill_slots, sigkill_wait_ms);
 	if (err)
 		goto out_capture;

@@ -10,6 +10,7 @@
  *   registry.c the Go processes oomprof-read registered
  *   capture.c  capture buffers; reading a victim's buckets through its mm
  *   walker.c   the bounded, validating walk over runtime.mbuckets
+ *   dump.c     on-demand captures of live Go processes
  *   probes.c   finding and attaching the tracepoints and the kretprobe
  *   compat.c   the only code that knows kernel API differences
  */
@@ -65,6 +66,11 @@ int oomprof_registry_remove(u64 id);
 bool oomprof_registry_lookup(struct task_struct *task,
 			     struct oomprof_reg_info *info, bool *exec);
 unsigned int oomprof_registry_count(void);
+u64 oomprof_task_start_ticks(struct task_struct *t);
+
+/* dump.c */
+void oomprof_dump_init(unsigned int max_mb, unsigned int timeout_ms);
+int oomprof_dump(struct oomprof_dump *req);
 
 /* capture.c */
 int oomprof_capture_init(unsigned int buffers, unsigned int buffer_mb,

@@ -77,7 +77,7 @@ static void reg_prune_dead(void)
 }
 
 /* /proc/PID/stat's start time: clock ticks since boot (fs/proc/array.c). */
-static u64 start_ticks(struct task_struct *t)
+u64 oomprof_task_start_ticks(struct task_struct *t)
 {
 	return div_u64(t->start_boottime, NSEC_PER_SEC / USER_HZ);
 }
@@ -104,7 +104,7 @@ int oomprof_registry_add(struct oomprof_register *req)
 		put_pid(pid);
 		return -ESRCH;
 	}
-	if (start_ticks(task) != req->start_time_ticks) {
+	if (oomprof_task_start_ticks(task) != req->start_time_ticks) {
 		/* The pid was reused since the registrant looked. */
 		err = -ESRCH;
 		goto out_task;

@@ -13,7 +13,8 @@
  * walk is bounded by a bucket count, the output buffer and a deadline, and
  * a cyclic list is cut where it repeats (Brent's algorithm finds the cycle
  * in constant memory; the entries already emitted give its start, so no
- * bucket is reported twice).
+ * bucket is reported twice, also when a bound ends the walk before the
+ * check has noticed the loop).
  */
 #include <linux/ktime.h>
 #include <linux/string.h>
@@ -44,9 +45,10 @@ static bool bad_pointer(u64 addr, const struct oomprof_walk_limits *lim)
 }
 
 /*
- * The list loops back to @repeat. Keep the entries up to the first one
+ * The list loops with period @lambda. Keep the entries up to the first one
  * whose address comes round again @lambda entries later, and drop the
- * rest: they are the second pass over the loop.
+ * rest: they are the second pass over the loop. Records the cycle, with
+ * the address the last kept bucket leads back to as stop_addr.
  */
 static void cut_cycle(struct oomprof_walk *w, u64 lambda)
 {
@@ -66,13 +68,39 @@ static void cut_cycle(struct oomprof_walk *w, u64 lambda)
 	/* Entries [0, kept + lambda) are distinct; b is where they end. */
 	w->nbuckets = kept + lambda;
 	w->bytes = b;
+	w->stop = OOMPROF_STOP_CYCLE;
+	/* Entry kept: where the last kept bucket's allnext leads back to. */
+	w->stop_addr = *(u64 *)(out + a);
+}
+
+/*
+ * A bound (count, bytes, time) can end the walk after the list came round
+ * again but before Brent's check noticed, leaving repeated entries. If
+ * there are any, the last entry's address occurs earlier too, and the
+ * nearest earlier occurrence is one loop back: returns that distance, or 0
+ * if no address repeats.
+ */
+static u64 repeat_period(const struct oomprof_walk *w, u64 last)
+{
+	const u8 *out = w->out;
+	size_t off = 0;
+	u64 i, period = 0;
+
+	for (i = 0; i + 1 < w->nbuckets; i++) {
+		const struct go_bucket_head *head = (const void *)(out + off + 8);
+
+		if (*(const u64 *)(out + off) == last)
+			period = w->nbuckets - 1 - i;
+		off += entry_size(head->nstk);
+	}
+	return period;
 }
 
 void oomprof_walk_buckets(struct oomprof_mem_source *src,
 			  const struct oomprof_walk_limits *lim,
 			  struct oomprof_walk *w)
 {
-	u64 addr, tortoise, power = 1, lambda = 0;
+	u64 addr, tortoise, power = 1, lambda = 0, last = 0;
 	u8 *out = w->out;
 
 	w->nbuckets = 0;
@@ -141,13 +169,12 @@ void oomprof_walk_buckets(struct oomprof_mem_source *src,
 		next = head->allnext;
 		w->bytes += need;
 		w->nbuckets++;
+		last = addr;
 
 		/* Brent: does the list come back to the tortoise? */
 		lambda++;
 		if (next && next == tortoise) {
 			cut_cycle(w, lambda);
-			w->stop = OOMPROF_STOP_CYCLE;
-			w->stop_addr = next;
 			return;
 		}
 		if (lambda == power) {
@@ -157,6 +184,10 @@ void oomprof_walk_buckets(struct oomprof_mem_source *src,
 		}
 		addr = next;
 	}
-	if (w->stop != OOMPROF_STOP_NONE)
-		w->stop_addr = addr;
+	if (w->stop == OOMPROF_STOP_NONE)
+		return;
+	w->stop_addr = addr;
+	lambda = w->nbuckets > 1 ? repeat_period(w, last) : 0;
+	if (lambda)
+		cut_cycle(w, lambda);
 }

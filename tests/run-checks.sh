@@ -5,17 +5,21 @@
 #   userspace  cmocka unit tests, plain and ASan+UBSan; libFuzzer run
 #   gosym      the .gopclntab symbolizer against runtime.CallersFrames
 #              (Go 1.19 and current; plain, PIE, -s -w); libFuzzer run
+#   govars     finding runtime.mbuckets and MemProfileRate in stripped
+#              binaries from the runtime's code; decoder checked and fuzzed
 #   heapprof   buckets to pprof against runtime/pprof's own profile of the
 #              same process; unit tests; libFuzzer run
 #   kbuild     module builds on 6.1/6.12 headers, both mark_victim
 #              prototypes, dkms builds, checkpatch --strict
-#   vm         the scenarios in real Debian 6.1 and 6.12 kernels (QEMU)
+#   kunit      KUnit suites in the debug kernel (KASAN, lockdep, kmemleak),
+#              one line per case; builds that kernel once (cached)
+#   vm         the scenarios in Debian 6.1 and 6.12 and the debug kernel
 #
 # SUITES="userspace kbuild" restricts the run.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-suites=${SUITES:-userspace gosym heapprof kbuild vm}
+suites=${SUITES:-userspace gosym govars heapprof kbuild vm}
 log=${OOMPROF_WORK:-$top/build}/check.log
 mkdir -p "$(dirname "$log")"
 : > "$log"
@@ -37,8 +41,10 @@ for s in $suites; do
 	case $s in
 	userspace) run_suite userspace "$top/tests/userspace/run.sh" ;;
 	gosym) run_suite gosym "$top/tests/userspace/gosym/run.sh" ;;
+	govars) run_suite govars "$top/tests/userspace/govars/run.sh" ;;
 	heapprof) run_suite heapprof "$top/tests/userspace/heapprof/run.sh" ;;
 	kbuild) run_suite kbuild "$top/tests/kbuild.sh" ;;
+	kunit) run_suite kunit "$top/tests/kunit/run.sh" ;;
 	vm) run_suite vm "$top/tests/vm/run.sh" ;;
 	*) echo "FAIL unknown suite $s" | tee -a "$log" ;;
 	esac

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "discover.h"
 #include "gobin.h"
+#include "govars.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -112,7 +113,6 @@ static struct goexe *load_exe(struct discover *d, pid_t pid,
 {
 	struct goexe *e, **grown;
 	char exe[64], err[512];
-	uint64_t size;
 	size_t i;
 	ssize_t n;
 
@@ -143,11 +143,12 @@ static struct goexe *load_exe(struct discover *d, pid_t pid,
 		e->bin = NULL;	/* not Go: said nowhere, most programs aren't */
 		return e;
 	}
-	if (gobin_symbol(e->bin, "runtime.mbuckets", &e->mbuckets, &size) ||
-	    gobin_symbol(e->bin, "runtime.MemProfileRate", &e->rate, &size)) {
+	/* From the symbol table, or, stripped, from the runtime's own code. */
+	if (govars_find(e->bin, &e->mbuckets, &e->rate, &e->how, err,
+			sizeof(err))) {
 		snprintf(e->why, sizeof(e->why),
-			 "%s: Go program without a symbol table (built with -ldflags=-s?): cannot find runtime.mbuckets, its OOM kills are recorded without a heap profile",
-			 e->path);
+			 "%s: Go program whose heap-profile variables cannot be located (%s): its OOM kills are recorded without a heap profile",
+			 e->path, err);
 		gobin_close(e->bin);
 		e->bin = NULL;
 		return e;
@@ -278,9 +279,50 @@ static void try_register(struct discover *d, pid_t pid,
 	d->registered++;
 	rate = read_rate(pid, req.mem_profile_rate_addr);
 	if (!d->quiet)
-		fprintf(stderr, "oomprof-read: watching Go process %d (%s, %s)%s\n",
+		fprintf(stderr, "oomprof-read: watching Go process %d (%s, %s%s)%s\n",
 			(int)pid, comm, gobin_info(e->bin)->go_version,
+			strcmp(e->how, "symbol table") ? ", stripped: runtime variables located from its code" : "",
 			rate == 0 ? ": memory profiling disabled in this binary (runtime.MemProfileRate is 0: it never references runtime.MemProfile), its OOM kill will have no heap profile" : "");
+}
+
+int discover_inspect(struct discover *d, pid_t pid, struct goproc *out,
+		     char *why, size_t whylen)
+{
+	char path[64], text[1024], comm[64];
+	struct goexe *e;
+	struct stat st;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_small_file(path, text, sizeof(text)) ||
+	    parse_proc_stat(text, comm, sizeof(comm), &out->start_ticks)) {
+		snprintf(why, whylen, "no such process");
+		return -1;
+	}
+	out->pid = pid;
+	memcpy(out->comm, comm, sizeof(out->comm) - 1);
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if (stat(path, &st)) {
+		snprintf(why, whylen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	e = load_exe(d, pid, &st);
+	if (!e) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	if (!e->bin) {
+		snprintf(why, whylen, "%s",
+			 e->why[0] ? e->why : "not a Go program (no .gopclntab in its executable)");
+		return -1;
+	}
+	if (load_bias(pid, e, &out->bias)) {
+		snprintf(why, whylen, "cannot find its executable's mapping in /proc/%d/maps",
+			 (int)pid);
+		return -1;
+	}
+	out->exe = e;
+	return 0;
 }
 
 void discover_scan(struct discover *d)

@@ -23,8 +23,9 @@ struct goexe {
 	struct gobin *bin;	/* NULL: not a Go program we can profile */
 	uint64_t mbuckets;	/* link-time addresses */
 	uint64_t rate;
+	const char *how;	/* where they were found (govars_find) */
 	uint64_t min_vaddr;	/* lowest PT_LOAD address */
-	char why[4400];		/* why not, for the log (once) */
+	char why[4800];		/* why not, for the log (once) */
 };
 
 struct goproc {
@@ -53,6 +54,13 @@ void discover_free(struct discover *d);
 /* Scan /proc: register new Go processes, forget long-gone ones. */
 void discover_scan(struct discover *d);
 const struct goproc *discover_find(const struct discover *d, uint64_t reg_id);
+/*
+ * Inspect one process without registering it (on-demand dumps): its start
+ * time, name, Go executable and load bias. 0, or -1 with a sentence for
+ * people in @why.
+ */
+int discover_inspect(struct discover *d, pid_t pid, struct goproc *out,
+		     char *why, size_t whylen);
 
 /* Parse /proc/PID/stat text: comm and field 22 (start time). 0 or -1. */
 int parse_proc_stat(const char *text, char *comm, size_t commlen,

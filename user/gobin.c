@@ -584,6 +584,31 @@ static void read_funcids(struct gobin *g)
 	g->fid_wrapper++;
 }
 
+int gobin_func_by_name(struct gobin *g, const char *name, uint64_t *entry,
+		       uint64_t *end)
+{
+	const uint8_t *ft = g->pclntable.p;
+
+	for (uint32_t i = 0; i < g->info.nfunc; i++) {
+		uint32_t funcoff = rd32(ft + 8 * (uint64_t)i + 4);
+		uint32_t e0 = rd32(ft + 8 * (uint64_t)i), e1;
+		const char *n;
+
+		if (funcoff > g->pclntable.len || g->pclntable.len - funcoff < 8)
+			continue;
+		n = cstr(g->funcnametab, rd32(g->pclntable.p + funcoff + 4));
+		if (!n || strcmp(n, name))
+			continue;
+		e1 = rd32(ft + 8 * ((uint64_t)i + 1));
+		if (e1 < e0)
+			return -1;
+		*entry = g->info.text_start + e0;
+		*end = g->info.text_start + e1;
+		return 0;
+	}
+	return -1;
+}
+
 /* After the pclntab is known: everything that derives from it. */
 static int finish_open(struct gobin *g, char *err, size_t errlen)
 {

@@ -65,6 +65,15 @@ int gobin_symbol(struct gobin *g, const char *name, uint64_t *addr,
 		 uint64_t *size);
 
 /*
+ * The function named exactly @name in the function table (.gopclntab):
+ * its entry and the entry of the next function (its end, padding
+ * included), as link-time addresses. 0, or -1 if there is none. The
+ * first match wins when a corrupt table names several.
+ */
+int gobin_func_by_name(struct gobin *g, const char *name, uint64_t *entry,
+		       uint64_t *end);
+
+/*
  * @len bytes of file-backed data at link-time address @addr, or NULL if
  * they are not all inside one loaded segment of the file.
  */

@@ -40,8 +40,9 @@ static int frames_cb(void *ctx, uint64_t pc, struct heapprof_frame *out,
 }
 
 int goprofile_write(const struct oomprof_oom_kill *rec,
-		    const struct goprofile_exe *exe, const char *dir,
-		    char *path, size_t pathlen, char *why, size_t whylen)
+		    const struct goprofile_exe *exe, int on_demand,
+		    const char *dir, char *path, size_t pathlen, char *why,
+		    size_t whylen)
 {
 	const struct oomprof_go_capture *cap = (const void *)(rec + 1);
 	const unsigned char *entries = (const unsigned char *)(cap + 1);
@@ -65,7 +66,7 @@ int goprofile_write(const struct oomprof_oom_kill *rec,
 	}
 	memset(&o, 0, sizeof(o));
 	o.rate = cap->mem_profile_rate;
-	o.cycles = HEAPPROF_ALL_CYCLES;
+	o.cycles = on_demand ? HEAPPROF_ACTIVE : HEAPPROF_ALL_CYCLES;
 	o.time_nanos = (int64_t)rec->kill_realtime_ns;
 	if (exe && exe->bin) {
 		sc.bin = exe->bin;
@@ -102,22 +103,27 @@ int goprofile_write(const struct oomprof_oom_kill *rec,
 		pprof_comment(p, comment);
 	}
 	snprintf(comment, sizeof(comment),
-		 "oomprof: %s capture of %llu buckets in %.3f ms%s%s; MemProfileRate %lld; unpublished heap-profile cycles included",
+		 "oomprof: %s%s capture of %llu buckets in %.3f ms%s%s; MemProfileRate %lld; %s",
+		 on_demand ? "on-demand, " : "",
 		 cap->stop == OOMPROF_STOP_NONE ? "complete" : "PARTIAL",
 		 (unsigned long long)cap->nbuckets,
 		 (double)cap->duration_ns / 1e6,
 		 cap->stop == OOMPROF_STOP_NONE ? "" : ", stopped: ",
 		 cap->stop == OOMPROF_STOP_NONE ? "" : record_stop_name(cap->stop),
-		 (long long)cap->mem_profile_rate);
+		 (long long)cap->mem_profile_rate,
+		 on_demand ? "as of the last completed GC, like runtime/pprof" :
+			     "unpublished heap-profile cycles included");
 	pprof_comment(p, comment);
-	snprintf(comment, sizeof(comment),
-		 "OOM kill: pid %u (%s) uid %u, cgroup %s, anon-rss %llu kB, file-rss %llu kB, shmem-rss %llu kB",
-		 rec->victim.tgid, rec->victim.comm, rec->uid,
-		 rec->victim_cgroup[0] ? rec->victim_cgroup : "?",
-		 (unsigned long long)rec->anon_rss_kb,
-		 (unsigned long long)rec->file_rss_kb,
-		 (unsigned long long)rec->shmem_rss_kb);
-	pprof_comment(p, comment);
+	if (!on_demand) {
+		snprintf(comment, sizeof(comment),
+			 "OOM kill: pid %u (%s) uid %u, cgroup %s, anon-rss %llu kB, file-rss %llu kB, shmem-rss %llu kB",
+			 rec->victim.tgid, rec->victim.comm, rec->uid,
+			 rec->victim_cgroup[0] ? rec->victim_cgroup : "?",
+			 (unsigned long long)rec->anon_rss_kb,
+			 (unsigned long long)rec->file_rss_kb,
+			 (unsigned long long)rec->shmem_rss_kb);
+		pprof_comment(p, comment);
+	}
 
 	if (!gmtime_r(&secs, &tm))
 		memset(&tm, 0, sizeof(tm));

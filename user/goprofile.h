@@ -19,12 +19,15 @@ struct goprofile_exe {
 
 /*
  * Write DIR/<comm>-<pid>-<YYYYmmddHHMMSS>.pb.gz for the capture in @rec
- * (validated by record_next), symbolized from @exe. Returns 0 with the
- * path in @path; otherwise -1 and a sentence for people in @why
- * (profiling disabled, nothing captured, ...).
+ * (validated by record_next), symbolized from @exe. At an OOM kill every
+ * heap-profile cycle is summed (the unpublished ones hold what blew the
+ * heap); an @on_demand dump of a live process shows what runtime/pprof
+ * would (the published cycle). Returns 0 with the path in @path; otherwise
+ * -1 and a sentence for people in @why (profiling disabled, ...).
  */
 int goprofile_write(const struct oomprof_oom_kill *rec,
-		    const struct goprofile_exe *exe, const char *dir,
-		    char *path, size_t pathlen, char *why, size_t whylen);
+		    const struct goprofile_exe *exe, int on_demand,
+		    const char *dir, char *path, size_t pathlen, char *why,
+		    size_t whylen);
 
 #endif

@@ -18,6 +18,7 @@
 
 #include "device.h"
 #include "discover.h"
+#include "dump.h"
 #include "events.h"
 #include "gobin.h"
 #include "goprofile.h"
@@ -47,13 +48,17 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: oomprof-read [-d DIR] [--drain] [-q]\n"
+"       oomprof-read -p PID[,PID...] [-d DIR]\n"
 "       oomprof-read --stats\n"
 "\n"
 "Records every OOM kill the oomprof kernel module reports through\n"
 OOMPROF_DEVICE_PATH ": one JSON object a line in DIR/events.jsonl, and one\n"
 "line for people on stderr.\n"
 "\n"
-"  -d, --dir DIR     where to write (default " DEFAULT_DIR "); created if missing\n"
+"  -d, --dir DIR     where to write (default " DEFAULT_DIR ", with -p the\n"
+"                    current directory); created if missing\n"
+"  -p, --pid PIDS    write a heap profile of each live Go process now (as\n"
+"                    /debug/pprof/heap would show it), print its path, exit\n"
 "      --drain       read what the module has queued, write it, and exit\n"
 "      --stats       print the module's counters as JSON and exit\n"
 "      --device PATH the device (default " OOMPROF_DEVICE_PATH ")\n"
@@ -200,7 +205,7 @@ static void go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	opened = find_exe(r, cap, &exe, &note);
-	rc = goprofile_write(k, &exe, r->dir, path, pathlen, why, whylen);
+	rc = goprofile_write(k, &exe, 0, r->dir, path, pathlen, why, whylen);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 
 	if (opened)
@@ -409,8 +414,9 @@ static int print_stats(const char *device)
 		return 1;
 	}
 	close(fd);
-	printf("{\"kills_seen\":%llu,\"records_queued\":%llu,\"records_lost\":%llu,\"records_read\":%llu,\"sigkills_matched\":%llu,\"buffer_size\":%llu,\"buffer_used\":%llu,\"kill_slots\":%u,\"kill_slots_busy\":%u,\"registered\":%u,\"captures\":%llu,\"captures_dropped\":%llu,\"capture_buffers\":%u,\"capture_buffers_busy\":%u,\"capture_buffer_size\":%llu,\"probes\":{\"mark_victim\":%s,\"signal_deliver\":%s,\"out_of_memory\":%s}}\n",
+	printf("{\"kills_seen\":%llu,\"dying_marked\":%llu,\"records_queued\":%llu,\"records_lost\":%llu,\"records_read\":%llu,\"sigkills_matched\":%llu,\"buffer_size\":%llu,\"buffer_used\":%llu,\"kill_slots\":%u,\"kill_slots_busy\":%u,\"registered\":%u,\"captures\":%llu,\"captures_dropped\":%llu,\"capture_buffers\":%u,\"capture_buffers_busy\":%u,\"capture_buffer_size\":%llu,\"probes\":{\"mark_victim\":%s,\"signal_deliver\":%s,\"out_of_memory\":%s}}\n",
 	       (unsigned long long)st.kills_seen,
+	       (unsigned long long)st.dying_marked,
 	       (unsigned long long)st.records_queued,
 	       (unsigned long long)st.records_lost,
 	       (unsigned long long)st.records_read,
@@ -433,6 +439,7 @@ int main(int argc, char **argv)
 	enum { OPT_DRAIN = 256, OPT_STATS, OPT_DEVICE };
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
+		{ "pid", required_argument, NULL, 'p' },
 		{ "drain", no_argument, NULL, OPT_DRAIN },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "device", required_argument, NULL, OPT_DEVICE },
@@ -446,12 +453,17 @@ int main(int argc, char **argv)
 		.dir = DEFAULT_DIR,
 		.events_fd = -1,
 	};
-	int drain = 0, stats = 0, c;
+	const char *pids = NULL;
+	int drain = 0, stats = 0, dir_given = 0, c;
 
-	while ((c = getopt_long(argc, argv, "d:qhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:p:qhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			r.dir = optarg;
+			dir_given = 1;
+			break;
+		case 'p':
+			pids = optarg;
 			break;
 		case OPT_DRAIN:
 			drain = 1;
@@ -486,6 +498,16 @@ int main(int argc, char **argv)
 	}
 	if (stats)
 		return print_stats(r.device);
+	if (pids) {
+		if (!dir_given)
+			r.dir = ".";
+		if (mkdir_p(r.dir)) {
+			fprintf(stderr, "oomprof-read: cannot create %s: %s\n",
+				r.dir, strerror(errno));
+			return 1;
+		}
+		return dump_pids(r.device, pids, r.dir) ? 1 : 0;
+	}
 	if (install_signals()) {
 		perror("oomprof-read: sigaction");
 		return 1;

@@ -1,14 +1,21 @@
 #!/bin/bash
 # kernels.sh SERIES: fetch the current Debian kernel image of SERIES (6.1 or
-# 6.12) into a cache outside the clone and print shell assignments for it:
+# 6.12) into a cache outside the clone and print shell assignments for it
+# (SERIES debug: the project's debug kernel, see tests/kunit/build-kernel.sh):
 #   KVER=<kver> VMLINUZ=<path> KDIR=/usr/src/linux-headers-<kver> KMODDIR=<dir>
 # The ABI number in Debian's package names moves with every point release,
 # so it is resolved from the meta-packages each time, never hard-coded.
 set -euo pipefail
 
-usage() { echo "usage: $0 6.1|6.12" >&2; exit 2; }
+usage() { echo "usage: $0 6.1|6.12|debug" >&2; exit 2; }
 [ $# -eq 1 ] || usage
 series=$1
+
+# debug: the project's own KUnit/KASAN/lockdep/kmemleak kernel, built from
+# linux-source-6.1 on first use and cached (tests/kunit/build-kernel.sh).
+if [ "$series" = debug ]; then
+	exec "$(dirname "$0")/../kunit/build-kernel.sh"
+fi
 
 case "$series" in
 	6.1)  meta=linux-image-amd64;      hdrmeta=linux-headers-amd64 ;;

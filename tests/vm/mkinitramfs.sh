@@ -43,9 +43,10 @@ for src in "$here"/progs/*.c; do
 done
 
 # Go test programs (tests/vm/go/NAME), built with Debian's Go 1.19 and with
-# the current toolchain, each as a plain static executable and as a PIE:
-# /bin/NAME-go119, /bin/NAME-gocur, /bin/NAME-go119pie, /bin/NAME-gocurpie
-# in the guest (a PIE loads at a random address: the load bias path). With
+# the current toolchain, each as a plain static executable, as a PIE and
+# stripped (-ldflags='-s -w'): /bin/NAME-go119, NAME-go119pie, NAME-go119s,
+# and the same with gocur, in the guest (a PIE loads at a random address:
+# the load bias path; a stripped one has no symbol table). With
 # their symbol tables; CGO_ENABLED=0 (the PIE needs only the dynamic loader,
 # which oomprof-read brings).
 declare -A gotool=([go119]=/usr/lib/go-1.19/bin/go [gocur]=${GO:-$(command -v go || echo /usr/local/go/bin/go)})
@@ -59,14 +60,18 @@ for tag in go119 gocur; do
 	fi
 	for dir in "$here"/go/*/; do
 		name=$(basename "$dir")
-		for mode in exe pie; do
-			suffix=$tag
-			[ "$mode" = pie ] && suffix=${tag}pie
+		for variant in exe pie stripped; do
+			mode=exe ldflags=
+			case $variant in
+				exe) suffix=$tag ;;
+				pie) suffix=${tag}pie mode=pie ;;
+				stripped) suffix=${tag}s ldflags='-s -w' ;;
+			esac
 			bin=$go_out/$name-$suffix
 			if [ ! -x "$bin" ] || [ -n "$(find "$dir" -newer "$bin" -print -quit)" ]; then
 				(cd "$dir" && CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod \
 					GOCACHE="$go_out/cache-$tag" GOPATH="$go_out/gopath" \
-					"$tool" build -buildmode="$mode" -o "$bin.tmp" .)
+					"$tool" build -buildmode="$mode" -ldflags="$ldflags" -o "$bin.tmp" .)
 				mv "$bin.tmp" "$bin"
 			fi
 			progs+=("$bin")

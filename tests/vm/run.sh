@@ -1,5 +1,5 @@
 #!/bin/bash
-# run.sh [--kernels "6.1 6.12"] [--scenarios "a b"] [--keep-going-without-module]
+# run.sh [--kernels "6.1 6.12 debug"] [--scenarios "a b"] [--keep-going-without-module]
 #
 # The VM test driver. For each kernel series: fetch Debian's current kernel
 # of that series (kernels.sh), build the module against its headers in
@@ -16,8 +16,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 work=$here/.work
 
-kernels="6.1 6.12"
-scenarios="device loadunload cgroup_oom wrapper three_cgroups global_oom no_reader_50 threads go_capture go_default_rate go_four go_rate0 go_buffers"
+kernels="6.1 6.12 debug"
+scenarios="device loadunload cgroup_oom wrapper three_cgroups global_oom no_reader_50 threads go_capture go_default_rate go_four go_rate0 go_buffers go_dump"
 # Without a module the scenarios cannot pass; by default they are reported
 # as failed without booting. This flag boots them anyway (harness work).
 boot_without_module=0
@@ -76,7 +76,9 @@ else
 fi
 
 for series in $kernels; do
-	if ! kinfo=$("$here/kernels.sh" "$series" 2> "$work/kernels-$series.log"); then
+	# Its messages also go to the terminal: a cold debug kernel build
+	# takes a while and says how far it is.
+	if ! kinfo=$("$here/kernels.sh" "$series" 2> >(tee "$work/kernels-$series.log" >&2)); then
 		for s in $scenarios; do
 			failcase "$series" "$s" "no kernel: $(tail -n 1 "$work/kernels-$series.log")"
 		done

@@ -219,6 +219,23 @@ struct oomprof_register {
 
 /* OOMPROF_IOC_UNREGISTER: by registration_id (pid is ignored). */
 
+/*
+ * OOMPROF_IOC_DUMP: capture a live Go process's buckets now, for the
+ * caller, who needs CAP_SYS_PTRACE as well. Entries (the format of an
+ * OOMPROF_REC_GO_HEAP record's) go to buf; cap says how it went, and
+ * cap.stop is OOMPROF_STOP_BUFFER_FULL if buf_size was too small.
+ */
+struct oomprof_dump {
+	__u32 pid;			/* tgid, in the caller's pid namespace */
+	__u32 flags;			/* 0 */
+	__u64 start_time_ticks;		/* as in struct oomprof_register */
+	__u64 mbuckets_addr;
+	__u64 mem_profile_rate_addr;
+	__u64 buf;			/* user pointer */
+	__u64 buf_size;
+	struct oomprof_go_capture cap;	/* out */
+};
+
 /* OOMPROF_IOC_GET_VERSION */
 struct oomprof_version {
 	__u32 abi_version;		/* OOMPROF_ABI_VERSION */
@@ -228,7 +245,7 @@ struct oomprof_version {
 
 /* OOMPROF_IOC_GET_STATS: counters since the module was loaded. */
 struct oomprof_stats {
-	__u64 kills_seen;		/* mark_victim events */
+	__u64 kills_seen;		/* OOM kills (mark_victim, not dying) */
 	__u64 records_queued;
 	__u64 records_lost;		/* buffer full or no kill slot */
 	__u64 records_read;
@@ -244,6 +261,8 @@ struct oomprof_stats {
 	__u32 capture_buffers;		/* module parameter capture_buffers */
 	__u32 capture_buffers_busy;
 	__u64 capture_buffer_size;	/* bytes each */
+	/* mark_victim of a task already dying, not a kill: no record */
+	__u64 dying_marked;
 };
 
 #define OOMPROF_PROBE_MARK_VICTIM	(1U << 0)
@@ -256,5 +275,6 @@ struct oomprof_stats {
 #define OOMPROF_IOC_GET_STATS	_IOR(OOMPROF_IOC_MAGIC, 2, struct oomprof_stats)
 #define OOMPROF_IOC_REGISTER	_IOWR(OOMPROF_IOC_MAGIC, 3, struct oomprof_register)
 #define OOMPROF_IOC_UNREGISTER	_IOW(OOMPROF_IOC_MAGIC, 4, struct oomprof_register)
+#define OOMPROF_IOC_DUMP	_IOWR(OOMPROF_IOC_MAGIC, 5, struct oomprof_dump)
 
 #endif /* _UAPI_LINUX_OOMPROF_H */

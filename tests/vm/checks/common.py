@@ -39,7 +39,11 @@ BAD_KERNEL_PATTERNS = [
     (re.compile(r"\bOops\b"), "Oops"),
     (re.compile(r"general protection"), "general protection"),
     (re.compile(r"\bKASAN\b"), "KASAN"),
-    (re.compile(r"lockdep"), "lockdep"),
+    # Not the debug kernel's boot banner "RCU lockdep checking is enabled".
+    (re.compile(r"lockdep(?! checking is enabled)"), "lockdep"),
+    # Lockdep found something and switched itself off.
+    (re.compile(r"turning off the locking correctness validator"),
+     "lockdep"),
     (re.compile(r"sleeping function called from invalid context"),
      "sleeping function called from invalid context"),
 ]
@@ -162,7 +166,7 @@ def check_common(r):
     scenario_msg = r.error.strip().replace("\n", "; ")
     if r.exit_code is None:
         fail("no exit_code in results (guest did not run its scenario?)")
-    bad = dmesg_problem(r)
+    bad = dmesg_problem(r) or kmemleak_problem(r)
     if bad:
         fail(bad + (f" [scenario: {scenario_msg}]" if scenario_msg else ""))
     if r.init_errors.strip():
@@ -173,12 +177,34 @@ def check_common(r):
              + (scenario_msg or "(no message)"))
 
 
+def show_report(lines, first, count=40):
+    """The lines of a kernel report, as WARN lines run.sh passes on."""
+    for line in lines[first:first + count]:
+        warn("| " + line.rstrip()[:200])
+
+
 def dmesg_problem(r):
-    for line in r.dmesg.splitlines():
+    lines = r.dmesg.splitlines()
+    for i, line in enumerate(lines):
         for rx, name in BAD_KERNEL_PATTERNS:
             if rx.search(line):
+                show_report(lines, max(0, i - 2))
                 return f"dmesg has {name}: {line.strip()[:200]}"
     return None
+
+
+def kmemleak_problem(r):
+    """The guest init scans for leaks after the scenario on kernels with
+    kmemleak (the debug kernel) and leaves the report in kmemleak.txt;
+    objects leaked before the scenario were cleared before it ran."""
+    text = r.read("kmemleak.txt")
+    if not text or not text.strip():
+        return None
+    lines = text.splitlines()
+    show_report(lines, 0)
+    n = text.count("unreferenced object")
+    return (f"kmemleak: {n} unreferenced object(s) after the scenario: "
+            f"{lines[0].strip()[:160]}")
 
 
 def match_dmesg(r, k):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""go_capture: for Go 1.19 and current-Go victims, plain and PIE
+"""go_capture: for Go 1.19 and current-Go victims, plain, PIE and stripped
 (MemProfileRate 1), the
 OOM kill's heap profile shows each retained site exactly as the victim's own
 runtime/pprof profile does, stack frame for frame, and the leaking site on
@@ -17,9 +17,9 @@ SITES = "main.retainSmall,main.inlinedAlloc,main.deep"
 def check(r):
     check_common(r)
     kills = r.kills()
-    if len(kills) != 4:
-        fail(f"{len(kills)} oom_kill lines, expected 4")
-    for tag in ("go119", "gocur", "go119pie", "gocurpie"):
+    if len(kills) != 6:
+        fail(f"{len(kills)} oom_kill lines, expected 6")
+    for tag in ("go119", "gocur", "go119pie", "gocurpie", "go119s", "gocurs"):
         k = [k for k in kills if k["comm"] == f"victim-{tag}"]
         if len(k) != 1:
             fail(f"no single kill record for victim-{tag}: {[x['comm'] for x in kills]}")

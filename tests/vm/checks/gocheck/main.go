@@ -34,6 +34,7 @@ var (
 	leakBytes = flag.Int64("leak-bytes", 0, "bytes the victim says it leaked")
 	tol       = flag.Float64("tol", 0.15, "relative tolerance")
 	exact     = flag.Bool("exact", false, "values must be identical (MemProfileRate 1)")
+	same      = flag.Bool("same", false, "every non-zero sample of either profile must be in the other with identical values (on-demand dumps)")
 )
 
 var problems []string
@@ -168,6 +169,13 @@ func main() {
 			site, matched, maxDepth, selfObj, selfSpace, oomObj, oomSpace)
 	}
 
+	if *same {
+		sameSamples(self, oom)
+	}
+	if *leak == "" {
+		finish()
+		return
+	}
 	// The top of `go tool pprof -top -sample_index=inuse_space`: most flat.
 	flat := map[string]int64{}
 	for _, s := range oom.Sample {
@@ -195,10 +203,67 @@ func main() {
 				*leak, got, *leakBytes, 100*math.Abs(float64(got-*leakBytes))/float64(*leakBytes))
 		}
 	}
+	finish()
+}
+
+func finish() {
 	if len(problems) > 0 {
 		for _, p := range problems {
 			fmt.Println("problem:", p)
 		}
 		os.Exit(1)
+	}
+}
+
+// values of the non-zero samples, by stack and bytes label.
+func byStack(p *profile.Profile) map[string][]int64 {
+	m := map[string][]int64{}
+	for _, s := range p.Sample {
+		zero := true
+		for _, v := range s.Value {
+			zero = zero && v == 0
+		}
+		if zero {
+			continue
+		}
+		key := stackKey(s) + fmt.Sprint(s.NumLabel["bytes"])
+		if old, ok := m[key]; ok {
+			for i := range old {
+				old[i] += s.Value[i]
+			}
+			continue
+		}
+		m[key] = append([]int64(nil), s.Value...)
+	}
+	return m
+}
+
+func sameSamples(a, b *profile.Profile) {
+	types := func(p *profile.Profile) string {
+		var t []string
+		for _, st := range p.SampleType {
+			t = append(t, st.Type+"/"+st.Unit)
+		}
+		return strings.Join(t, " ")
+	}
+	if types(a) != types(b) || a.Period != b.Period {
+		problem("sample types or period differ: %s (%d) vs %s (%d)", types(a), a.Period, types(b), b.Period)
+	}
+	ma, mb := byStack(a), byStack(b)
+	for k, va := range ma {
+		vb, ok := mb[k]
+		if !ok {
+			problem("a sample of the runtime's profile is not in the dump: %v\n%s", va, k)
+		} else if fmt.Sprint(va) != fmt.Sprint(vb) {
+			problem("values differ: runtime %v, dump %v\n%s", va, vb, k)
+		}
+	}
+	for k, vb := range mb {
+		if _, ok := ma[k]; !ok {
+			problem("a sample of the dump is not in the runtime's profile: %v\n%s", vb, k)
+		}
+	}
+	if len(problems) == 0 {
+		fmt.Printf("ok: the same %d samples with the same values (%s, period %d)\n", len(ma), types(a), a.Period)
 	}
 }

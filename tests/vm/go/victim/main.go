@@ -21,6 +21,8 @@ var (
 	chunk    = flag.Int("chunk", 1<<20, "bytes per leaked allocation")
 	delay    = flag.Duration("delay", 0, "wait this long before leaking (to be discovered by a /proc scan)")
 	buckets  = flag.Int("buckets", 0, "also make this many distinct allocation stacks (benchmarks)")
+	hold     = flag.Bool("hold", false, "after writing the own profile, stay quiet forever instead of leaking")
+	bulkMB   = flag.Int("retainmb", 0, "also retain this many MiB in 8 KiB objects")
 )
 
 // Retained objects, so the GC keeps them.
@@ -85,6 +87,13 @@ func branch(depth int, path uint) {
 	}
 }
 
+//go:noinline
+func retainBulk(mb int) {
+	for i := 0; i < mb*128; i++ {
+		keep = append(keep, make([]byte, 8192))
+	}
+}
+
 func makeBuckets(n int) {
 	depth := 0
 	for 1<<depth < n {
@@ -99,13 +108,14 @@ func main() {
 	flag.Parse()
 	runtime.MemProfileRate = *rate
 	// Room for keep without growth allocations in the measured sites.
-	keep = make([][]byte, 0, 4096)
+	keep = make([][]byte, 0, 4096+*bulkMB*128)
 	leak = make([][]byte, 0, 1<<16)
 
 	retainSmall(1000)
 	retainInlinedCaller(500)
 	deep(150, 100)
 	makeBuckets(*buckets)
+	retainBulk(*bulkMB)
 
 	runtime.GC()
 	runtime.GC()
@@ -120,6 +130,13 @@ func main() {
 			os.Exit(1)
 		}
 		f.Close()
+	}
+
+	if *hold {
+		fmt.Println(os.Getpid())
+		for {
+			time.Sleep(time.Hour)
+		}
 	}
 
 	var out *os.File

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Go victims built with Go 1.19 and with the current Go, each as a plain
-# executable and as a PIE, each with MemProfileRate 1: it retains known objects at three sites (one
+# executable, as a PIE and stripped, each with MemProfileRate 1: it retains known objects at three sites (one
 # inlined, one 150 frames deep), writes its own heap profile, then leaks
 # until its cgroup OOM-kills it. oomprof-read must write a heap profile for
 # each kill; the host compares it with the victim's own.
@@ -9,7 +9,7 @@
 load_module
 start_reader "$R/r"
 
-for tag in go119 gocur go119pie gocurpie; do
+for tag in go119 gocur go119pie gocurpie go119s gocurs; do
 	make_cgroup "g$tag" 160M
 	say "starting victim-$tag in /g$tag"
 	GODEBUG=profstackdepth=1024 run_victim_in_cgroup "$CG/g$tag" /bin/victim-$tag \

@@ -9,7 +9,7 @@ start_reader "$R/r"
 n=0
 for tag in go119 gocur go119 gocur; do
 	n=$((n + 1))
-	make_cgroup "g$n" 96M
+	make_cgroup "g$n" 72M
 	run_victim_in_cgroup "$CG/g$n" /bin/victim-$tag -rate 4096 -delay 2500ms \
 		> "$R/victim-$n.out" 2>> "$R/victim-$n.err" &
 	echo "$!" >> "$R/victim_pids"

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "dump.h"
+#include "device.h"
+#include "discover.h"
+#include "gobin.h"
+#include "goprofile.h"
+#include "record.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Grown while a dump says its buffer was too small, up to this. */
+#define DUMP_MAX_BYTES (1024ULL << 20)
+
+static const size_t heads =
+	sizeof(struct oomprof_oom_kill) + sizeof(struct oomprof_go_capture);
+
+/* The capture laid out as a GO_HEAP record, for goprofile_write. */
+static void fill_record(struct oomprof_oom_kill *k, const struct goproc *p,
+			const struct oomprof_dump *req)
+{
+	struct oomprof_go_capture *cap = (void *)(k + 1);
+	struct timespec now;
+
+	memset(k, 0, sizeof(*k));
+	clock_gettime(CLOCK_REALTIME, &now);
+	k->hdr.magic = OOMPROF_RECORD_MAGIC;
+	k->hdr.version = OOMPROF_RECORD_VERSION;
+	k->hdr.type = OOMPROF_REC_GO_HEAP;
+	k->hdr.size = (__u32)(heads + req->cap.bucket_bytes);
+	k->hdr.flags = OOMPROF_KILL_GO_PROCESS;
+	k->kill_realtime_ns = (unsigned long long)now.tv_sec * 1000000000ULL +
+			      (unsigned long long)now.tv_nsec;
+	k->victim.pid = k->victim.tgid = (__u32)p->pid;
+	memcpy(k->victim.comm, p->comm, sizeof(k->victim.comm));
+	*cap = req->cap;
+}
+
+static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
+{
+	char why[4608], path[4096];
+	struct oomprof_dump req;
+	struct goproc p;
+	size_t size = 8 << 20;
+	unsigned char *buf = NULL;
+	uint64_t mbuckets, rate;
+
+	if (discover_inspect(d, pid, &p, why, sizeof(why))) {
+		fprintf(stderr, "oomprof-read: pid %d: %s\n", (int)pid, why);
+		return -1;
+	}
+	mbuckets = p.exe->mbuckets + p.bias;
+	rate = p.exe->rate + p.bias;
+	for (;;) {
+		unsigned char *grown = realloc(buf, heads + size);
+
+		if (!grown) {
+			fprintf(stderr, "oomprof-read: pid %d (%s): cannot allocate %zu bytes\n",
+				(int)pid, p.comm, heads + size);
+			free(buf);
+			return -1;
+		}
+		buf = grown;
+		memset(&req, 0, sizeof(req));
+		req.pid = (uint32_t)pid;
+		req.start_time_ticks = p.start_ticks;
+		req.mbuckets_addr = mbuckets;
+		req.mem_profile_rate_addr = rate;
+		req.buf = (uintptr_t)(buf + heads);
+		req.buf_size = size;
+		if (ioctl(fd, OOMPROF_IOC_DUMP, &req)) {
+			int err = errno;
+
+			fprintf(stderr, "oomprof-read: pid %d (%s): %s\n", (int)pid,
+				p.comm,
+				err == ESRCH ? "has exited" :
+				err == EPERM ? "permission denied — reading another process's memory needs CAP_SYS_PTRACE" :
+				strerror(err));
+			free(buf);
+			return -1;
+		}
+		if (req.cap.stop != OOMPROF_STOP_BUFFER_FULL ||
+		    size * 2 > DUMP_MAX_BYTES)
+			break;
+		size *= 2;
+	}
+	fill_record((struct oomprof_oom_kill *)buf, &p, &req);
+	{
+		struct goprofile_exe exe = {
+			.bin = p.exe->bin, .bias = p.bias, .path = p.exe->path,
+		};
+
+		if (goprofile_write((struct oomprof_oom_kill *)buf, &exe, 1, dir,
+				    path, sizeof(path), why, sizeof(why))) {
+			fprintf(stderr, "oomprof-read: pid %d (%s): %s\n", (int)pid,
+				p.comm, why);
+			free(buf);
+			return -1;
+		}
+	}
+	printf("%s\n", path);
+	fprintf(stderr, "oomprof-read: pid %d (%s): %s (%llu buckets in %.1f ms%s%s)\n",
+		(int)pid, p.comm, path, (unsigned long long)req.cap.nbuckets,
+		(double)req.cap.duration_ns / 1e6,
+		req.cap.stop == OOMPROF_STOP_NONE ? "" : "; PARTIAL: ",
+		req.cap.stop == OOMPROF_STOP_NONE ? "" : record_stop_name(req.cap.stop));
+	free(buf);
+	return 0;
+}
+
+int dump_pids(const char *device, const char *pids, const char *dir)
+{
+	struct discover d;
+	char *copy = strdup(pids), *tok, *save = NULL;
+	int fd, failed = 0;
+
+	if (!copy)
+		return 1;
+	/* Write-only: ioctls only, beside a running oomprof-read daemon. */
+	fd = device_open(device, O_WRONLY);
+	if (fd < 0) {
+		free(copy);
+		return 1;
+	}
+	discover_init(&d, fd, 1);
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+		long pid = strtol(tok, &end, 10);
+
+		if (*end || pid <= 0 || pid > 0x3fffffff) {
+			fprintf(stderr, "oomprof-read: '%s' is not a pid\n", tok);
+			failed++;
+			continue;
+		}
+		if (dump_one(fd, &d, (pid_t)pid, dir))
+			failed++;
+	}
+	discover_free(&d);
+	close(fd);
+	free(copy);
+	return failed;
+}
