@@ -39,8 +39,9 @@ BAD_KERNEL_PATTERNS = [
     (re.compile(r"\bOops\b"), "Oops"),
     (re.compile(r"general protection"), "general protection"),
     (re.compile(r"\bKASAN\b"), "KASAN"),
-    # Not the debug kernel's boot banner "RCU lockdep checking is enabled".
-    (re.compile(r"lockdep(?! checking is enabled)"), "lockdep"),
+    # The word, not lockdep_*() frames in the debug kernel's OOM reports'
+    # stack dumps, nor its boot banner "RCU lockdep checking is enabled".
+    (re.compile(r"\blockdep\b(?! checking is enabled)"), "lockdep"),
     # Lockdep found something and switched itself off.
     (re.compile(r"turning off the locking correctness validator"),
      "lockdep"),

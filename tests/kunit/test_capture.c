@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * module/capture.c: a capture through a held address space, as at an OOM
+ * kill, with the loading process (insmod) standing in for the victim: Go
+ * buckets are written into an anonymous mapping of its address space and
+ * oomprof_capture_run() adopts that mm and reads them with
+ * copy_from_user_nofault().
+ */
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/uaccess.h>
+
+#include "kunit_util.h"
+#include "oomprof.h"
+
+#define MAP_BYTES	(4 * PAGE_SIZE)
+#define NSTK		4
+#define BUCKET_WORDS	(OOMPROF_GO_BUCKET_HEADER_WORDS + NSTK + \
+			 OOMPROF_GO_MEMRECORD_WORDS)
+
+static bool cap_up;
+
+static void cap_exit(struct kunit *test)
+{
+	if (cap_up)
+		oomprof_capture_exit();
+	cap_up = false;
+}
+
+/*
+ * In the first page: mbuckets at +0, MemProfileRate at +8, @n buckets
+ * from +64 linked in order; the last one's allnext is @last_next.
+ */
+static void write_heap(struct kunit *test, int n, u64 last_next)
+{
+	u64 base = okt_user.addr;
+	u64 *page = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	unsigned long left;
+	int i, j;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_LE(test, 64 + n * BUCKET_WORDS * 8, (int)PAGE_SIZE);
+	page[0] = n ? base + 64 : 0;
+	page[1] = 4096;
+	for (i = 0; i < n; i++) {
+		u64 *b = page + 8 + i * BUCKET_WORDS;
+
+		b[1] = i + 1 < n ? base + 64 + (i + 1) * BUCKET_WORDS * 8 :
+				   last_next;
+		b[2] = 1;
+		b[3] = i;
+		b[4] = 32;
+		b[5] = NSTK;
+		for (j = 0; j < NSTK + OOMPROF_GO_MEMRECORD_WORDS; j++)
+			b[6 + j] = 0x400000 + i * 0x100 + j;
+	}
+	okt_use_mm(test);
+	left = copy_to_user((void __user *)base, page, PAGE_SIZE);
+	okt_unuse_mm();
+	KUNIT_ASSERT_EQ(test, left, 0UL);
+	kunit_kfree(test, page);
+}
+
+static struct oomprof_go_capture *run(struct kunit *test, int *idx)
+{
+	struct oomprof_go_capture *cap = kunit_kzalloc(test, sizeof(*cap),
+						       GFP_KERNEL);
+	struct oomprof_reg_info *reg = kunit_kzalloc(test, sizeof(*reg),
+						     GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, cap);
+	KUNIT_ASSERT_NOT_NULL(test, reg);
+	reg->id = 7;
+	reg->cookie = 99;
+	reg->mbuckets_addr = okt_user.addr;
+	reg->rate_addr = okt_user.addr + 8;
+	reg->load_bias = 0x1000;
+	strscpy(reg->exe_path, "/bin/victim", sizeof(reg->exe_path));
+	if (!cap_up) {
+		KUNIT_ASSERT_EQ(test, oomprof_capture_init(1, 1, 1000, 500), 0);
+		cap_up = true;
+	}
+	*idx = oomprof_capture_claim();
+	KUNIT_ASSERT_GE(test, *idx, 0);
+	oomprof_capture_run(*idx, okt_user.mm, reg, cap);
+	KUNIT_EXPECT_EQ(test, cap->registration_id, 7ULL);
+	KUNIT_EXPECT_EQ(test, cap->cookie, 99ULL);
+	KUNIT_EXPECT_EQ(test, cap->mbuckets_addr, (u64)okt_user.addr);
+	KUNIT_EXPECT_EQ(test, cap->load_bias, 0x1000ULL);
+	KUNIT_EXPECT_STREQ(test, cap->exe_path, "/bin/victim");
+	return cap;
+}
+
+static void capture_through_held_mm(struct kunit *test)
+{
+	struct oomprof_oom_kill kill = {};
+	struct oomprof_go_capture *cap;
+	struct oomprof_oom_kill *rec;
+	u64 *entry;
+	int idx;
+
+	write_heap(test, 5, 0);
+	cap = run(test, &idx);
+	KUNIT_EXPECT_EQ(test, cap->stop, (u32)OOMPROF_STOP_NONE);
+	KUNIT_EXPECT_EQ(test, cap->nbuckets, 5ULL);
+	KUNIT_EXPECT_EQ(test, cap->bucket_bytes, 5ULL * (8 + BUCKET_WORDS * 8));
+	KUNIT_EXPECT_EQ(test, cap->mem_profile_rate, 4096LL);
+	KUNIT_EXPECT_EQ(test, cap->flags, 0U);
+
+	oomprof_events_init_header(&kill.hdr, OOMPROF_REC_OOM_KILL,
+				   sizeof(kill));
+	rec = (void *)oomprof_capture_finish(idx, &kill, cap);
+	KUNIT_EXPECT_EQ(test, rec->hdr.type, (u16)OOMPROF_REC_GO_HEAP);
+	KUNIT_EXPECT_EQ(test, (u64)rec->hdr.size,
+			sizeof(kill) + sizeof(*cap) + cap->bucket_bytes);
+	KUNIT_EXPECT_EQ(test, 0, memcmp(rec + 1, cap, sizeof(*cap)));
+	entry = (u64 *)((u8 *)(rec + 1) + sizeof(*cap));
+	KUNIT_EXPECT_EQ(test, entry[0], (u64)okt_user.addr + 64);
+	KUNIT_EXPECT_EQ(test, entry[1 + 2], 1ULL);		/* typ */
+	KUNIT_EXPECT_EQ(test, entry[1 + 5], (u64)NSTK);
+	KUNIT_EXPECT_EQ(test, entry[1 + 6], 0x400000ULL);	/* first PC */
+	oomprof_capture_release(idx);
+}
+
+/* A page never touched is not resident: a fault, not a fault-in. */
+static void capture_not_resident(struct kunit *test)
+{
+	struct oomprof_go_capture *cap;
+	int idx;
+
+	write_heap(test, 3, okt_user.addr + 2 * PAGE_SIZE);
+	cap = run(test, &idx);
+	KUNIT_EXPECT_EQ(test, cap->stop, (u32)OOMPROF_STOP_READ_FAULT);
+	KUNIT_EXPECT_EQ(test, cap->stop_addr, (u64)okt_user.addr + 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, cap->nbuckets, 3ULL);
+	oomprof_capture_release(idx);
+}
+
+/* Pointers into unmapped memory and into the kernel. */
+static void capture_unmapped_and_kernel(struct kunit *test)
+{
+	struct oomprof_go_capture *cap;
+	int idx;
+
+	/* TASK_SIZE_MAX - PAGE_SIZE: a user address nobody maps. */
+	write_heap(test, 2, TASK_SIZE_MAX - PAGE_SIZE);
+	cap = run(test, &idx);
+	KUNIT_EXPECT_EQ(test, cap->stop, (u32)OOMPROF_STOP_READ_FAULT);
+	KUNIT_EXPECT_EQ(test, cap->nbuckets, 2ULL);
+	oomprof_capture_release(idx);
+
+	write_heap(test, 2, (u64)(uintptr_t)okt_user.mm);	/* kernel */
+	cap = run(test, &idx);
+	KUNIT_EXPECT_EQ(test, cap->stop, (u32)OOMPROF_STOP_BAD_POINTER);
+	KUNIT_EXPECT_EQ(test, cap->nbuckets, 2ULL);
+	oomprof_capture_release(idx);
+}
+
+static int cap_suite_init(struct kunit_suite *suite)
+{
+	return okt_user_get(MAP_BYTES);
+}
+
+static void cap_suite_exit(struct kunit_suite *suite)
+{
+	okt_user_put();
+}
+
+static struct kunit_case capture_cases[] = {
+	KUNIT_CASE(capture_through_held_mm),
+	KUNIT_CASE(capture_not_resident),
+	KUNIT_CASE(capture_unmapped_and_kernel),
+	{}
+};
+
+static struct kunit_suite capture_suite = {
+	.name = "oomprof_capture",
+	.suite_init = cap_suite_init,
+	.suite_exit = cap_suite_exit,
+	.exit = cap_exit,
+	.test_cases = capture_cases,
+};
+
+kunit_test_suites(&capture_suite);

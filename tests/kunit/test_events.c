@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * module/events.c: the record ring between the probes and the reader.
+ * Records are queued as the probes queue them and read through the real
+ * read path (oomprof_events_read) into user memory of the loading process.
+ */
+#include <kunit/test.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "kunit_util.h"
+#include "oomprof.h"
+
+#define USER_BYTES	(4 << 20)
+
+static bool ev_up, cap_up;
+
+static void ev_setup(struct kunit *test, size_t bytes, unsigned int bufs)
+{
+	KUNIT_ASSERT_EQ(test, oomprof_events_init(bytes), 0);
+	ev_up = true;
+	KUNIT_ASSERT_EQ(test, oomprof_capture_init(bufs, 1, 1000, 100), 0);
+	cap_up = true;
+}
+
+static void ev_exit(struct kunit *test)
+{
+	if (ev_up)
+		oomprof_events_exit();
+	if (cap_up)
+		oomprof_capture_exit();
+	ev_up = false;
+	cap_up = false;
+}
+
+/* A record of @size bytes, payload filled from @tag. */
+static struct oomprof_record_header *mkrec(struct kunit *test, u32 size,
+					   u8 tag)
+{
+	struct oomprof_record_header *h = kunit_kzalloc(test, size, GFP_KERNEL);
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	oomprof_events_init_header(h, OOMPROF_REC_OOM_KILL, size);
+	for (i = sizeof(*h); i < size; i++)
+		((u8 *)h)[i] = tag + i;
+	return h;
+}
+
+static void queue_n(struct kunit *test, int n, u32 size, u8 tag)
+{
+	while (n--)
+		oomprof_events_queue(mkrec(test, size, tag++));
+}
+
+/*
+ * read() @count bytes into @ubuf (user memory of the loading process, or
+ * a bad address), then copy what came to @out. The address space is
+ * adopted only around the calls: an assertion ends the case's thread.
+ */
+static ssize_t rd_at(struct kunit *test, char __user *ubuf, size_t count,
+		     bool nonblock, void *out)
+{
+	unsigned long left = 0;
+	ssize_t n;
+
+	KUNIT_ASSERT_LE(test, count, (size_t)USER_BYTES);
+	okt_use_mm(test);
+	n = oomprof_events_read(ubuf, count, nonblock);
+	if (n > 0 && out)
+		left = copy_from_user(out, ubuf, n);
+	okt_unuse_mm();
+	KUNIT_ASSERT_EQ(test, left, 0UL);
+	return n;
+}
+
+static ssize_t rd(struct kunit *test, size_t count, bool nonblock, void *out)
+{
+	return rd_at(test, (char __user *)okt_user.addr, count, nonblock, out);
+}
+
+static struct oomprof_stats stats(void)
+{
+	struct oomprof_stats st = {};
+
+	oomprof_events_stats(&st);
+	return st;
+}
+
+static void events_header_encoding(struct kunit *test)
+{
+	struct oomprof_record_header h;
+
+	memset(&h, 0xa5, sizeof(h));
+	oomprof_events_init_header(&h, OOMPROF_REC_GO_HEAP, 1234 * 8);
+	KUNIT_EXPECT_EQ(test, h.magic, OOMPROF_RECORD_MAGIC);
+	KUNIT_EXPECT_EQ(test, h.version, (u16)OOMPROF_RECORD_VERSION);
+	KUNIT_EXPECT_EQ(test, h.type, (u16)OOMPROF_REC_GO_HEAP);
+	KUNIT_EXPECT_EQ(test, h.size, 1234U * 8);
+	KUNIT_EXPECT_EQ(test, h.flags, 0U);
+	KUNIT_EXPECT_EQ(test, h.seq, 0ULL);
+	KUNIT_EXPECT_EQ(test, h.lost, 0ULL);
+	/* "OOMP" in the byte order readers on this machine see. */
+	KUNIT_EXPECT_EQ(test, 0, memcmp(&h.magic, "OOMP", 4));
+}
+
+/* Whole records, in order, numbered, 8-aligned, as queued. */
+static void events_stream_format(struct kunit *test)
+{
+	static const u32 sizes[] = { 32, 896, 40, 4096, 8, 1000 };
+	u8 *buf = kunit_kzalloc(test, 16384, GFP_KERNEL);
+	struct oomprof_record_header *q[ARRAY_SIZE(sizes)];
+	size_t off = 0, total = 0;
+	unsigned int i;
+	ssize_t n;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	ev_setup(test, 16384, 0);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		u32 sz = sizes[i] < sizeof(*q[i]) ? sizeof(*q[i]) : sizes[i];
+
+		q[i] = mkrec(test, sz, i * 16);
+		oomprof_events_queue(q[i]);
+		total += sz;
+		/* queue() numbers the caller's record too. */
+		KUNIT_EXPECT_EQ(test, q[i]->seq, (u64)i + 1);
+	}
+	KUNIT_EXPECT_EQ(test, stats().buffer_used, (u64)total);
+	n = rd(test, 16384, true, buf);
+	KUNIT_ASSERT_EQ(test, n, (ssize_t)total);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct oomprof_record_header *h = (void *)(buf + off);
+
+		KUNIT_EXPECT_EQ(test, off % 8, (size_t)0);
+		KUNIT_EXPECT_EQ(test, h->magic, OOMPROF_RECORD_MAGIC);
+		KUNIT_EXPECT_EQ(test, h->version, (u16)OOMPROF_RECORD_VERSION);
+		KUNIT_EXPECT_EQ(test, h->seq, (u64)i + 1);
+		KUNIT_EXPECT_EQ(test, h->lost, 0ULL);
+		KUNIT_EXPECT_EQ(test, h->size, q[i]->size);
+		KUNIT_EXPECT_EQ(test, 0, memcmp(h, q[i], q[i]->size));
+		off += h->size;
+	}
+	KUNIT_EXPECT_EQ(test, rd(test, 16384, true, NULL), (ssize_t)-EAGAIN);
+	KUNIT_EXPECT_EQ(test, stats().records_read, (u64)ARRAY_SIZE(sizes));
+	KUNIT_EXPECT_EQ(test, stats().buffer_used, 0ULL);
+}
+
+/* Full ring: later records are dropped, counted, and reported. */
+static void events_full_ring_lost_record(struct kunit *test)
+{
+	struct oomprof_record_header *h;
+	u8 *buf = kunit_kzalloc(test, 8192, GFP_KERNEL);
+	struct oomprof_stats st;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	ev_setup(test, 4096, 0);
+	queue_n(test, 4, 1024, 1);
+	queue_n(test, 3, 1024, 9);	/* no room: lost */
+	oomprof_events_note_lost();	/* no kill slot: lost too */
+	st = stats();
+	KUNIT_EXPECT_EQ(test, st.records_queued, 4ULL);
+	KUNIT_EXPECT_EQ(test, st.records_lost, 4ULL);
+	KUNIT_EXPECT_EQ(test, st.buffer_used, 4096ULL);
+
+	/*
+	 * One read: the four records, then, the ring being drained, the
+	 * losses as a LOST record.
+	 */
+	KUNIT_ASSERT_EQ(test, rd(test, 8192, true, buf),
+			(ssize_t)(4096 + sizeof(*h)));
+	for (i = 0; i < 4; i++) {
+		h = (void *)(buf + 1024 * i);
+		KUNIT_EXPECT_EQ(test, h->seq, (u64)i + 1);
+		KUNIT_EXPECT_EQ(test, h->lost, 0ULL);
+	}
+	h = (void *)(buf + 4096);
+	KUNIT_EXPECT_EQ(test, h->type, (u16)OOMPROF_REC_LOST);
+	KUNIT_EXPECT_EQ(test, h->magic, OOMPROF_RECORD_MAGIC);
+	KUNIT_EXPECT_EQ(test, h->size, (u32)sizeof(*h));
+	KUNIT_EXPECT_EQ(test, h->lost, 4ULL);
+	KUNIT_EXPECT_EQ(test, h->seq, 8ULL);	/* the last lost one's */
+	KUNIT_EXPECT_EQ(test, rd(test, 8192, true, buf), (ssize_t)-EAGAIN);
+
+	/* Numbering goes on after the lost ones. */
+	h = (void *)buf;
+	queue_n(test, 1, 64, 0);
+	KUNIT_ASSERT_EQ(test, rd(test, 8192, true, buf), (ssize_t)64);
+	KUNIT_EXPECT_EQ(test, h->seq, 9ULL);
+	KUNIT_EXPECT_EQ(test, h->lost, 0ULL);
+	st = stats();
+	KUNIT_EXPECT_EQ(test, st.records_read, 5ULL);
+	KUNIT_EXPECT_EQ(test, st.records_lost, 4ULL);
+}
+
+/* A loss followed by a queued record travels in that record's header. */
+static void events_lost_in_next_header(struct kunit *test)
+{
+	struct oomprof_record_header *h;
+	u8 *buf = kunit_kzalloc(test, 8192, GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	ev_setup(test, 4096, 0);
+	queue_n(test, 4, 1024, 1);
+	queue_n(test, 2, 1024, 5);		/* lost: seq 5, 6 */
+	KUNIT_ASSERT_EQ(test, rd(test, 1024, true, buf), (ssize_t)1024);
+	queue_n(test, 1, 1024, 7);		/* seq 7, lost 2 */
+	KUNIT_ASSERT_EQ(test, rd(test, 8192, true, buf), (ssize_t)4096);
+	for (i = 0; i < 4; i++) {
+		h = (void *)(buf + 1024 * i);
+		KUNIT_EXPECT_EQ(test, h->seq, i < 3 ? (u64)i + 2 : 7ULL);
+		KUNIT_EXPECT_EQ(test, h->lost, i < 3 ? 0ULL : 2ULL);
+	}
+	/* Nothing more: the loss was told once. */
+	KUNIT_EXPECT_EQ(test, rd(test, 8192, true, buf), (ssize_t)-EAGAIN);
+}
+
+/* read() semantics: short buffers, partial batches, faults. */
+static void events_read_semantics(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, 8192, GFP_KERNEL);
+	struct oomprof_record_header *h = (void *)buf;
+	char __user *bad = (char __user *)16;	/* never mapped */
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	ev_setup(test, 8192, 0);
+	KUNIT_EXPECT_EQ(test, rd(test, 8192, true, buf), (ssize_t)-EAGAIN);
+	queue_n(test, 3, 896, 1);
+	/* Too small for one record: EINVAL, nothing consumed. */
+	KUNIT_EXPECT_EQ(test, rd(test, 895, true, buf), (ssize_t)-EINVAL);
+	KUNIT_EXPECT_EQ(test, rd(test, 0, true, buf), (ssize_t)-EINVAL);
+	/* Room for one and a half: one whole record. */
+	KUNIT_EXPECT_EQ(test, rd(test, 896 + 448, true, buf), (ssize_t)896);
+	KUNIT_EXPECT_EQ(test, h->seq, 1ULL);
+	/* A fault: EFAULT, and the record is still there. */
+	KUNIT_EXPECT_EQ(test, rd_at(test, bad, 4096, true, NULL),
+			(ssize_t)-EFAULT);
+	KUNIT_EXPECT_EQ(test, rd(test, 4096, true, buf), (ssize_t)(2 * 896));
+	KUNIT_EXPECT_EQ(test, h->seq, 2ULL);
+
+	/* A made-up LOST record survives a fault too. */
+	queue_n(test, 10, 896, 1);	/* 10 * 896 > 8192: one lost */
+	KUNIT_EXPECT_EQ(test, stats().records_lost, 1ULL);
+	/* Room for the nine records but not the LOST one after them. */
+	KUNIT_EXPECT_EQ(test, rd(test, 9 * 896 + sizeof(*h) - 8, true, buf),
+			(ssize_t)(9 * 896));
+	KUNIT_EXPECT_EQ(test, rd(test, sizeof(*h) - 1, true, buf),
+			(ssize_t)-EINVAL);
+	KUNIT_EXPECT_EQ(test, rd_at(test, bad, 4096, true, NULL),
+			(ssize_t)-EFAULT);
+	KUNIT_ASSERT_EQ(test, rd(test, 4096, true, buf), (ssize_t)sizeof(*h));
+	KUNIT_EXPECT_EQ(test, h->type, (u16)OOMPROF_REC_LOST);
+	KUNIT_EXPECT_EQ(test, h->lost, 1ULL);
+	KUNIT_EXPECT_EQ(test, rd(test, 4096, true, buf), (ssize_t)-EAGAIN);
+}
+
+/* Records cross the ring's end intact, whatever the sizes. */
+static void events_wraparound(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, 8192, GFP_KERNEL);
+	struct oomprof_record_header *want;
+	u64 seq = 1;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	ev_setup(test, 4096 + 8 * 37, 0);	/* not a power of two */
+	for (i = 0; i < 300; i++) {
+		u32 size = 32 + 8 * ((i * 37) % 200);
+		ssize_t n;
+
+		want = mkrec(test, size, i);
+		oomprof_events_queue(want);
+		n = rd(test, 8192, true, buf);
+		KUNIT_ASSERT_EQ(test, n, (ssize_t)size);
+		KUNIT_ASSERT_EQ(test, 0, memcmp(buf, want, size));
+		KUNIT_ASSERT_EQ(test, ((struct oomprof_record_header *)buf)->seq,
+				seq++);
+		kunit_kfree(test, want);
+	}
+	KUNIT_EXPECT_EQ(test, stats().records_lost, 0ULL);
+	KUNIT_EXPECT_EQ(test, stats().records_read, 300ULL);
+}
+
+/* A Go heap record: the ring holds a reference; read() copies the buffer. */
+static void events_capture_record(struct kunit *test)
+{
+	struct oomprof_oom_kill *kill = kunit_kzalloc(test, sizeof(*kill),
+						      GFP_KERNEL);
+	struct oomprof_go_capture cap = { .bucket_bytes = 800 };
+	size_t want = sizeof(*kill) + sizeof(cap) + 800;
+	u8 *buf = kunit_kzalloc(test, want + 64, GFP_KERNEL);
+	struct oomprof_oom_kill *got = (void *)buf;
+	struct oomprof_record_header *rec;
+	struct oomprof_stats st = {}, st0 = {};
+	int idx, idx2;
+
+	KUNIT_ASSERT_NOT_NULL(test, kill);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	ev_setup(test, 4096, 2);
+	/* capture.c's counters live as long as the module: deltas. */
+	oomprof_capture_stats(&st0);
+	oomprof_events_init_header(&kill->hdr, OOMPROF_REC_OOM_KILL,
+				   sizeof(*kill));
+	kill->victim.pid = 4242;
+	idx = oomprof_capture_claim();
+	KUNIT_ASSERT_GE(test, idx, 0);
+	rec = oomprof_capture_finish(idx, kill, &cap);
+	KUNIT_EXPECT_EQ(test, rec->type, (u16)OOMPROF_REC_GO_HEAP);
+	KUNIT_EXPECT_EQ(test, rec->size, (u32)want);
+	KUNIT_EXPECT_EQ(test, rec->size % 8, 0U);
+	queue_n(test, 1, 64, 0);
+	KUNIT_ASSERT_TRUE(test, oomprof_events_queue_capture(idx));
+	queue_n(test, 1, 64, 0);
+
+	/* Too small for the capture: the first record only. */
+	KUNIT_EXPECT_EQ(test, rd(test, 64 + 8, true, buf), (ssize_t)64);
+	KUNIT_EXPECT_EQ(test, rd(test, want - 8, true, buf), (ssize_t)-EINVAL);
+	KUNIT_ASSERT_EQ(test, rd(test, want + 64, true, buf),
+			(ssize_t)(want + 64));
+	KUNIT_EXPECT_EQ(test, got->hdr.type, (u16)OOMPROF_REC_GO_HEAP);
+	KUNIT_EXPECT_EQ(test, got->hdr.seq, 2ULL);
+	KUNIT_EXPECT_EQ(test, got->victim.pid, 4242U);
+	KUNIT_EXPECT_EQ(test, ((struct oomprof_go_capture *)(got + 1))->bucket_bytes,
+			800ULL);
+	KUNIT_EXPECT_EQ(test, ((struct oomprof_record_header *)(buf + want))->seq,
+			3ULL);
+	/* Delivered: the buffer is free again and counted. */
+	oomprof_capture_stats(&st);
+	KUNIT_EXPECT_EQ(test, st.capture_buffers_busy, 0U);
+	KUNIT_EXPECT_EQ(test, st.captures - st0.captures, 1ULL);
+
+	/* Buffers run out: the third claim fails and is counted. */
+	idx = oomprof_capture_claim();
+	idx2 = oomprof_capture_claim();
+	KUNIT_EXPECT_GE(test, idx, 0);
+	KUNIT_EXPECT_GE(test, idx2, 0);
+	KUNIT_EXPECT_NE(test, idx, idx2);
+	KUNIT_EXPECT_EQ(test, oomprof_capture_claim(), -1);
+	oomprof_capture_stats(&st);
+	KUNIT_EXPECT_EQ(test, st.captures_dropped - st0.captures_dropped, 1ULL);
+	KUNIT_EXPECT_EQ(test, st.capture_buffers_busy, 2U);
+	oomprof_capture_release(idx);
+	oomprof_capture_release(idx2);
+}
+
+/* A full ring refuses a capture; the caller keeps the buffer. */
+static void events_capture_ring_full(struct kunit *test)
+{
+	struct oomprof_oom_kill *kill = kunit_kzalloc(test, sizeof(*kill),
+						      GFP_KERNEL);
+	struct oomprof_go_capture cap = {};
+	int idx;
+
+	KUNIT_ASSERT_NOT_NULL(test, kill);
+	ev_setup(test, 4096, 1);
+	oomprof_events_init_header(&kill->hdr, OOMPROF_REC_OOM_KILL,
+				   sizeof(*kill));
+	queue_n(test, 1, 4096, 0);
+	idx = oomprof_capture_claim();
+	KUNIT_ASSERT_GE(test, idx, 0);
+	oomprof_capture_finish(idx, kill, &cap);
+	KUNIT_EXPECT_FALSE(test, oomprof_events_queue_capture(idx));
+	KUNIT_EXPECT_EQ(test, stats().records_lost, 1ULL);
+	oomprof_capture_release(idx);
+}
+
+static void events_init_too_small(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, oomprof_events_init(OOMPROF_READ_MIN - 8),
+			-EINVAL);
+}
+
+static int events_suite_init(struct kunit_suite *suite)
+{
+	return okt_user_get(USER_BYTES);
+}
+
+static void events_suite_exit(struct kunit_suite *suite)
+{
+	okt_user_put();
+}
+
+static struct kunit_case events_cases[] = {
+	KUNIT_CASE(events_header_encoding),
+	KUNIT_CASE(events_stream_format),
+	KUNIT_CASE(events_full_ring_lost_record),
+	KUNIT_CASE(events_lost_in_next_header),
+	KUNIT_CASE(events_read_semantics),
+	KUNIT_CASE(events_wraparound),
+	KUNIT_CASE(events_capture_record),
+	KUNIT_CASE(events_capture_ring_full),
+	KUNIT_CASE(events_init_too_small),
+	{}
+};
+
+static struct kunit_suite events_suite = {
+	.name = "oomprof_events",
+	.suite_init = events_suite_init,
+	.suite_exit = events_suite_exit,
+	.exit = ev_exit,
+	.test_cases = events_cases,
+};
+
+kunit_test_suites(&events_suite);

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * module/registry.c: registering Go processes, bound to one process
+ * instance. The live user processes at hand are the one loading the test
+ * module (insmod) and init; a short-lived one comes from the usermode
+ * helper (/bin/sleep of the test guest's busybox).
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/pid.h>
+#include <linux/sched/task.h>
+#include <linux/umh.h>
+
+#include "kunit_util.h"
+#include "oomprof.h"
+
+static bool reg_up;
+
+static void reg_setup(struct kunit *test, unsigned int max)
+{
+	oomprof_registry_init(max);
+	reg_up = true;
+}
+
+static void reg_exit(struct kunit *test)
+{
+	if (reg_up)
+		oomprof_registry_exit();
+	reg_up = false;
+}
+
+static void req_for(struct oomprof_register *req, struct task_struct *t,
+		    u64 base)
+{
+	memset(req, 0, sizeof(*req));
+	req->pid = task_tgid_vnr(t);
+	req->start_time_ticks = okt_start_ticks(t);
+	req->mbuckets_addr = base;
+	req->mem_profile_rate_addr = base + 8;
+	req->cookie = base ^ 0x5a5a5a5a;
+	req->load_bias = 0x1000;
+	strscpy(req->exe_path, "/bin/victim", sizeof(req->exe_path));
+	strscpy(req->build_id, "abc/def", sizeof(req->build_id));
+}
+
+static void registry_add_lookup_remove(struct kunit *test)
+{
+	struct task_struct *me = okt_user.task;
+	struct oomprof_register req;
+	struct oomprof_reg_info info;
+	bool exec = true;
+
+	reg_setup(test, 16);
+	req_for(&req, me, 0x500000);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req), 0);
+	KUNIT_EXPECT_NE(test, req.registration_id, 0ULL);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 1U);
+
+	KUNIT_ASSERT_TRUE(test, oomprof_registry_lookup(me, &info, &exec));
+	KUNIT_EXPECT_FALSE(test, exec);
+	KUNIT_EXPECT_EQ(test, info.id, req.registration_id);
+	KUNIT_EXPECT_EQ(test, info.mbuckets_addr, 0x500000ULL);
+	KUNIT_EXPECT_EQ(test, info.rate_addr, 0x500008ULL);
+	KUNIT_EXPECT_EQ(test, info.cookie, 0x500000ULL ^ 0x5a5a5a5a);
+	KUNIT_EXPECT_EQ(test, info.load_bias, 0x1000ULL);
+	KUNIT_EXPECT_STREQ(test, info.exe_path, "/bin/victim");
+	KUNIT_EXPECT_STREQ(test, info.build_id, "abc/def");
+
+	/* Not registered: this kernel thread. */
+	KUNIT_EXPECT_FALSE(test, oomprof_registry_lookup(current, &info, &exec));
+
+	KUNIT_EXPECT_EQ(test, oomprof_registry_remove(req.registration_id), 0);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 0U);
+	KUNIT_EXPECT_FALSE(test, oomprof_registry_lookup(me, &info, &exec));
+	KUNIT_EXPECT_EQ(test, oomprof_registry_remove(req.registration_id),
+			-ENOENT);
+}
+
+/* Registering a process again replaces its entry (new id, new facts). */
+static void registry_reregister_replaces(struct kunit *test)
+{
+	struct task_struct *me = okt_user.task;
+	struct oomprof_register a, b;
+	struct oomprof_reg_info info;
+	bool exec;
+
+	reg_setup(test, 16);
+	req_for(&a, me, 0x500000);
+	req_for(&b, me, 0x600000);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&a), 0);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&b), 0);
+	KUNIT_EXPECT_NE(test, a.registration_id, b.registration_id);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 1U);
+	KUNIT_ASSERT_TRUE(test, oomprof_registry_lookup(me, &info, &exec));
+	KUNIT_EXPECT_EQ(test, info.id, b.registration_id);
+	KUNIT_EXPECT_EQ(test, info.mbuckets_addr, 0x600000ULL);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_remove(a.registration_id),
+			-ENOENT);
+}
+
+/* A start time that is not the process's: the pid was reused. */
+static void registry_pid_reuse(struct kunit *test)
+{
+	struct task_struct *me = okt_user.task;
+	struct oomprof_register req;
+
+	reg_setup(test, 16);
+	req_for(&req, me, 0x500000);
+	req.start_time_ticks += 1;
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -ESRCH);
+	req.start_time_ticks -= 2;
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -ESRCH);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 0U);
+}
+
+static void registry_bad_requests(struct kunit *test)
+{
+	struct task_struct *me = okt_user.task;
+	struct oomprof_register req;
+
+	reg_setup(test, 16);
+	req_for(&req, me, 0x500000);
+	req.flags = 1;
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -EINVAL);
+	req_for(&req, me, 0x500004);			/* misaligned */
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -EINVAL);
+	req_for(&req, me, 0x500000);
+	req.mem_profile_rate_addr = 0;
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -EINVAL);
+	req_for(&req, me, 0);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -EINVAL);
+	/* No such process. */
+	req_for(&req, me, 0x500000);
+	req.pid = PID_MAX_LIMIT - 1;
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -ESRCH);
+	/* A kernel thread has no address space to profile. */
+	req_for(&req, current, 0x500000);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -ESRCH);
+	/* Unterminated strings come back terminated. */
+	req_for(&req, me, 0x500000);
+	memset(req.exe_path, 'x', sizeof(req.exe_path));
+	memset(req.build_id, 'y', sizeof(req.build_id));
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req), 0);
+	{
+		struct oomprof_reg_info info;
+		bool exec;
+
+		KUNIT_ASSERT_TRUE(test, oomprof_registry_lookup(me, &info, &exec));
+		KUNIT_EXPECT_EQ(test, strlen(info.exe_path),
+				sizeof(info.exe_path) - 1);
+		KUNIT_EXPECT_EQ(test, strlen(info.build_id),
+				sizeof(info.build_id) - 1);
+	}
+	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 1U);
+}
+
+static struct task_struct *get_init(struct kunit *test)
+{
+	struct task_struct *t;
+	struct pid *pid = find_get_pid(1);
+
+	KUNIT_ASSERT_NOT_NULL(test, pid);
+	t = get_pid_task(pid, PIDTYPE_TGID);
+	put_pid(pid);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	return t;
+}
+
+static void registry_full(struct kunit *test)
+{
+	struct task_struct *init = get_init(test);
+	struct oomprof_register a, b;
+
+	reg_setup(test, 1);
+	req_for(&a, okt_user.task, 0x500000);
+	req_for(&b, init, 0x500000);
+	put_task_struct(init);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&a), 0);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&b), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 1U);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_remove(a.registration_id), 0);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&b), 0);
+}
+
+/* The usermode helper's child: remember which process it is. */
+static int umh_init(struct subprocess_info *info, struct cred *new)
+{
+	struct pid **pid = info->data;
+
+	*pid = get_pid(task_tgid(current));
+	return 0;
+}
+
+/* An entry whose process has exited makes room when the table is full. */
+static void registry_dead_process_pruned(struct kunit *test)
+{
+	char *argv[] = { "/bin/sleep", "1", NULL };
+	char *envp[] = { "PATH=/bin:/sbin", NULL };
+	struct subprocess_info *sub;
+	struct oomprof_register a, b;
+	struct task_struct *t;
+	struct pid *pid = NULL;
+	int i, err;
+
+	reg_setup(test, 1);
+	sub = call_usermodehelper_setup(argv[0], argv, envp, GFP_KERNEL,
+					umh_init, NULL, &pid);
+	KUNIT_ASSERT_NOT_NULL(test, sub);
+	err = call_usermodehelper_exec(sub, UMH_WAIT_EXEC);
+	if (err || !pid) {
+		if (pid)
+			put_pid(pid);
+		kunit_skip(test, "cannot run /bin/sleep (%d)", err);
+	}
+	t = get_pid_task(pid, PIDTYPE_TGID);
+	if (!t) {
+		put_pid(pid);
+		kunit_skip(test, "/bin/sleep exited too soon");
+	}
+	memset(&a, 0, sizeof(a));
+	a.pid = pid_vnr(pid);
+	a.start_time_ticks = okt_start_ticks(t);
+	a.mbuckets_addr = 0x500000;
+	a.mem_profile_rate_addr = 0x500008;
+	put_task_struct(t);
+	err = oomprof_registry_add(&a);
+	if (err) {
+		put_pid(pid);
+		KUNIT_FAIL(test, "registering /bin/sleep: %d", err);
+		return;
+	}
+	for (i = 0; i < 500 && pid_has_task(pid, PIDTYPE_TGID); i++)
+		msleep(20);
+	KUNIT_EXPECT_FALSE(test, pid_has_task(pid, PIDTYPE_TGID));
+	put_pid(pid);
+
+	req_for(&b, okt_user.task, 0x600000);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&b), 0);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 1U);
+}
+
+struct lookup_ctx {
+	struct task_struct *task;
+	atomic_t found, missed, bad;
+};
+
+/* As mark_victim does: in atomic context, again and again. */
+static int lookup_thread(void *data)
+{
+	struct lookup_ctx *c = data;
+
+	while (!kthread_should_stop()) {
+		struct oomprof_reg_info info;
+		bool exec = false, found;
+
+		preempt_disable();
+		found = oomprof_registry_lookup(c->task, &info, &exec);
+		preempt_enable();
+		if (!found) {
+			atomic_inc(&c->missed);
+		} else {
+			atomic_inc(&c->found);
+			/* An entry is read whole: all facts of one add. */
+			if (info.rate_addr != info.mbuckets_addr + 8 ||
+			    info.cookie != (info.mbuckets_addr ^ 0x5a5a5a5a) ||
+			    exec)
+				atomic_inc(&c->bad);
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+/* Lookups racing re-registrations and removals see whole entries. */
+static void registry_concurrent_lookups(struct kunit *test)
+{
+	struct lookup_ctx c = { .task = okt_user.task };
+	struct task_struct *th[3];
+	struct oomprof_register req;
+	unsigned long end;
+	int i, rounds = 0;
+
+	reg_setup(test, 16);
+	for (i = 0; i < ARRAY_SIZE(th); i++) {
+		th[i] = kthread_run(lookup_thread, &c, "okt_lookup/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(th[i]));
+	}
+	end = jiffies + msecs_to_jiffies(1000);
+	while (time_before(jiffies, end)) {
+		req_for(&req, okt_user.task, 0x100000 + 0x1000 * (rounds % 512));
+		KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), 0);
+		if (rounds % 3 == 0)
+			KUNIT_EXPECT_EQ(test,
+					oomprof_registry_remove(req.registration_id),
+					0);
+		rounds++;
+		cond_resched();
+	}
+	for (i = 0; i < ARRAY_SIZE(th); i++)
+		kthread_stop(th[i]);
+	kunit_info(test, "%d registrations, %d found, %d missed", rounds,
+		   atomic_read(&c.found), atomic_read(&c.missed));
+	KUNIT_EXPECT_EQ(test, atomic_read(&c.bad), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&c.found), 0);
+	KUNIT_EXPECT_LE(test, oomprof_registry_count(), 1U);
+}
+
+static int reg_suite_init(struct kunit_suite *suite)
+{
+	return okt_user_get(PAGE_SIZE);
+}
+
+static void reg_suite_exit(struct kunit_suite *suite)
+{
+	okt_user_put();
+}
+
+static struct kunit_case registry_cases[] = {
+	KUNIT_CASE(registry_add_lookup_remove),
+	KUNIT_CASE(registry_reregister_replaces),
+	KUNIT_CASE(registry_pid_reuse),
+	KUNIT_CASE(registry_bad_requests),
+	KUNIT_CASE(registry_full),
+	KUNIT_CASE(registry_dead_process_pruned),
+	KUNIT_CASE(registry_concurrent_lookups),
+	{}
+};
+
+static struct kunit_suite registry_suite = {
+	.name = "oomprof_registry",
+	.suite_init = reg_suite_init,
+	.suite_exit = reg_suite_exit,
+	.exit = reg_exit,
+	.test_cases = registry_cases,
+};
+
+kunit_test_suites(&registry_suite);

@@ -1,0 +1,664 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * module/walker.c: oomprof_walk_buckets() over a fake memory source that
+ * serves a made-up address space of Go buckets (runtime/mprof.go layout).
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/ktime.h>
+#include <linux/slab.h>
+
+#include "walker.h"
+
+#define FAKE_BASE	0x10000000ULL	/* where the fake "heap" starts */
+#define FAKE_SIZE	(256 << 10)
+#define USER_LIMIT	0x00007ffffffff000ULL
+#define MAX_FAKE	64
+
+/* One mapped range of the fake process, plus the buckets laid out in it. */
+struct fake_mem {
+	struct oomprof_mem_source src;
+	u8 *mem;
+	u64 base;
+	size_t mapped;		/* bytes readable from base */
+	size_t used;		/* bytes laid out so far */
+	u64 mbuckets;		/* address of runtime.mbuckets */
+	u64 rate;		/* address of runtime.MemProfileRate */
+	u64 bucket[MAX_FAKE];
+	u64 nstk[MAX_FAKE];
+	int n;
+	/* Stall reads at this address until the deadline has passed. */
+	u64 stall_addr;
+	u64 stall_until;
+	unsigned int reads;
+};
+
+static int fake_read(struct oomprof_mem_source *src, u64 addr, void *dst,
+		     size_t len)
+{
+	struct fake_mem *f = container_of(src, struct fake_mem, src);
+
+	f->reads++;
+	if (f->stall_addr && addr == f->stall_addr) {
+		while (ktime_get_ns() <= f->stall_until)
+			usleep_range(100, 200);
+	}
+	if (addr < f->base || addr + len < addr ||
+	    addr + len > f->base + f->mapped)
+		return -EFAULT;
+	memcpy(dst, f->mem + (addr - f->base), len);
+	return 0;
+}
+
+static u64 *word(struct fake_mem *f, u64 addr)
+{
+	return (u64 *)(f->mem + (addr - f->base));
+}
+
+static struct fake_mem *fake_new(struct kunit *test)
+{
+	struct fake_mem *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->mem = kunit_kzalloc(test, FAKE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f->mem);
+	f->src.read = fake_read;
+	f->base = FAKE_BASE;
+	f->mapped = FAKE_SIZE;
+	f->mbuckets = FAKE_BASE;
+	f->rate = FAKE_BASE + 8;
+	*word(f, f->rate) = 512 * 1024;
+	f->used = 64;
+	return f;
+}
+
+/* kunit frees what a case allocated; loops free as they go. */
+static void fake_free(struct fake_mem *f)
+{
+}
+
+static size_t bucket_size(u64 nstk)
+{
+	return (OOMPROF_GO_BUCKET_HEADER_WORDS + nstk +
+		OOMPROF_GO_MEMRECORD_WORDS) * 8;
+}
+
+static size_t entry_bytes(u64 nstk)
+{
+	return 8 + bucket_size(nstk);
+}
+
+/* Lay out a bucket (not yet linked); returns its address. */
+static u64 fake_bucket(struct fake_mem *f, u64 typ, u64 nstk)
+{
+	u64 addr = f->base + f->used;
+	u64 *w = word(f, addr);
+	u64 i;
+
+	f->used += bucket_size(nstk);
+	WARN_ON(f->used > FAKE_SIZE || f->n >= MAX_FAKE);
+	w[0] = 0;			/* next (hash chain): not followed */
+	w[1] = 0;			/* allnext */
+	w[2] = typ;
+	w[3] = 0x1234 + f->n;		/* hash */
+	w[4] = 16 << f->n % 8;		/* size */
+	w[5] = nstk;
+	for (i = 0; i < nstk; i++)
+		w[6 + i] = 0x401000 + 16 * i + f->n;
+	for (i = 0; i < OOMPROF_GO_MEMRECORD_WORDS; i++)
+		w[6 + nstk + i] = (u64)f->n << 32 | i;
+	f->bucket[f->n] = addr;
+	f->nstk[f->n] = nstk;
+	f->n++;
+	return addr;
+}
+
+static void set_allnext(struct fake_mem *f, u64 bucket, u64 next)
+{
+	word(f, bucket)[1] = next;
+}
+
+/* n memory buckets linked in order from mbuckets; nstk of bucket i. */
+static void fake_list(struct fake_mem *f, int n, u64 (*nstk)(int i))
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		fake_bucket(f, 1, nstk ? nstk(i) : 3);
+	*word(f, f->mbuckets) = n ? f->bucket[0] : 0;
+	for (i = 0; i + 1 < n; i++)
+		set_allnext(f, f->bucket[i], f->bucket[i + 1]);
+}
+
+struct walk_ctx {
+	struct oomprof_walk_limits lim;
+	struct oomprof_walk w;
+	u8 *out;
+};
+
+static void walk(struct kunit *test, struct fake_mem *f, struct walk_ctx *c,
+		 size_t out_size)
+{
+	if (!c->lim.max_buckets)
+		c->lim.max_buckets = 1000000;
+	if (!c->lim.user_limit)
+		c->lim.user_limit = USER_LIMIT;
+	c->out = kunit_kzalloc(test, out_size ?: 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c->out);
+	c->w.mbuckets_addr = f->mbuckets;
+	c->w.rate_addr = f->rate;
+	c->w.out = c->out;
+	c->w.out_size = out_size;
+	oomprof_walk_buckets(&f->src, &c->lim, &c->w);
+}
+
+/*
+ * The output is nbuckets entries: the bucket's address, then the bucket
+ * exactly as in the fake memory. Checks that and returns how many of the
+ * expected buckets @want[] (in order) it holds; no address twice.
+ */
+static void check_entries(struct kunit *test, struct fake_mem *f,
+			  struct walk_ctx *c, const int *want, int nwant)
+{
+	size_t off = 0;
+	u64 i, j;
+
+	KUNIT_ASSERT_EQ(test, c->w.nbuckets, (u64)nwant);
+	for (i = 0; i < c->w.nbuckets; i++) {
+		u64 addr = *(u64 *)(c->out + off);
+		u64 nstk = *(u64 *)(c->out + off + 8 + 5 * 8);
+		int b = want[i];
+
+		KUNIT_EXPECT_EQ_MSG(test, addr, f->bucket[b], "entry %llu", i);
+		KUNIT_EXPECT_EQ(test, nstk, f->nstk[b]);
+		KUNIT_EXPECT_EQ_MSG(test, 0,
+				    memcmp(c->out + off + 8, word(f, addr),
+					   bucket_size(nstk)),
+				    "entry %llu differs from memory", i);
+		for (j = 0; j < i; j++)
+			KUNIT_EXPECT_NE(test, f->bucket[want[j]], addr);
+		off += entry_bytes(nstk);
+		KUNIT_ASSERT_LE(test, off, (size_t)c->w.bytes);
+	}
+	KUNIT_EXPECT_EQ(test, (u64)off, c->w.bytes);
+}
+
+static void check_first(struct kunit *test, struct fake_mem *f,
+			struct walk_ctx *c, int n)
+{
+	int want[MAX_FAKE], i;
+
+	for (i = 0; i < n; i++)
+		want[i] = i;
+	check_entries(test, f, c, want, n);
+}
+
+static void walker_empty_list(struct kunit *test)
+{
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+
+	fake_list(f, 0, NULL);
+	walk(test, f, &c, 4096);
+	KUNIT_EXPECT_EQ(test, c.w.nbuckets, 0ULL);
+	KUNIT_EXPECT_EQ(test, c.w.bytes, 0ULL);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_NONE);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, 0ULL);
+	KUNIT_EXPECT_EQ(test, c.w.rate, 512LL * 1024);
+	KUNIT_EXPECT_EQ(test, c.w.flags, 0U);
+	fake_free(f);
+}
+
+static u64 mixed_nstk(int i)
+{
+	static const u64 n[] = { 0, 1, 3, 32, 128, 1024, 7 };
+
+	return n[i % ARRAY_SIZE(n)];
+}
+
+static void walker_normal_list(struct kunit *test)
+{
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+
+	fake_list(f, 7, mixed_nstk);
+	walk(test, f, &c, FAKE_SIZE);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_NONE);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, 0ULL);
+	check_first(test, f, &c, 7);
+	fake_free(f);
+}
+
+static void walker_rate_unreadable(struct kunit *test)
+{
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+
+	fake_list(f, 2, NULL);
+	f->rate = 0x20000000;	/* unmapped */
+	walk(test, f, &c, 4096);
+	KUNIT_EXPECT_EQ(test, c.w.rate, -1LL);
+	KUNIT_EXPECT_TRUE(test, c.w.flags & OOMPROF_CAPTURE_NO_RATE);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_NONE);
+	check_first(test, f, &c, 2);
+	fake_free(f);
+}
+
+static void walker_head_unreadable(struct kunit *test)
+{
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+
+	fake_list(f, 2, NULL);
+	f->mbuckets = 0x20000000;
+	walk(test, f, &c, 4096);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_READ_FAULT);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, 0x20000000ULL);
+	KUNIT_EXPECT_EQ(test, c.w.nbuckets, 0ULL);
+	fake_free(f);
+}
+
+static void walker_self_loop(struct kunit *test)
+{
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+
+	fake_list(f, 1, NULL);
+	set_allnext(f, f->bucket[0], f->bucket[0]);
+	walk(test, f, &c, FAKE_SIZE);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_CYCLE);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, f->bucket[0]);
+	check_first(test, f, &c, 1);
+	fake_free(f);
+}
+
+static void walker_loop_to_head(struct kunit *test)
+{
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+
+	fake_list(f, 5, NULL);
+	set_allnext(f, f->bucket[4], f->bucket[0]);
+	walk(test, f, &c, FAKE_SIZE);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_CYCLE);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, f->bucket[0]);
+	check_first(test, f, &c, 5);
+	fake_free(f);
+}
+
+static void walker_loop_to_middle(struct kunit *test)
+{
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+
+	fake_list(f, 6, mixed_nstk);
+	set_allnext(f, f->bucket[5], f->bucket[2]);
+	walk(test, f, &c, FAKE_SIZE);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_CYCLE);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, f->bucket[2]);
+	check_first(test, f, &c, 6);
+	fake_free(f);
+}
+
+/* Every list length 1..40 looping back to every position: n buckets. */
+static void walker_every_cycle_shape(struct kunit *test)
+{
+	int n, m;
+
+	for (n = 1; n <= 40; n++) {
+		for (m = 0; m < n; m++) {
+			struct fake_mem *f = fake_new(test);
+			struct walk_ctx c = {};
+
+			fake_list(f, n, NULL);
+			set_allnext(f, f->bucket[n - 1], f->bucket[m]);
+			walk(test, f, &c, FAKE_SIZE);
+			KUNIT_EXPECT_EQ_MSG(test, c.w.stop,
+					    (u32)OOMPROF_STOP_CYCLE,
+					    "n=%d loop to %d", n, m);
+			KUNIT_EXPECT_EQ_MSG(test, c.w.nbuckets, (u64)n,
+					    "n=%d loop to %d", n, m);
+			KUNIT_EXPECT_EQ_MSG(test, c.w.stop_addr, f->bucket[m],
+					    "n=%d loop to %d", n, m);
+			if (c.w.nbuckets == n)
+				check_first(test, f, &c, n);
+			kunit_kfree(test, c.out);
+			kunit_kfree(test, f->mem);
+			kunit_kfree(test, f);
+			if (test->status == KUNIT_FAILURE)
+				return;
+		}
+	}
+}
+
+/* A cycle longer than max_buckets: the bound wins, nothing repeated. */
+static void walker_cycle_and_max_buckets(struct kunit *test)
+{
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = { .lim.max_buckets = 3 };
+
+	fake_list(f, 8, NULL);
+	set_allnext(f, f->bucket[7], f->bucket[1]);
+	walk(test, f, &c, FAKE_SIZE);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_MAX_BUCKETS);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, f->bucket[3]);
+	check_first(test, f, &c, 3);
+	fake_free(f);
+}
+
+/*
+ * A loop, and a bound (count, bytes) that falls after the list has come
+ * round again but before the cycle check has noticed: still no bucket
+ * twice, and the walk says it found a cycle.
+ */
+static void walker_cycle_then_bound(struct kunit *test)
+{
+	int n, m, extra, kind;
+
+	for (kind = 0; kind < 24 * 12 * 24; kind++) {
+		struct fake_mem *f;
+		struct walk_ctx c = {};
+		size_t out = FAKE_SIZE;
+
+		/* kind: bound type, list length, loop target, bound. */
+		n = kind / 2 / 24 % 12 + 1;
+		m = kind / 2 / 24 / 12;
+		extra = kind / 2 % 24 + 1;
+		if (m >= n || extra > 2 * n)
+			continue;
+		f = fake_new(test);
+		fake_list(f, n, NULL);
+		set_allnext(f, f->bucket[n - 1], f->bucket[m]);
+		if (kind % 2 == 0)
+			c.lim.max_buckets = n + extra;
+		else
+			out = (n + extra) * entry_bytes(3);
+		walk(test, f, &c, out);
+		KUNIT_EXPECT_EQ_MSG(test, c.w.stop, (u32)OOMPROF_STOP_CYCLE,
+				    "%s bound %d, n=%d loop to %d",
+				    kind % 2 ? "bytes" : "count", n + extra, n, m);
+		KUNIT_EXPECT_EQ_MSG(test, c.w.nbuckets, (u64)n,
+				    "%s bound %d, n=%d loop to %d",
+				    kind % 2 ? "bytes" : "count", n + extra, n, m);
+		if (c.w.nbuckets == n)
+			check_first(test, f, &c, n);
+		kunit_kfree(test, c.out);
+		kunit_kfree(test, f->mem);
+		kunit_kfree(test, f);
+		if (test->status == KUNIT_FAILURE)
+			return;
+	}
+}
+
+/* A bucket whose header is mapped but whose PCs run off the mapping. */
+static void walker_truncated_bucket(struct kunit *test)
+{
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+
+	fake_list(f, 3, NULL);
+	/* Bucket 2's header and 2 of its 3 PCs are readable. */
+	f->mapped = f->bucket[2] - f->base + 8 * 8;
+	walk(test, f, &c, FAKE_SIZE);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_READ_FAULT);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, f->bucket[2]);
+	check_first(test, f, &c, 2);
+
+	/* Only half the header is readable. */
+	f->mapped = f->bucket[2] - f->base + 3 * 8;
+	kunit_kfree(test, c.out);
+	memset(&c, 0, sizeof(c));
+	walk(test, f, &c, FAKE_SIZE);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_READ_FAULT);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, f->bucket[2]);
+	check_first(test, f, &c, 2);
+	fake_free(f);
+}
+
+static void walker_unmapped_bucket(struct kunit *test)
+{
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+
+	fake_list(f, 3, NULL);
+	set_allnext(f, f->bucket[1], 0x30000000);
+	walk(test, f, &c, FAKE_SIZE);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_READ_FAULT);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, 0x30000000ULL);
+	check_first(test, f, &c, 2);
+	fake_free(f);
+}
+
+static u64 deep_stack(int i)
+{
+	return i == 1 ? OOMPROF_GO_MAX_STACK + 1 : 2;
+}
+
+static void walker_nstk_over_limit(struct kunit *test)
+{
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+
+	fake_list(f, 3, deep_stack);
+	walk(test, f, &c, FAKE_SIZE);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_BAD_NSTK);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, f->bucket[1]);
+	check_first(test, f, &c, 1);
+	fake_free(f);
+}
+
+static u64 max_stack(int i)
+{
+	return OOMPROF_GO_MAX_STACK;
+}
+
+static void walker_nstk_at_limit(struct kunit *test)
+{
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+
+	fake_list(f, 2, max_stack);
+	walk(test, f, &c, FAKE_SIZE);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_NONE);
+	check_first(test, f, &c, 2);
+	fake_free(f);
+}
+
+static void walker_wrong_type(struct kunit *test)
+{
+	static const u64 types[] = { 0, 2, 3, ~0ULL };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		struct fake_mem *f = fake_new(test);
+		struct walk_ctx c = {};
+
+		fake_list(f, 3, NULL);
+		word(f, f->bucket[2])[2] = types[i];
+		walk(test, f, &c, FAKE_SIZE);
+		KUNIT_EXPECT_EQ_MSG(test, c.w.stop, (u32)OOMPROF_STOP_BAD_TYPE,
+				    "typ %llu", types[i]);
+		KUNIT_EXPECT_EQ(test, c.w.stop_addr, f->bucket[2]);
+		check_first(test, f, &c, 2);
+		fake_free(f);
+	}
+}
+
+static void walker_bad_pointers(struct kunit *test)
+{
+	struct fake_mem *f = fake_new(test);
+	u64 bad[] = {
+		0,			/* replaced: misaligned, below */
+		8,			/* the zero page */
+		PAGE_SIZE - 8,
+		USER_LIMIT,		/* first non-user address */
+		0xffff888000000000ULL,	/* the kernel's direct map */
+		~7ULL,
+	};
+	unsigned int i;
+
+	fake_list(f, 3, NULL);
+	bad[0] = f->bucket[2] + 4;
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct walk_ctx c = {};
+
+		set_allnext(f, f->bucket[1], bad[i]);
+		walk(test, f, &c, FAKE_SIZE);
+		KUNIT_EXPECT_EQ_MSG(test, c.w.stop,
+				    (u32)OOMPROF_STOP_BAD_POINTER,
+				    "allnext %llx", bad[i]);
+		KUNIT_EXPECT_EQ(test, c.w.stop_addr, bad[i]);
+		check_first(test, f, &c, 2);
+	}
+	/* A bad head pointer: nothing at all. */
+	{
+		struct walk_ctx c = {};
+
+		*word(f, f->mbuckets) = f->bucket[0] + 1;
+		walk(test, f, &c, FAKE_SIZE);
+		KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_BAD_POINTER);
+		KUNIT_EXPECT_EQ(test, c.w.nbuckets, 0ULL);
+	}
+	fake_free(f);
+}
+
+static void walker_max_buckets(struct kunit *test)
+{
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = { .lim.max_buckets = 4 };
+
+	fake_list(f, 10, NULL);
+	walk(test, f, &c, FAKE_SIZE);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_MAX_BUCKETS);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, f->bucket[4]);
+	check_first(test, f, &c, 4);
+
+	/* Exactly max_buckets buckets: complete. */
+	kunit_kfree(test, c.out);
+	memset(&c, 0, sizeof(c));
+	c.lim.max_buckets = 10;
+	walk(test, f, &c, FAKE_SIZE);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_NONE);
+	check_first(test, f, &c, 10);
+	fake_free(f);
+}
+
+static void walker_buffer_full(struct kunit *test)
+{
+	struct fake_mem *f = fake_new(test);
+	size_t three = 3 * entry_bytes(3);
+	struct walk_ctx c = {};
+
+	fake_list(f, 5, NULL);
+	/* Room for exactly three entries. */
+	walk(test, f, &c, three);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_BUFFER_FULL);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, f->bucket[3]);
+	check_first(test, f, &c, 3);
+
+	/* Room for a fourth header but not its PCs and memRecord. */
+	kunit_kfree(test, c.out);
+	memset(&c, 0, sizeof(c));
+	walk(test, f, &c, three + entry_bytes(0));
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_BUFFER_FULL);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, f->bucket[3]);
+	check_first(test, f, &c, 3);
+
+	/* Room for nothing. */
+	kunit_kfree(test, c.out);
+	memset(&c, 0, sizeof(c));
+	walk(test, f, &c, 8);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_BUFFER_FULL);
+	KUNIT_EXPECT_EQ(test, c.w.nbuckets, 0ULL);
+
+	/* Exactly five: complete. */
+	kunit_kfree(test, c.out);
+	memset(&c, 0, sizeof(c));
+	walk(test, f, &c, 5 * entry_bytes(3));
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_NONE);
+	check_first(test, f, &c, 5);
+	fake_free(f);
+}
+
+static void walker_deadline(struct kunit *test)
+{
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+	u64 now = ktime_get_ns();
+
+	fake_list(f, 8, NULL);
+	/* Reading bucket 3's header takes until past the deadline. */
+	c.lim.deadline_ns = now + 20 * NSEC_PER_MSEC;
+	f->stall_addr = f->bucket[3];
+	f->stall_until = c.lim.deadline_ns;
+	walk(test, f, &c, FAKE_SIZE);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_TIMEOUT);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, f->bucket[4]);
+	check_first(test, f, &c, 4);
+
+	/* A deadline already past: nothing read beyond the head. */
+	kunit_kfree(test, c.out);
+	memset(&c, 0, sizeof(c));
+	f->stall_addr = 0;
+	c.lim.deadline_ns = 1;
+	walk(test, f, &c, FAKE_SIZE);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_TIMEOUT);
+	KUNIT_EXPECT_EQ(test, c.w.nbuckets, 0ULL);
+
+	/* deadline_ns 0: no deadline. */
+	kunit_kfree(test, c.out);
+	memset(&c, 0, sizeof(c));
+	walk(test, f, &c, FAKE_SIZE);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_NONE);
+	check_first(test, f, &c, 8);
+	fake_free(f);
+}
+
+/* The walk reads the list once and never past a bucket it stops at. */
+static void walker_reads_bounded(struct kunit *test)
+{
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+
+	fake_list(f, 10, NULL);
+	set_allnext(f, f->bucket[9], f->bucket[0]);
+	walk(test, f, &c, FAKE_SIZE);
+	/*
+	 * rate + head + 2 per bucket (header, rest); Brent's check may go
+	 * round the loop up to twice more before it notices.
+	 */
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_CYCLE);
+	KUNIT_EXPECT_LE(test, f->reads, 2U + 2 * 3 * 10);
+	fake_free(f);
+}
+
+static struct kunit_case walker_cases[] = {
+	KUNIT_CASE(walker_empty_list),
+	KUNIT_CASE(walker_normal_list),
+	KUNIT_CASE(walker_rate_unreadable),
+	KUNIT_CASE(walker_head_unreadable),
+	KUNIT_CASE(walker_self_loop),
+	KUNIT_CASE(walker_loop_to_head),
+	KUNIT_CASE(walker_loop_to_middle),
+	KUNIT_CASE(walker_every_cycle_shape),
+	KUNIT_CASE(walker_cycle_and_max_buckets),
+	KUNIT_CASE(walker_cycle_then_bound),
+	KUNIT_CASE(walker_truncated_bucket),
+	KUNIT_CASE(walker_unmapped_bucket),
+	KUNIT_CASE(walker_nstk_over_limit),
+	KUNIT_CASE(walker_nstk_at_limit),
+	KUNIT_CASE(walker_wrong_type),
+	KUNIT_CASE(walker_bad_pointers),
+	KUNIT_CASE(walker_max_buckets),
+	KUNIT_CASE(walker_buffer_full),
+	KUNIT_CASE(walker_deadline),
+	KUNIT_CASE(walker_reads_bounded),
+	{}
+};
+
+static struct kunit_suite walker_suite = {
+	.name = "oomprof_walker",
+	.test_cases = walker_cases,
+};
+
+kunit_test_suites(&walker_suite);
