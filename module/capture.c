@@ -145,25 +145,13 @@ void oomprof_capture_run(int idx, struct mm_struct *mm,
 		.out = bufs[idx].mem + ENTRIES_OFFSET,
 		.out_size = buf_size - ENTRIES_OFFSET,
 	};
-	u64 start = ktime_get_ns();
 
-	lim.deadline_ns = start + timeout_ns;
-	cap->start_boottime_ns = ktime_get_boottime_ns();
 	kthread_use_mm(mm);
-	oomprof_walk_buckets(&src, &lim, &w);
+	oomprof_walk_capture(&src, &lim, timeout_ns, &w, cap);
 	kthread_unuse_mm(mm);
 
 	cap->registration_id = reg->id;
 	cap->cookie = reg->cookie;
-	cap->mbuckets_addr = reg->mbuckets_addr;
-	cap->mem_profile_rate_addr = reg->rate_addr;
-	cap->mem_profile_rate = w.rate;
-	cap->nbuckets = w.nbuckets;
-	cap->bucket_bytes = w.bytes;
-	cap->stop = w.stop;
-	cap->stop_addr = w.stop_addr;
-	cap->flags = w.flags;
-	cap->duration_ns = ktime_get_ns() - start;
 	cap->load_bias = reg->load_bias;
 	memcpy(cap->exe_path, reg->exe_path, sizeof(cap->exe_path));
 	memcpy(cap->build_id, reg->build_id, sizeof(cap->build_id));

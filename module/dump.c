@@ -59,7 +59,6 @@ int oomprof_dump(struct oomprof_dump *req)
 	struct oomprof_go_capture *cap = &req->cap;
 	struct task_struct *task;
 	struct pid *pid;
-	u64 start;
 	int err = 0;
 
 	/* Reading another process's memory: what ptrace would need too. */
@@ -90,21 +89,9 @@ int oomprof_dump(struct oomprof_dump *req)
 		goto out_task;
 	}
 	ts.task = task;
-	start = ktime_get_ns();
 	lim.max_buckets = U64_MAX;
-	lim.deadline_ns = start + dump_timeout_ns;
 	memset(cap, 0, sizeof(*cap));
-	cap->start_boottime_ns = ktime_get_boottime_ns();
-	oomprof_walk_buckets(&ts.src, &lim, &w);
-	cap->duration_ns = ktime_get_ns() - start;
-	cap->mbuckets_addr = req->mbuckets_addr;
-	cap->mem_profile_rate_addr = req->mem_profile_rate_addr;
-	cap->mem_profile_rate = w.rate;
-	cap->nbuckets = w.nbuckets;
-	cap->bucket_bytes = w.bytes;
-	cap->stop = w.stop;
-	cap->stop_addr = w.stop_addr;
-	cap->flags = w.flags;
+	oomprof_walk_capture(&ts.src, &lim, dump_timeout_ns, &w, cap);
 	if (copy_to_user(u64_to_user_ptr(req->buf), w.out, w.bytes))
 		err = -EFAULT;
 	kvfree(w.out);

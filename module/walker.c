@@ -191,3 +191,24 @@ void oomprof_walk_buckets(struct oomprof_mem_source *src,
 	if (lambda)
 		cut_cycle(w, lambda);
 }
+
+void oomprof_walk_capture(struct oomprof_mem_source *src,
+			  struct oomprof_walk_limits *lim, u64 timeout_ns,
+			  struct oomprof_walk *w,
+			  struct oomprof_go_capture *cap)
+{
+	u64 start = ktime_get_ns();
+
+	lim->deadline_ns = start + timeout_ns;
+	cap->start_boottime_ns = ktime_get_boottime_ns();
+	oomprof_walk_buckets(src, lim, w);
+	cap->duration_ns = ktime_get_ns() - start;
+	cap->mbuckets_addr = w->mbuckets_addr;
+	cap->mem_profile_rate_addr = w->rate_addr;
+	cap->mem_profile_rate = w->rate;
+	cap->nbuckets = w->nbuckets;
+	cap->bucket_bytes = w->bytes;
+	cap->stop = w->stop;
+	cap->stop_addr = w->stop_addr;
+	cap->flags = w->flags;
+}

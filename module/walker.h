@@ -42,4 +42,14 @@ void oomprof_walk_buckets(struct oomprof_mem_source *src,
 			  const struct oomprof_walk_limits *lim,
 			  struct oomprof_walk *w);
 
+/*
+ * The walk as both capture paths run it: bounded by @timeout_ns from now
+ * (lim->deadline_ns is set here), timed, and described in @cap (the
+ * fields a walk determines; the caller fills in who it was for).
+ */
+void oomprof_walk_capture(struct oomprof_mem_source *src,
+			  struct oomprof_walk_limits *lim, u64 timeout_ns,
+			  struct oomprof_walk *w,
+			  struct oomprof_go_capture *cap);
+
 #endif

@@ -21,7 +21,8 @@ if [ ! -x "$cache/scripts/checkpatch.pl" ]; then
 fi
 
 cd "$top" || exit 1
-files=$(ls module/*.c module/*.h module/conftest/*.c include/uapi/linux/oomprof.h | grep -v compat-autoconf.h)
+files=$(ls module/*.c module/*.h module/conftest/*.c tests/kunit/*.c tests/kunit/*.h \
+	include/uapi/linux/oomprof.h | grep -v compat-autoconf.h)
 # shellcheck disable=SC2086
 if out=$("$cache/scripts/checkpatch.pl" --strict --no-tree --terse -f $files 2>&1) &&
 	! grep -q 'ERROR\|WARNING\|CHECK' <<< "$out"; then

@@ -298,15 +298,17 @@ static struct kunit_suite kill_suite = {
 
 typedef void (*probe_task_uid_t)(void *data, struct task_struct *t, uid_t uid);
 typedef void (*probe_pid_t)(void *data, int pid);
-/* The two prototypes trace_mark_victim() can have (never defined). */
-void probe_task_uid_kernel(struct task_struct *t, uid_t uid);
-void probe_pid_kernel(int pid);
+/* The two prototypes trace_mark_victim() can have. */
+typedef void (trace_task_uid_fn)(struct task_struct *t, uid_t uid);
+typedef void (trace_pid_fn)(int pid);
 
 /* conftest's answer for this kernel is the kernel's real prototype. */
 static void compat_detected_prototype(struct kunit *test)
 {
-	bool task_uid = __same_type(trace_mark_victim, probe_task_uid_kernel);
-	bool pid = __same_type(trace_mark_victim, probe_pid_kernel);
+	bool task_uid = __builtin_types_compatible_p(typeof(trace_mark_victim),
+						     trace_task_uid_fn);
+	bool pid = __builtin_types_compatible_p(typeof(trace_mark_victim),
+						trace_pid_fn);
 
 	KUNIT_EXPECT_NE(test, task_uid, pid);
 	KUNIT_EXPECT_EQ(test, (bool)OOMPROF_HAVE_MARK_VICTIM_TASK_UID, task_uid);

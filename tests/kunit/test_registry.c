@@ -195,14 +195,19 @@ static int umh_init(struct subprocess_info *info, struct cred *new)
 /* An entry whose process has exited makes room when the table is full. */
 static void registry_dead_process_pruned(struct kunit *test)
 {
-	char *argv[] = { "/bin/sleep", "1", NULL };
-	char *envp[] = { "PATH=/bin:/sbin", NULL };
+	/* call_usermodehelper_setup() takes them writable. */
+	char *argv[3], *envp[2];
 	struct subprocess_info *sub;
 	struct oomprof_register a, b;
 	struct task_struct *t;
 	struct pid *pid = NULL;
 	int i, err;
 
+	argv[0] = "/bin/sleep";
+	argv[1] = "1";
+	argv[2] = NULL;
+	envp[0] = "PATH=/bin:/sbin";
+	envp[1] = NULL;
 	reg_setup(test, 1);
 	sub = call_usermodehelper_setup(argv[0], argv, envp, GFP_KERNEL,
 					umh_init, NULL, &pid);
