@@ -19,7 +19,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-suites=${SUITES:-userspace gosym govars heapprof kbuild vm}
+suites=${SUITES:-userspace gosym govars heapprof kbuild kunit vm}
 log=${OOMPROF_WORK:-$top/build}/check.log
 mkdir -p "$(dirname "$log")"
 : > "$log"
