@@ -56,7 +56,7 @@ static uint64_t rd64(const uint8_t *p)
 	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
 }
 
-static void seterr(char *err, size_t len, const char *fmt, ...)
+void gobin_seterr(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -298,7 +298,7 @@ static int locate_pclntab(struct gobin *g, char *err, size_t errlen)
 	} else if (!scan_for_pclntab(g, &addr)) {
 		in->pclntab_from = "scan of loaded segments for a pcHeader";
 	} else {
-		seterr(err, errlen, "%s: not a Go binary (no .gopclntab and no pclntab found)",
+		gobin_seterr(err, errlen, "%s: not a Go binary (no .gopclntab and no pclntab found)",
 		       g->name);
 		return -1;
 	}
@@ -319,7 +319,7 @@ static int parse_pclntab(struct gobin *g, char *err, size_t errlen)
 	uint32_t magic;
 
 	if (!p || len < PCHEADER_SIZE) {
-		seterr(err, errlen, "%s: pclntab at 0x%llx (%llu bytes) is not inside the file",
+		gobin_seterr(err, errlen, "%s: pclntab at 0x%llx (%llu bytes) is not inside the file",
 		       g->name, (unsigned long long)in->pclntab_addr,
 		       (unsigned long long)len);
 		return -1;
@@ -327,14 +327,14 @@ static int parse_pclntab(struct gobin *g, char *err, size_t errlen)
 	magic = rd32(p);
 	in->pclntab_magic = magic;
 	if (magic != PCLN_MAGIC_118 && magic != PCLN_MAGIC_120) {
-		seterr(err, errlen, "%s: .gopclntab magic 0x%x is not a Go 1.18+ layout%s",
+		gobin_seterr(err, errlen, "%s: .gopclntab magic 0x%x is not a Go 1.18+ layout%s",
 		       g->name, magic,
 		       magic == 0xfffffffbu || magic == 0xfffffffau ?
 		       " (this is Go 1.2-1.17, not supported)" : "");
 		return -1;
 	}
 	if (!valid_header(p, len)) {
-		seterr(err, errlen, "%s: pclntab header is malformed (minLC %u, pointer size %u, or table offsets out of range)",
+		gobin_seterr(err, errlen, "%s: pclntab header is malformed (minLC %u, pointer size %u, or table offsets out of range)",
 		       g->name, p[6], p[7]);
 		return -1;
 	}
@@ -621,7 +621,7 @@ static int finish_open(struct gobin *g, char *err, size_t errlen)
 	if (g->elf)
 		locate_text_gofunc(g);
 	if (!in->text_start) {
-		seterr(err, errlen, "%s: cannot tell where Go's text starts (no moduledata, no runtime.text, no .text)",
+		gobin_seterr(err, errlen, "%s: cannot tell where Go's text starts (no moduledata, no runtime.text, no .text)",
 		       g->name);
 		return -1;
 	}
@@ -661,11 +661,11 @@ static int open_elf(struct gobin *g, char *err, size_t errlen)
 	size_t nph;
 
 	if (elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
-		seterr(err, errlen, "%s: not an ELF file", g->name);
+		gobin_seterr(err, errlen, "%s: not an ELF file", g->name);
 		return -1;
 	}
 	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB) {
-		seterr(err, errlen, "%s: only 64-bit little-endian ELF files are supported",
+		gobin_seterr(err, errlen, "%s: only 64-bit little-endian ELF files are supported",
 		       g->name);
 		return -1;
 	}
@@ -701,27 +701,27 @@ int gobin_open(const char *path, struct gobin **out, char *err, size_t errlen)
 
 	*out = NULL;
 	if (elf_version(EV_CURRENT) == EV_NONE) {
-		seterr(err, errlen, "%s: libelf is too old", path);
+		gobin_seterr(err, errlen, "%s: libelf is too old", path);
 		return -1;
 	}
 	g = gobin_new(path);
 	if (!g) {
-		seterr(err, errlen, "%s: out of memory", path);
+		gobin_seterr(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
 	g->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (g->fd < 0) {
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		gobin_seterr(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	g->elf = elf_begin(g->fd, ELF_C_READ_MMAP, NULL);
 	if (!g->elf) {
-		seterr(err, errlen, "%s: not an ELF file (%s)", path, elf_errmsg(-1));
+		gobin_seterr(err, errlen, "%s: not an ELF file (%s)", path, elf_errmsg(-1));
 		goto fail;
 	}
 	g->img = (const uint8_t *)elf_rawfile(g->elf, &g->imgsz);
 	if (!g->img) {
-		seterr(err, errlen, "%s: cannot read the file (%s)", path, elf_errmsg(-1));
+		gobin_seterr(err, errlen, "%s: cannot read the file (%s)", path, elf_errmsg(-1));
 		goto fail;
 	}
 	if (open_elf(g, err, errlen))
@@ -741,13 +741,13 @@ int gobin_open_mem(const void *buf, size_t len, const char *name,
 	*out = NULL;
 	g = elf_version(EV_CURRENT) != EV_NONE ? gobin_new(name) : NULL;
 	if (!g) {
-		seterr(err, errlen, "%s: out of memory", name ? name : "(memory)");
+		gobin_seterr(err, errlen, "%s: out of memory", name ? name : "(memory)");
 		return -1;
 	}
 	/* Exactly @len bytes, so that ASan sees any read past the end. */
 	g->copy = malloc(len ? len : 1);
 	if (!g->copy) {
-		seterr(err, errlen, "%s: out of memory", g->name);
+		gobin_seterr(err, errlen, "%s: out of memory", g->name);
 		goto fail;
 	}
 	memcpy(g->copy, buf, len);
@@ -755,7 +755,7 @@ int gobin_open_mem(const void *buf, size_t len, const char *name,
 	g->imgsz = len;
 	g->elf = elf_memory((char *)g->copy, len);
 	if (!g->elf) {
-		seterr(err, errlen, "%s: not an ELF file", g->name);
+		gobin_seterr(err, errlen, "%s: not an ELF file", g->name);
 		goto fail;
 	}
 	if (open_elf(g, err, errlen))
@@ -777,7 +777,7 @@ int gobin_open_pclntab(const void *buf, size_t len, uint64_t text_start,
 	if (g)
 		g->copy = malloc(len ? len : 1);
 	if (!g || !g->copy) {
-		seterr(err, errlen, "(pclntab): out of memory");
+		gobin_seterr(err, errlen, "(pclntab): out of memory");
 		gobin_close(g);
 		return -1;
 	}

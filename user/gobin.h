@@ -58,6 +58,10 @@ int gobin_open_pclntab(const void *buf, size_t len, uint64_t text_start,
 
 void gobin_close(struct gobin *g);
 
+/* printf into @err (if any): the error convention of gobin and govars. */
+void gobin_seterr(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 const struct gobin_info *gobin_info(const struct gobin *g);
 
 /* Address and size of @name in .symtab; -1 if absent or stripped. */

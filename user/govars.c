@@ -39,7 +39,6 @@
 
 #include <gelf.h>
 #include <libelf.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,17 +46,6 @@
 #define DEFAULT_RATE 524288	/* runtime/mprof.go: 512 * 1024 */
 #define MAX_FUNC_BYTES (1u << 20)
 #define MAX_REFS 8192
-
-static void seterr(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- x86-64 instruction lengths ---------------------------------------- */
 
@@ -459,29 +447,29 @@ static int load_fn(struct gobin *g, const char *name, struct fnrefs *f,
 	if (gobin_func_by_name(g, name, &entry, &end))
 		return 0;
 	if (end <= entry || end - entry > MAX_FUNC_BYTES) {
-		seterr(err, errlen, "%s has an implausible size (0x%llx to 0x%llx)", name,
+		gobin_seterr(err, errlen, "%s has an implausible size (0x%llx to 0x%llx)", name,
 		       (unsigned long long)entry, (unsigned long long)end);
 		return -1;
 	}
 	code = gobin_at(g, entry, end - entry);
 	if (!code) {
-		seterr(err, errlen, "the code of %s (0x%llx) is not in the file", name,
+		gobin_seterr(err, errlen, "the code of %s (0x%llx) is not in the file", name,
 		       (unsigned long long)entry);
 		return -1;
 	}
 	f->refs = calloc(MAX_REFS, sizeof(*f->refs));
 	if (!f->refs) {
-		seterr(err, errlen, "out of memory");
+		gobin_seterr(err, errlen, "out of memory");
 		return -1;
 	}
 	f->n = govars_scan(code, end - entry, entry, f->refs, MAX_REFS, &bad);
 	if (f->n < 0) {
-		seterr(err, errlen, "%s does not decode as x86-64 at 0x%llx", name,
+		gobin_seterr(err, errlen, "%s does not decode as x86-64 at 0x%llx", name,
 		       (unsigned long long)(entry + bad));
 		return -1;
 	}
 	if (f->n > MAX_REFS) {
-		seterr(err, errlen, "%s has too many memory operands", name);
+		gobin_seterr(err, errlen, "%s has too many memory operands", name);
 		return -1;
 	}
 	f->present = 1;
@@ -572,10 +560,10 @@ static int pick(struct gobin *g, const char *what, struct fnrefs *fns,
 		return 0;
 	}
 	if (nfound > 1)
-		seterr(err, errlen, "%s: the code of %s and %s leaves %d candidates, refusing to guess",
+		gobin_seterr(err, errlen, "%s: the code of %s and %s leaves %d candidates, refusing to guess",
 		       what, fns[0].name, fns[1].name, nfound);
 	else
-		seterr(err, errlen, "%s: no address used by %s%s%s%s%s%s",
+		gobin_seterr(err, errlen, "%s: no address used by %s%s%s%s%s%s",
 		       what, fns[0].name, nfn > 1 ? " and " : "",
 		       nfn > 1 ? fns[1].name : "",
 		       nfn > 2 && fns[2].present ? " and " : "",
@@ -585,7 +573,7 @@ static int pick(struct gobin *g, const char *what, struct fnrefs *fns,
 		size_t l = strlen(err);
 
 		if (l < errlen)
-			seterr(err + l, errlen - l, " (last rejected: %s)", why);
+			gobin_seterr(err + l, errlen - l, " (last rejected: %s)", why);
 	}
 	return -1;
 }
@@ -610,7 +598,7 @@ int govars_from_code(struct gobin *g, uint64_t *mbuckets, uint64_t *rate,
 	int ret = -1, third = 0;
 
 	if (g->machine != EM_X86_64) {
-		seterr(err, errlen, "no symbol table, and reading the code is only implemented for x86-64");
+		gobin_seterr(err, errlen, "no symbol table, and reading the code is only implemented for x86-64");
 		return -1;
 	}
 	for (int i = 0; i < 4; i++) {
@@ -619,7 +607,7 @@ int govars_from_code(struct gobin *g, uint64_t *mbuckets, uint64_t *rate,
 		if (rc < 0)
 			goto out;
 		if (rc == 0) {
-			seterr(err, errlen, "the function table has no %s", need[i]);
+			gobin_seterr(err, errlen, "the function table has no %s", need[i]);
 			goto out;
 		}
 	}
@@ -637,7 +625,7 @@ int govars_from_code(struct gobin *g, uint64_t *mbuckets, uint64_t *rate,
 		 errlen))
 		goto out;
 	if (*mbuckets == *rate) {
-		seterr(err, errlen, "runtime.mbuckets and runtime.MemProfileRate came out the same (0x%llx)",
+		gobin_seterr(err, errlen, "runtime.mbuckets and runtime.MemProfileRate came out the same (0x%llx)",
 		       (unsigned long long)*rate);
 		goto out;
 	}
