@@ -23,6 +23,7 @@
 #include "gobin.h"
 #include "goprofile.h"
 #include "record.h"
+#include "retention.h"
 
 #define OOMPROF_READ_VERSION "0.1.0"
 #define DEFAULT_DIR "/var/lib/oomprof"
@@ -42,6 +43,7 @@ struct reader {
 	unsigned long long lost;
 	unsigned long long bad;
 	struct discover disc;
+	struct retention keep;
 };
 
 static void usage(FILE *f)
@@ -62,6 +64,9 @@ OOMPROF_DEVICE_PATH ": one JSON object a line in DIR/events.jsonl, and one\n"
 "      --drain       read what the module has queued, write it, and exit\n"
 "      --stats       print the module's counters as JSON and exit\n"
 "      --device PATH the device (default " OOMPROF_DEVICE_PATH ")\n"
+"      --max-files N keep at most N heap profiles in DIR, removing the oldest\n"
+"                    (default 1000; 0: no limit)\n"
+"      --max-bytes SIZE  and at most SIZE bytes of them (K, M, G; default 2G)\n"
 "  -q, --quiet       no line on stderr per kill\n"
 "  -h, --help        this text\n"
 "  -V, --version     versions of this tool and of the record format\n"
@@ -217,6 +222,7 @@ static void go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 		return;
 	}
 	r->profiles++;
+	retention_apply(r->dir, &r->keep);
 	fprintf(stderr, "oomprof-read: heap profile of pid %u (%s): %s (%s capture, %llu buckets in %.1f ms; written in %.1f ms)%s\n",
 		k->victim.tgid, k->victim.comm, path,
 		cap->stop == OOMPROF_STOP_NONE ? "complete" : "PARTIAL",
@@ -436,13 +442,16 @@ static int print_stats(const char *device)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_DRAIN = 256, OPT_STATS, OPT_DEVICE };
+	enum { OPT_DRAIN = 256, OPT_STATS, OPT_DEVICE, OPT_MAX_FILES,
+	       OPT_MAX_BYTES };
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "drain", no_argument, NULL, OPT_DRAIN },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "device", required_argument, NULL, OPT_DEVICE },
+		{ "max-files", required_argument, NULL, OPT_MAX_FILES },
+		{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -452,7 +461,9 @@ int main(int argc, char **argv)
 		.device = OOMPROF_DEVICE_PATH,
 		.dir = DEFAULT_DIR,
 		.events_fd = -1,
+		.keep = { .max_files = 1000, .max_bytes = 2ULL << 30 },
 	};
+	long long n;
 	const char *pids = NULL;
 	int drain = 0, stats = 0, dir_given = 0, c;
 
@@ -473,6 +484,24 @@ int main(int argc, char **argv)
 			break;
 		case OPT_DEVICE:
 			r.device = optarg;
+			break;
+		case OPT_MAX_FILES:
+			n = retention_parse_size(optarg);
+			if (n < 0 || strpbrk(optarg, "KkMmGg")) {
+				fprintf(stderr, "oomprof-read: --max-files '%s' is not a number\n",
+					optarg);
+				return 2;
+			}
+			r.keep.max_files = (size_t)n;
+			break;
+		case OPT_MAX_BYTES:
+			n = retention_parse_size(optarg);
+			if (n < 0) {
+				fprintf(stderr, "oomprof-read: --max-bytes '%s' is not a size (e.g. 500M, 2G)\n",
+					optarg);
+				return 2;
+			}
+			r.keep.max_bytes = (unsigned long long)n;
 			break;
 		case 'q':
 			r.quiet = 1;

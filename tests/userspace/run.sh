@@ -14,7 +14,7 @@ cflags=(-std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Iinclude/uapi -Iuse
 	-Itests/userspace)
 san=(-fsanitize=address,undefined -fno-sanitize-recover=all
 	-fno-omit-frame-pointer)
-lib_srcs=(user/record.c user/events.c user/sbuf.c)
+lib_srcs=(user/record.c user/events.c user/sbuf.c user/retention.c)
 
 # Turn cmocka's output into PASS/FAIL lines, one per case.
 report_cmocka() {
@@ -38,7 +38,7 @@ report_cmocka() {
 	fi
 }
 
-for t in test_record test_events; do
+for t in test_record test_events test_retention; do
 	for variant in plain asan; do
 		flags=("${cflags[@]}")
 		[ "$variant" = asan ] && flags+=("${san[@]}")
