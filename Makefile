@@ -7,7 +7,10 @@
 #                      and caches that kernel on first use)
 #   make demo          boots a Debian 6.1 guest, OOM-kills a program, shows
 #                      what oomprof-read recorded
-#   make install       oomprof-read and its systemd unit (the module: dkms)
+#   make install       oomprof-read, its systemd unit,
+#                      /etc/modules-load.d/oomprof.conf (the module: dkms,
+#                      see README "Install on a fleet host (DKMS)") and the
+#                      modprobe.d hook that lets modprobe -r detach it
 #
 # The module's Kbuild file is ./Kbuild; this Makefile runs the build-time
 # API detection (scripts/conftest.sh) first.
@@ -17,6 +20,10 @@ KDIR ?= /lib/modules/$(KVER)/build
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 UNITDIR ?= /lib/systemd/system
+# systemd-modules-load reads it at boot and modprobes oomprof: the module
+# dkms installed is loaded before oomprof-read.service opens /dev/oomprof.
+MODLOADDIR ?= /etc/modules-load.d
+MODPROBEDIR ?= /etc/modprobe.d
 
 CC ?= cc
 GEN := build/gen
@@ -73,9 +80,16 @@ install: user/oomprof-read
 	sed 's,@SBINDIR@,$(SBINDIR),' user/oomprof-read.service > oomprof-read.service.tmp
 	install -D -m 0644 oomprof-read.service.tmp $(DESTDIR)$(UNITDIR)/oomprof-read.service
 	rm -f oomprof-read.service.tmp
+	printf 'oomprof\n' > oomprof.conf.tmp
+	install -D -m 0644 oomprof.conf.tmp $(DESTDIR)$(MODLOADDIR)/oomprof.conf
+	rm -f oomprof.conf.tmp
+	sed 's,@SBINDIR@,$(SBINDIR),' user/oomprof-modprobe.conf > oomprof-modprobe.conf.tmp
+	install -D -m 0644 oomprof-modprobe.conf.tmp $(DESTDIR)$(MODPROBEDIR)/oomprof.conf
+	rm -f oomprof-modprobe.conf.tmp
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/oomprof-read $(DESTDIR)$(UNITDIR)/oomprof-read.service
+	rm -f $(DESTDIR)$(SBINDIR)/oomprof-read $(DESTDIR)$(UNITDIR)/oomprof-read.service \
+		$(DESTDIR)$(MODLOADDIR)/oomprof.conf $(DESTDIR)$(MODPROBEDIR)/oomprof.conf
 
 # Debian packages every suite needs (apt-get; root).
 deps:

@@ -6,6 +6,7 @@
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 
 #include "compat.h"
 #include "oomprof.h"
@@ -42,4 +43,29 @@ static void mark_victim_probe(void *data, int pid)
 void *oomprof_compat_mark_victim_probe(void)
 {
 	return mark_victim_probe;
+}
+
+#if OOMPROF_HAVE_SCHED_EXIT_GROUP_DEAD
+/* TP_PROTO(struct task_struct *p, bool group_dead): newer kernels say so. */
+static void sched_exit_probe(void *data, struct task_struct *p,
+			     bool group_dead)
+{
+	oomprof_proc_exit(p, group_dead);
+}
+#else
+/*
+ * TP_PROTO(struct task_struct *p): do_exit() has already counted this
+ * thread out of signal->live when the tracepoint fires (kernel/exit.c:
+ * atomic_dec_and_test before trace_sched_process_exit), so zero means it
+ * was the process's last thread.
+ */
+static void sched_exit_probe(void *data, struct task_struct *p)
+{
+	oomprof_proc_exit(p, !atomic_read(&p->signal->live));
+}
+#endif
+
+void *oomprof_compat_sched_exit_probe(void)
+{
+	return sched_exit_probe;
 }

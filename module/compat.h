@@ -29,4 +29,11 @@
  */
 void *oomprof_compat_mark_victim_probe(void);
 
+#ifndef OOMPROF_HAVE_SCHED_EXIT_GROUP_DEAD
+#define OOMPROF_HAVE_SCHED_EXIT_GROUP_DEAD 0
+#endif
+
+/* The probe for sched_process_exit, likewise. */
+void *oomprof_compat_sched_exit_probe(void);
+
 #endif /* OOMPROF_COMPAT_H */

@@ -11,37 +11,147 @@
  * The module cannot be unloaded while the device is open (the file holds a
  * module reference through fops.owner): rmmod fails with "in use" until
  * the reader closes it, which is the safe answer to unloading under a
- * reader.
+ * reader. OOMPROF_IOC_DETACH asks the reader to close it: the reader gets
+ * every queued record, then ENODEV; the ioctl returns once the reader has
+ * closed, and read-mode opens are refused for a while so that the module
+ * can then be unloaded before the reader comes back.
  */
 #define pr_fmt(fmt) "oomprof: " fmt
 
 #include <linux/capability.h>
+#include <linux/delay.h>
 #include <linux/fs.h>
+#include <linux/jiffies.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/poll.h>
+#include <linux/sched/signal.h>
 #include <linux/uaccess.h>
+#include <linux/wait.h>
 
 #include "oomprof.h"
 
-static atomic_t reader_claimed = ATOMIC_INIT(0);
+static DEFINE_MUTEX(reader_lock);	/* the three below */
+static bool reader_open;
+static bool detaching;			/* OOMPROF_IOC_DETACH under way */
+static bool detach_hold;		/* refuse readers until hold_until */
+static unsigned long hold_until;	/* jiffies */
+static DECLARE_WAIT_QUEUE_HEAD(reader_closed);
+
+static int claim_reader(void)
+{
+	int err = 0;
+
+	mutex_lock(&reader_lock);
+	if (detach_hold && time_after_eq(jiffies, hold_until))
+		detach_hold = false;
+	if (detaching || detach_hold)
+		err = -ENODEV;
+	else if (reader_open)
+		err = -EBUSY;
+	else
+		WRITE_ONCE(reader_open, true);
+	if (!err)
+		oomprof_events_set_reader(true);
+	mutex_unlock(&reader_lock);
+	return err;
+}
 
 static int oomprof_open(struct inode *inode, struct file *file)
 {
+	int err;
+
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (file->f_mode & FMODE_READ) {
-		if (atomic_cmpxchg(&reader_claimed, 0, 1))
-			return -EBUSY;
+		err = claim_reader();
+		if (err)
+			return err;
 	}
 	return nonseekable_open(inode, file);
 }
 
 static int oomprof_release(struct inode *inode, struct file *file)
 {
-	if (file->f_mode & FMODE_READ)
-		atomic_set(&reader_claimed, 0);
+	if (file->f_mode & FMODE_READ) {
+		oomprof_events_set_reader(false);
+		mutex_lock(&reader_lock);
+		WRITE_ONCE(reader_open, false);
+		mutex_unlock(&reader_lock);
+		wake_up(&reader_closed);
+	}
 	return 0;
+}
+
+static bool kills_in_flight(void)
+{
+	struct oomprof_stats st = {};
+
+	oomprof_kills_stats(&st);
+	return st.kill_slots_busy;
+}
+
+/*
+ * OOMPROF_IOC_DETACH (see the uapi header). Process context; sleeps.
+ * Kills in flight are waited for first: a kill still waiting for its
+ * SIGKILL or its capture is in no ring yet, and unloading would drop it.
+ */
+static int oomprof_detach(struct file *file)
+{
+	unsigned long deadline =
+		jiffies + msecs_to_jiffies(OOMPROF_DETACH_TIMEOUT_MS);
+	bool had_reader;
+	long left;
+	int err = 0;
+
+	if (file->f_mode & FMODE_READ)
+		return -EINVAL;	/* it would wait for itself */
+	mutex_lock(&reader_lock);
+	if (detaching)
+		err = -EBUSY;
+	else
+		detaching = true;
+	had_reader = reader_open;
+	mutex_unlock(&reader_lock);
+	if (err)
+		return err;
+
+	while (kills_in_flight()) {
+		if (time_after(jiffies, deadline)) {
+			err = -ETIMEDOUT;
+			goto out;
+		}
+		if (msleep_interruptible(10) || signal_pending(current)) {
+			err = -ERESTARTSYS;
+			goto out;
+		}
+	}
+	oomprof_events_set_detaching(true);
+	left = (long)deadline - (long)jiffies;
+	/* Read without the lock: the condition runs while not TASK_RUNNING. */
+	left = wait_event_interruptible_timeout(reader_closed,
+						!READ_ONCE(reader_open),
+						max(left, 1L));
+	if (left == 0)
+		err = -ETIMEDOUT;
+	else if (left < 0)
+		err = left;
+out:
+	mutex_lock(&reader_lock);
+	detaching = false;
+	if (!err) {
+		detach_hold = true;
+		hold_until = jiffies + msecs_to_jiffies(OOMPROF_DETACH_HOLD_MS);
+	}
+	mutex_unlock(&reader_lock);
+	/* Readers (a new one, or the one that would not go) read on. */
+	oomprof_events_set_detaching(false);
+	if (err)
+		return err;
+	pr_info("%s: the module can be unloaded\n",
+		had_reader ? "reader detached" : "no reader to detach");
+	return had_reader;
 }
 
 static ssize_t oomprof_read(struct file *file, char __user *buf, size_t count,
@@ -77,8 +187,9 @@ static long oomprof_ioctl(struct file *file, unsigned int cmd,
 		oomprof_events_stats(&st);
 		oomprof_kills_stats(&st);
 		oomprof_capture_stats(&st);
+		oomprof_registry_stats(&st);
+		oomprof_proc_stats(&st);
 		st.probes = oomprof_probes_attached();
-		st.registered = oomprof_registry_count();
 		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 	}
 	case OOMPROF_IOC_REGISTER: {
@@ -110,6 +221,8 @@ static long oomprof_ioctl(struct file *file, unsigned int cmd,
 			return -EFAULT;
 		return oomprof_registry_remove(req.registration_id);
 	}
+	case OOMPROF_IOC_DETACH:
+		return oomprof_detach(file);
 	default:
 		return -ENOTTY;
 	}

@@ -43,6 +43,8 @@ static struct {
 	size_t used;
 	u64 next_seq;
 	u64 lost_pending;		/* lost since the last queued record */
+	bool proc_reader;		/* queue PROC_* records: a reader is open */
+	u64 proc_lost;
 	u64 queued;
 	u64 lost;
 	u64 read;
@@ -173,6 +175,52 @@ bool oomprof_events_queue_capture(int idx)
 	return queue(&ref.hdr, oomprof_capture_record(idx));
 }
 
+/*
+ * Queue a PROC_EXEC/PROC_EXIT record: only while a reader is open (a
+ * reader scans /proc when it starts, older ones would be stale) and only
+ * into the first half of the ring, so that exec bursts never take the room
+ * of OOM records. They carry seq 0 and never a loss count. One that does
+ * not fit is counted in proc_lost, not as a lost record: the reader learns
+ * of it from the stats and rescans /proc.
+ */
+bool oomprof_events_queue_proc(struct oomprof_record_header *rec)
+{
+	unsigned long flags;
+	bool queued = false;
+
+	if (WARN_ON_ONCE(rec->size > OOMPROF_EVENT_MAX || rec->size % 8))
+		return false;
+	spin_lock_irqsave(&ev.lock, flags);
+	if (ev.proc_reader && ev.used + rec->size <= ev.size / 2) {
+		/*
+		 * Outside the numbered stream: seq counts OOM records (and
+		 * their losses) only, so a gap still means a lost kill, and
+		 * a loss is told by the next kill or LOST record.
+		 */
+		rec->seq = 0;
+		rec->lost = 0;
+		ring_put(rec, rec->size);
+		ev.used += rec->size;
+		ev.queued++;
+		queued = true;
+	} else if (ev.proc_reader) {
+		ev.proc_lost++;
+	}
+	spin_unlock_irqrestore(&ev.lock, flags);
+	if (queued)
+		wake_up_interruptible(&ev.wait);
+	return queued;
+}
+
+void oomprof_events_set_reader(bool attached)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ev.lock, flags);
+	ev.proc_reader = attached;
+	spin_unlock_irqrestore(&ev.lock, flags);
+}
+
 /* A record that never got as far as the ring (no kill slot free). */
 void oomprof_events_note_lost(void)
 {
@@ -278,6 +326,23 @@ static void consume(size_t len)
 	spin_unlock_irqrestore(&ev.lock, flags);
 }
 
+/*
+ * Set by OOMPROF_IOC_DETACH (device.c): once the ring is empty, read()
+ * fails with ENODEV instead of waiting, so the reader closes the device.
+ */
+static bool reader_detaching;
+
+void oomprof_events_set_detaching(bool on)
+{
+	WRITE_ONCE(reader_detaching, on);
+	wake_up_interruptible(&ev.wait);
+}
+
+static bool reader_woken(void)
+{
+	return events_ready() || READ_ONCE(reader_detaching);
+}
+
 ssize_t oomprof_events_read(char __user *buf, size_t count, bool nonblock)
 {
 	ssize_t done = 0;
@@ -287,12 +352,16 @@ ssize_t oomprof_events_read(char __user *buf, size_t count, bool nonblock)
 		return -ERESTARTSYS;
 
 	while (!events_ready()) {
+		if (READ_ONCE(reader_detaching)) {
+			done = -ENODEV;
+			goto out;
+		}
 		if (nonblock) {
 			done = -EAGAIN;
 			goto out;
 		}
 		mutex_unlock(&ev.reader_mutex);
-		err = wait_event_interruptible(ev.wait, events_ready());
+		err = wait_event_interruptible(ev.wait, reader_woken());
 		if (err)
 			return err;
 		if (mutex_lock_interruptible(&ev.reader_mutex))
@@ -332,8 +401,14 @@ out:
 
 __poll_t oomprof_events_poll(struct file *file, poll_table *wait)
 {
+	__poll_t mask = 0;
+
 	poll_wait(file, &ev.wait, wait);
-	return events_ready() ? EPOLLIN | EPOLLRDNORM : 0;
+	if (events_ready())
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (READ_ONCE(reader_detaching))
+		mask |= EPOLLIN | EPOLLHUP;
+	return mask;
 }
 
 void oomprof_events_stats(struct oomprof_stats *st)
@@ -346,5 +421,6 @@ void oomprof_events_stats(struct oomprof_stats *st)
 	st->records_read = ev.read;
 	st->buffer_size = ev.size;
 	st->buffer_used = ev.used;
+	st->proc_events_lost = ev.proc_lost;
 	spin_unlock_irqrestore(&ev.lock, flags);
 }

@@ -87,11 +87,14 @@ static int __init oomprof_init(void)
 		       capture_buffers, capture_buffer_mb);
 	if (err)
 		goto out_events;
-	oomprof_registry_init(max_registered);
+	err = oomprof_registry_init(max_registered);
+	if (err)
+		goto out_capture;
+	oomprof_proc_init();
 	oomprof_dump_init(dump_max_mb, dump_timeout_ms);
 	err = oomprof_kills_init(kill_slots, sigkill_wait_ms);
 	if (err)
-		goto out_capture;
+		goto out_registry;
 	err = oomprof_device_init();
 	if (err)
 		goto out_kills;
@@ -106,8 +109,9 @@ out_device:
 	oomprof_device_exit();
 out_kills:
 	oomprof_kills_exit();
-out_capture:
+out_registry:
 	oomprof_registry_exit();
+out_capture:
 	oomprof_capture_exit();
 out_events:
 	oomprof_events_exit();

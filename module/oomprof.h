@@ -8,6 +8,8 @@
  *   kill.c     one OOM kill: facts taken at mark_victim, its SIGKILL,
  *              publication as a record
  *   registry.c the Go processes oomprof-read registered
+ *   proc.c     exec and exit of processes: told to the reader, and
+ *              registrations of exited or exec'd processes dropped
  *   capture.c  capture buffers; reading a victim's buckets through its mm
  *   walker.c   the bounded, validating walk over runtime.mbuckets
  *   dump.c     on-demand captures of live Go processes
@@ -57,15 +59,21 @@ void oomprof_events_stats(struct oomprof_stats *st);
 void oomprof_events_init_header(struct oomprof_record_header *hdr, u16 type,
 				u32 size);
 bool oomprof_events_queue_capture(int idx);
+bool oomprof_events_queue_proc(struct oomprof_record_header *rec);
+void oomprof_events_set_reader(bool attached);
+void oomprof_events_set_detaching(bool on);
 
 /* registry.c */
-void oomprof_registry_init(unsigned int max);
+int oomprof_registry_init(unsigned int max);
 void oomprof_registry_exit(void);
 int oomprof_registry_add(struct oomprof_register *req);
 int oomprof_registry_remove(u64 id);
 bool oomprof_registry_lookup(struct task_struct *task,
 			     struct oomprof_reg_info *info, bool *exec);
 unsigned int oomprof_registry_count(void);
+void oomprof_registry_stats(struct oomprof_stats *st);
+enum oomprof_forget { OOMPROF_FORGET_EXIT, OOMPROF_FORGET_EXEC };
+u64 oomprof_registry_forget(struct pid *tgid, enum oomprof_forget why);
 u64 oomprof_task_start_ticks(struct task_struct *t);
 
 /* dump.c */
@@ -95,6 +103,12 @@ void oomprof_kills_exit(void);
 void oomprof_kill_begin(struct task_struct *victim);
 void oomprof_kill_sigkill(void);
 void oomprof_kills_stats(struct oomprof_stats *st);
+
+/* proc.c */
+void oomprof_proc_exec(struct task_struct *p);
+void oomprof_proc_exit(struct task_struct *p, bool group_dead);
+void oomprof_proc_stats(struct oomprof_stats *st);
+void oomprof_proc_init(void);
 
 /* probes.c */
 int oomprof_probes_init(void);

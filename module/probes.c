@@ -6,8 +6,10 @@
  * modules, so the tracepoints are found by name among the kernel's own
  * (for_each_kernel_tracepoint) and attached with
  * tracepoint_probe_register(). mark_victim is required: without it the
- * module has no purpose and refuses to load. signal_deliver is optional:
- * without it records say their SIGKILL was not seen.
+ * module has no purpose and refuses to load. The others are optional:
+ * without signal_deliver records say their SIGKILL was not seen, without
+ * sched_process_exec/exit (proc.c) oomprof-read falls back to polling
+ * /proc; OOMPROF_PROBE_* bits in the stats tell the reader which it has.
  *
  * A kretprobe on out_of_memory() tells mark_victim which OOM it belongs to
  * (global, cpuset, mempolicy, or which memory cgroup): the tracepoint does
@@ -22,6 +24,7 @@
 #include <linux/oom.h>
 #include <linux/ptrace.h>
 #include <linux/signal.h>
+#include <linux/binfmts.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
 
@@ -32,6 +35,7 @@ struct tp_binding {
 	const char *name;
 	u32 bit;			/* OOMPROF_PROBE_* */
 	void *probe;
+	const char *without;		/* what is lost if it cannot attach */
 	struct tracepoint *tp;
 	bool attached;
 };
@@ -44,10 +48,23 @@ static void signal_deliver_probe(void *data, int sig,
 		oomprof_kill_sigkill();
 }
 
+static void sched_exec_probe(void *data, struct task_struct *p,
+			     pid_t old_pid, struct linux_binprm *bprm)
+{
+	oomprof_proc_exec(p);
+}
+
+/* Optional ones say what is lost without them. */
 static struct tp_binding bindings[] = {
 	{ .name = "mark_victim", .bit = OOMPROF_PROBE_MARK_VICTIM },
 	{ .name = "signal_deliver", .bit = OOMPROF_PROBE_SIGNAL_DELIVER,
-	  .probe = signal_deliver_probe },
+	  .probe = signal_deliver_probe,
+	  .without = "records will not carry the time of the victim's SIGKILL" },
+	{ .name = "sched_process_exec", .bit = OOMPROF_PROBE_SCHED_EXEC,
+	  .probe = sched_exec_probe,
+	  .without = "oomprof-read finds new Go programs by scanning /proc every second" },
+	{ .name = "sched_process_exit", .bit = OOMPROF_PROBE_SCHED_EXIT,
+	  .without = "registrations of exited processes linger until the registry fills up" },
 };
 
 static void find_tracepoint(struct tracepoint *tp, void *priv)
@@ -151,7 +168,13 @@ int oomprof_probes_init(void)
 	unsigned int i;
 	int err;
 
-	bindings[0].probe = oomprof_compat_mark_victim_probe();
+	/* The probes whose prototype differs between kernels. */
+	for (i = 0; i < ARRAY_SIZE(bindings); i++) {
+		if (bindings[i].bit == OOMPROF_PROBE_MARK_VICTIM)
+			bindings[i].probe = oomprof_compat_mark_victim_probe();
+		if (bindings[i].bit == OOMPROF_PROBE_SCHED_EXIT)
+			bindings[i].probe = oomprof_compat_sched_exit_probe();
+	}
 
 	/* First, so that no mark_victim sees a half-known constraint. */
 	err = register_kretprobe(&oom_kretprobe);
@@ -177,8 +200,8 @@ int oomprof_probes_init(void)
 			goto fail;
 		}
 		if (err)
-			pr_warn("cannot attach to tracepoint %s (%d): records will not carry the time of the victim's SIGKILL\n",
-				b->name, err);
+			pr_warn("cannot attach to tracepoint %s (%d): %s\n",
+				b->name, err, b->without);
 	}
 	return 0;
 

@@ -18,21 +18,26 @@
  */
 #define pr_fmt(fmt) "oomprof: " fmt
 
+#include <linux/capability.h>
 #include <linux/hashtable.h>
 #include <linux/jiffies.h>
+#include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
+#include <linux/rwsem.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 
 #include "oomprof.h"
 
 struct oomprof_reg {
 	struct hlist_node node;
-	struct rcu_head rcu;
+	struct rcu_work free_work;	/* after a grace period, in a worker */
 	struct pid *pid;		/* the process (tgid); reference held */
 	struct mm_struct *mm;		/* registered address space; mmgrab */
 	struct oomprof_reg_info info;
@@ -44,12 +49,23 @@ static DEFINE_SPINLOCK(reg_lock);	/* writers of reg_table, counters */
 static unsigned int reg_count;
 static unsigned int reg_max;
 static u64 reg_next_id = 1;
+static u64 reg_added;		/* counters for oomprof_stats */
+static u64 reg_exited;
+static u64 reg_execd;
 
-static void reg_free_rcu(struct rcu_head *head)
+/*
+ * Entries are freed from a worker after a grace period, not from an RCU
+ * callback: the last mmdrop frees the page tables under pgd_lock, which is
+ * not softirq-safe (lockdep says so on the debug kernel). The module's own
+ * workqueue lets unload wait for every pending free.
+ */
+static struct workqueue_struct *reg_wq;
+
+static void reg_free_work(struct work_struct *work)
 {
-	struct oomprof_reg *r = container_of(head, struct oomprof_reg, rcu);
+	struct oomprof_reg *r = container_of(to_rcu_work(work),
+					     struct oomprof_reg, free_work);
 
-	/* put_pid and mmdrop may free: fine from RCU callback context. */
 	put_pid(r->pid);
 	mmdrop(r->mm);
 	kfree(r);
@@ -60,7 +76,8 @@ static void reg_remove(struct oomprof_reg *r)
 {
 	hash_del_rcu(&r->node);
 	reg_count--;
-	call_rcu(&r->rcu, reg_free_rcu);
+	INIT_RCU_WORK(&r->free_work, reg_free_work);
+	queue_rcu_work(reg_wq, &r->free_work);
 }
 
 /* Entries whose process has exited. Caller holds reg_lock. */
@@ -76,6 +93,45 @@ static void reg_prune_dead(void)
 	}
 }
 
+/*
+ * OOMPROF_REGISTER_SET_RATE: write req->set_rate into the Go process's
+ * runtime.MemProfileRate if that is 0. The outcome goes to the request;
+ * the registration does not depend on it.
+ *
+ * The caller holds @task's exec_update_lock for reading, as mm_access()
+ * does: @task cannot exec meanwhile, so both accesses reach the address
+ * space the registrant inspected, never a new program's. The read and the
+ * write are two accesses: a Go program that stores its own rate in
+ * between has it overwritten (it would have to do so within these
+ * microseconds, and a program built with profiling off rarely does).
+ */
+static void reg_set_rate(struct task_struct *task, struct oomprof_register *req)
+{
+	unsigned long addr = req->mem_profile_rate_addr;
+	s64 old = 0, rate = req->set_rate;
+	int n;
+
+	n = access_process_vm(task, addr, &old, sizeof(old), 0);
+	if (n != sizeof(old)) {
+		req->set_rate_result = OOMPROF_SET_RATE_FAILED;
+		req->set_rate_errno = EFAULT;
+		return;
+	}
+	req->old_rate = old;
+	if (old) {
+		req->set_rate_result = OOMPROF_SET_RATE_ALREADY;
+		return;
+	}
+	/* A writable data variable: no FOLL_FORCE. */
+	n = access_process_vm(task, addr, &rate, sizeof(rate), FOLL_WRITE);
+	if (n != sizeof(rate)) {
+		req->set_rate_result = OOMPROF_SET_RATE_FAILED;
+		req->set_rate_errno = EFAULT;
+		return;
+	}
+	req->set_rate_result = OOMPROF_SET_RATE_WRITTEN;
+}
+
 /* /proc/PID/stat's start time: clock ticks since boot (fs/proc/array.c). */
 u64 oomprof_task_start_ticks(struct task_struct *t)
 {
@@ -88,13 +144,25 @@ int oomprof_registry_add(struct oomprof_register *req)
 	struct task_struct *task;
 	struct mm_struct *mm;
 	struct pid *pid;
+	bool set_rate;
 	int err = 0;
 
-	if (req->flags)
+	if (req->flags & ~OOMPROF_REGISTER_SET_RATE)
 		return -EINVAL;
 	if (!req->mbuckets_addr || req->mbuckets_addr % 8 ||
 	    !req->mem_profile_rate_addr || req->mem_profile_rate_addr % 8)
 		return -EINVAL;
+	set_rate = req->flags & OOMPROF_REGISTER_SET_RATE;
+	if (set_rate) {
+		if (req->set_rate < 1 || req->set_rate > OOMPROF_SET_RATE_MAX)
+			return -EINVAL;
+		/* Writing another process's memory: what ptrace would need. */
+		if (!capable(CAP_SYS_PTRACE))
+			return -EPERM;
+	}
+	req->set_rate_result = OOMPROF_SET_RATE_NONE;
+	req->set_rate_errno = 0;
+	req->old_rate = 0;
 
 	pid = find_get_pid(req->pid);	/* in the caller's pid namespace */
 	if (!pid)
@@ -109,16 +177,25 @@ int oomprof_registry_add(struct oomprof_register *req)
 		err = -ESRCH;
 		goto out_task;
 	}
+	/*
+	 * Held until the rate is written: no exec in between, so the rate
+	 * goes into the address space that was registered.
+	 */
+	if (set_rate) {
+		err = down_read_killable(&task->signal->exec_update_lock);
+		if (err)
+			goto out_task;
+	}
 	mm = get_task_mm(task);
 	if (!mm) {
 		err = -ESRCH;
-		goto out_task;
+		goto out_unlock;
 	}
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r) {
 		mmput(mm);
 		err = -ENOMEM;
-		goto out_task;
+		goto out_unlock;
 	}
 	mmgrab(mm);
 	mmput(mm);
@@ -151,14 +228,21 @@ int oomprof_registry_add(struct oomprof_register *req)
 		mmdrop(r->mm);
 		kfree(r);
 		err = -ENOSPC;
-		goto out_task;
+		goto out_unlock;
 	}
 	r->info.id = reg_next_id++;
+	reg_added++;
 	req->registration_id = r->info.id;
 	hash_add_rcu(reg_table, &r->node, (unsigned long)r->pid);
 	reg_count++;
 	spin_unlock(&reg_lock);
+	/* Only into a process that is registered: the caller is told. */
+	if (set_rate)
+		reg_set_rate(task, req);
 
+out_unlock:
+	if (set_rate)
+		up_read(&task->signal->exec_update_lock);
 out_task:
 	put_task_struct(task);
 	put_pid(pid);
@@ -211,14 +295,72 @@ bool oomprof_registry_lookup(struct task_struct *task,
 	return found;
 }
 
+/*
+ * The process @tgid exited (its last thread) or called execve(): its
+ * registration, made for an address space that is gone, goes too. Called
+ * from the sched_process_exit/exec probes for every process on the
+ * machine, so the common case (not registered) is an RCU lookup without
+ * the lock. Returns the removed registration's id, or 0.
+ */
+u64 oomprof_registry_forget(struct pid *tgid, enum oomprof_forget why)
+{
+	struct oomprof_reg *r;
+	bool seen = false;
+	u64 id = 0;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(reg_table, r, node, (unsigned long)tgid) {
+		if (r->pid == tgid) {
+			seen = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	if (!seen)
+		return 0;
+
+	/* Never taken in interrupt context: a plain spinlock will do. */
+	spin_lock(&reg_lock);
+	hash_for_each_possible(reg_table, r, node, (unsigned long)tgid) {
+		if (r->pid == tgid) {
+			id = r->info.id;
+			reg_remove(r);
+			if (why == OOMPROF_FORGET_EXIT)
+				reg_exited++;
+			else
+				reg_execd++;
+			break;
+		}
+	}
+	spin_unlock(&reg_lock);
+	return id;
+}
+
 unsigned int oomprof_registry_count(void)
 {
 	return READ_ONCE(reg_count);
 }
 
-void oomprof_registry_init(unsigned int max)
+void oomprof_registry_stats(struct oomprof_stats *st)
 {
+	spin_lock(&reg_lock);
+	st->registered = reg_count;
+	st->registrations_added = reg_added;
+	st->registrations_exited = reg_exited;
+	st->registrations_execd = reg_execd;
+	spin_unlock(&reg_lock);
+}
+
+int oomprof_registry_init(unsigned int max)
+{
+	reg_wq = alloc_workqueue("oomprof_reg", WQ_UNBOUND, 0);
+	if (!reg_wq)
+		return -ENOMEM;
 	reg_max = max;
+	reg_added = 0;
+	reg_exited = 0;
+	reg_execd = 0;
+	return 0;
 }
 
 void oomprof_registry_exit(void)
@@ -231,6 +373,12 @@ void oomprof_registry_exit(void)
 	hash_for_each_safe(reg_table, bkt, tmp, r, node)
 		reg_remove(r);
 	spin_unlock(&reg_lock);
-	/* Every reg_free_rcu has run before the module text goes away. */
+	/*
+	 * Every free has run before the module text goes away: rcu_barrier
+	 * waits for the grace periods, which queue the works; destroying the
+	 * workqueue drains them.
+	 */
 	rcu_barrier();
+	destroy_workqueue(reg_wq);
+	reg_wq = NULL;
 }

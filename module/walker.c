@@ -74,6 +74,43 @@ static void cut_cycle(struct oomprof_walk *w, u64 lambda)
 }
 
 /*
+ * The rest of a bucket after its header: the stack must be readable; the
+ * memRecord after it may reach into a page the runtime never wrote
+ * (persistentalloc hands out zeroed memory and only the current cycle's
+ * counts are written), which copy_from_user_nofault cannot read. Such
+ * pieces are read page by page and the unreadable ones taken as the zeros
+ * they are, flagged in the capture. 0, or -EFAULT if the stack is unread.
+ */
+static int read_stack_and_counts(struct oomprof_mem_source *src, u64 addr,
+				 struct go_bucket_head *head, size_t need,
+				 struct oomprof_walk *w)
+{
+	size_t stk = head->nstk * sizeof(u64);
+	size_t rec = need - sizeof(u64) - sizeof(*head) - stk;
+	u8 *dst = (u8 *)(head + 1);
+	u64 at = addr + sizeof(*head);
+
+	if (src->read(src, at, dst, stk + rec) == 0)
+		return 0;
+	if (stk && src->read(src, at, dst, stk))
+		return -EFAULT;
+	at += stk;
+	dst += stk;
+	while (rec) {
+		size_t piece = min_t(size_t, rec, PAGE_SIZE - (at & ~PAGE_MASK));
+
+		if (src->read(src, at, dst, piece)) {
+			memset(dst, 0, piece);
+			w->flags |= OOMPROF_CAPTURE_ZERO_FILLED;
+		}
+		at += piece;
+		dst += piece;
+		rec -= piece;
+	}
+	return 0;
+}
+
+/*
  * A bound (count, bytes, time) can end the walk after the list came round
  * again but before Brent's check noticed, leaving repeated entries. If
  * there are any, the last entry's address occurs earlier too, and the
@@ -161,8 +198,7 @@ void oomprof_walk_buckets(struct oomprof_mem_source *src,
 			w->stop = OOMPROF_STOP_BUFFER_FULL;
 			break;
 		}
-		if (src->read(src, addr + sizeof(*head), head + 1,
-			      need - sizeof(u64) - sizeof(*head))) {
+		if (read_stack_and_counts(src, addr, head, need, w)) {
 			w->stop = OOMPROF_STOP_READ_FAULT;
 			break;
 		}

@@ -5,8 +5,10 @@
 #  - the other prototype, (int pid), is detected and builds too: against a
 #    copy of the 6.1 headers whose mark_victim is the pre-6.2 one;
 #  - checkpatch --strict is clean;
-#  - dkms add/build succeeds for each kernel (in a private dkms tree, so
-#    the host's /var/lib/dkms is left alone).
+#  - dkms add/build/install succeeds for each kernel, in a private dkms,
+#    source and install tree (tests/dkms-install.sh), and modprobe finds
+#    the installed module there; the host's /var/lib/dkms and /lib/modules
+#    are left alone.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,8 +42,10 @@ build_module() {	# build_module NAME KDIR DIR [make args...]
 	return 1
 }
 
-# A copy of a Debian header tree (hard links, cheap) whose mark_victim
-# tracepoint has the pre-6.2 prototype TP_PROTO(int pid).
+# A copy of a Debian header tree (hard links, cheap) with the other side of
+# each API difference the module detects: mark_victim's pre-6.2 prototype
+# TP_PROTO(int pid), and sched_process_exit's newer TP_PROTO(struct
+# task_struct *p, bool group_dead).
 make_pid_headers() {	# make_pid_headers KVER DEST -> prints KDIR
 	local kver=$1 dest=$2 common
 	common=$(sed -n 's/^include \(.*\)\/Makefile$/\1/p' "/usr/src/linux-headers-$kver/Makefile")
@@ -82,6 +86,33 @@ old = '''TRACE_EVENT(mark_victim,
 os.unlink(p)  # a hard link to the installed file: never write through it
 open(p, 'w').write(s[:start] + old + s[end:])
 PY
+	python3 - "$dest/common/include/trace/events/sched.h" <<'PY' || return 1
+import os, sys
+p = sys.argv[1]
+s = open(p).read()
+old = '''DEFINE_EVENT(sched_process_template, sched_process_exit,
+	     TP_PROTO(struct task_struct *p),
+	     TP_ARGS(p));
+'''
+new = '''TRACE_EVENT(sched_process_exit,
+	TP_PROTO(struct task_struct *p, bool group_dead),
+	TP_ARGS(p, group_dead),
+	TP_STRUCT__entry(
+		__field(pid_t, pid)
+		__field(bool, group_dead)
+	),
+	TP_fast_assign(
+		__entry->pid = p->pid;
+		__entry->group_dead = group_dead;
+	),
+	TP_printk("pid=%d group_dead=%d", __entry->pid, __entry->group_dead)
+);
+'''
+if old not in s:
+    sys.exit("sched_process_exit is not the (p) DEFINE_EVENT this test rewrites")
+os.unlink(p)
+open(p, 'w').write(s.replace(old, new))
+PY
 	echo "$dest/arch"
 }
 
@@ -108,8 +139,9 @@ for series in 6.1 6.12; do
 			fail "kbuild pid-prototype: cannot make the doctored header tree"
 		elif build_module "kbuild pid-prototype" "$pkdir" "$work/pid-proto"; then
 			if grep -q 'define OOMPROF_HAVE_MARK_VICTIM_PID 1' "$work/pid-proto/module/compat-autoconf.h" &&
-				! grep -q 'define OOMPROF_HAVE_MARK_VICTIM_TASK_UID 1' "$work/pid-proto/module/compat-autoconf.h"; then
-				pass "kbuild pid-prototype: mark_victim(int pid) detected and built"
+				! grep -q 'define OOMPROF_HAVE_MARK_VICTIM_TASK_UID 1' "$work/pid-proto/module/compat-autoconf.h" &&
+				grep -q 'define OOMPROF_HAVE_SCHED_EXIT_GROUP_DEAD 1' "$work/pid-proto/module/compat-autoconf.h"; then
+				pass "kbuild pid-prototype: mark_victim(int pid) and sched_process_exit(p, group_dead) detected and built"
 			else
 				fail "kbuild pid-prototype: detection wrong: $(grep define "$work/pid-proto/module/compat-autoconf.h" | tr '\n' ' ')"
 			fi
@@ -117,28 +149,29 @@ for series in 6.1 6.12; do
 		rm -rf "$work/pid-headers"
 	fi
 
-	# dkms, in a private tree.
-	if ! command -v dkms > /dev/null; then
-		fail "dkms $series: dkms not installed — apt-get install dkms (make deps)"
+	# dkms add/build/install as on a fleet host, confined to a private tree
+	# (tests/dkms-install.sh says how); tests/vm/run.sh boots this very
+	# .ko (scenario dkms_capture).
+	d=${OOMPROF_WORK:-$top/build}/dkms/$KVER
+	host_before=$(ls -lA --full-time /var/lib/dkms "/lib/modules/$KVER" 2>/dev/null)
+	if ! ko=$("$top/tests/dkms-install.sh" "$KVER" "$d" 2> "$work/dkms-$series.err"); then
+		fail "dkms $series: $(tail -n 1 "$work/dkms-$series.err")"
+		head -n -1 "$work/dkms-$series.err" | tail -n 30 | sed 's/^/    /'
 		continue
 	fi
-	d=$work/dkms-$KVER
-	rm -rf "$d" && mkdir -p "$d/tree" "$d/src" "$d/install"
-	stage "$d/srccopy"
-	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
-	dk=(dkms --dkmstree "$d/tree" --sourcetree "$d/src" --installtree "$d/install")
-	if "${dk[@]}" add "$d/srccopy" > "$d.log" 2>&1 &&
-		"${dk[@]}" build "oomprof/$ver" -k "$KVER" >> "$d.log" 2>&1; then
-		ko=$(find "$d/tree" -name 'oomprof.ko*' -path "*$KVER*" | head -n1)
-		if [ -n "$ko" ]; then
-			pass "dkms $series: dkms build oomprof/$ver -k $KVER"
-		else
-			fail "dkms $series: dkms build succeeded but left no oomprof.ko"
-		fi
+	ko=$(tail -n 1 <<< "$ko")
+	magic=$(modinfo -F vermagic "$ko" 2>/dev/null | cut -d' ' -f1)
+	# What systemd-modules-load's `modprobe oomprof` would load there.
+	resolved=$(modprobe -d "$d/root" -S "$KVER" --show-depends oomprof 2>&1 | tail -n 1)
+	host_after=$(ls -lA --full-time /var/lib/dkms "/lib/modules/$KVER" 2>/dev/null)
+	if [ "$magic" != "$KVER" ]; then
+		fail "dkms $series: installed $ko has vermagic '$magic', not $KVER"
+	elif [ "$resolved" != "insmod $ko " ] && [ "$resolved" != "insmod $ko" ]; then
+		fail "dkms $series: modprobe in the install tree resolves oomprof to '$resolved', not $ko"
+	elif [ "$host_before" != "$host_after" ]; then
+		fail "dkms $series: the host's /var/lib/dkms or /lib/modules/$KVER changed: $(diff <(echo "$host_before") <(echo "$host_after") | grep "^[<>]" | head -n 3 | tr "\n" " ")"
 	else
-		fail "dkms $series: dkms add/build failed"
-		tail -20 "$d.log" | sed 's/^/    /'
-		find "$d/tree" -name make.log -exec tail -20 {} \; 2>/dev/null | sed 's/^/    /'
+		pass "dkms $series: dkms add/build/install -k $KVER into a private tree: ${ko#"$d/root"}, modprobe finds it, host untouched"
 	fi
 done
 

@@ -14,6 +14,8 @@
 #   kunit      KUnit suites in the debug kernel (KASAN, lockdep, kmemleak),
 #              one line per case; builds that kernel once (cached)
 #   vm         the scenarios in Debian 6.1 and 6.12 and the debug kernel
+#              (dkms_capture: the module dkms installed, loaded through
+#              modules-load.d; Debian kernels only, SKIP on debug)
 #
 # SUITES="userspace kbuild" restricts the run.
 set -uo pipefail
@@ -53,6 +55,12 @@ done
 passed=$(grep -c '^PASS ' "$log")
 failed=$(grep -c '^FAIL ' "$log")
 echo "== done in $(( SECONDS - start ))s"
+# Cases a suite cannot run on some target say why ("SKIP ..."); they count
+# neither way, but are listed so nobody mistakes them for passes.
+if grep -q '^SKIP ' "$log"; then
+	echo "Skipped (not counted):"
+	grep '^SKIP ' "$log" | sed 's/^/  /'
+fi
 if [ "$failed" -ne 0 ]; then
 	echo "Failures:"
 	grep '^FAIL ' "$log" | sed 's/^/  /'

@@ -215,8 +215,106 @@ static long long read_rate(pid_t pid, uint64_t addr)
 	return v;
 }
 
+/*
+ * --enable-go-memprofile waits until a process is this old: before its
+ * runtime has initialized, MemProfileRate holds its link-time value (512
+ * KiB in current Go, 0 in Go 1.19, whose runtime sets it in its package
+ * init) and the runtime overwrites whatever was written (with 0, in a
+ * binary built with profiling off).
+ */
+#define SET_RATE_MIN_AGE 1.0	/* seconds */
+/*
+ * A start-up slower than that (a loaded machine) resets the rate to 0
+ * after it was written, or has current Go's link-time 512 KiB taken for
+ * the program's own: the rate of a process written to (or found set) this
+ * young is read again once a second, this many times, and written again
+ * if it is 0.
+ */
+#define SET_RATE_RECHECK_AGE 10.0	/* seconds */
+#define SET_RATE_RECHECKS 10
+
+/* How long @start_ticks (/proc/PID/stat field 22) is ago, in seconds. */
+static double process_age(unsigned long long start_ticks)
+{
+	char text[128];
+	double up;
+	long hz = sysconf(_SC_CLK_TCK);
+
+	if (read_small_file("/proc/uptime", text, sizeof(text)) ||
+	    sscanf(text, "%lf", &up) != 1 || hz <= 0)
+		return 0;
+	return up - (double)start_ticks / (double)hz;
+}
+
+static int rate_due(const struct discover *d, unsigned long long start_ticks)
+{
+	return d->set_rate > 0 &&
+	       process_age(start_ticks) >= SET_RATE_MIN_AGE;
+}
+
+static void fill_req(struct oomprof_register *req, pid_t pid,
+		     unsigned long long start_ticks, const struct goexe *e,
+		     uint64_t bias)
+{
+	memset(req, 0, sizeof(*req));
+	req->pid = (uint32_t)pid;
+	req->start_time_ticks = start_ticks;
+	req->mbuckets_addr = e->mbuckets + bias;
+	req->mem_profile_rate_addr = e->rate + bias;
+	req->load_bias = bias;
+	/* Too long to pass whole: better none than a wrong, cut one. */
+	if (strlen(e->path) < sizeof(req->exe_path))
+		memcpy(req->exe_path, e->path, strlen(e->path) + 1);
+	if (strlen(gobin_info(e->bin)->go_build_id) < sizeof(req->build_id))
+		memcpy(req->build_id, gobin_info(e->bin)->go_build_id,
+		       strlen(gobin_info(e->bin)->go_build_id) + 1);
+}
+
+/*
+ * OOMPROF_IOC_REGISTER, with OOMPROF_REGISTER_SET_RATE if @set_rate. A
+ * module that refuses to write (the caller lacks CAP_SYS_PTRACE) is told
+ * once, and the process registered without it. 0 or -1 with errno.
+ */
+static int do_register(struct discover *d, struct oomprof_register *req,
+		       int set_rate)
+{
+	if (set_rate) {
+		req->flags = OOMPROF_REGISTER_SET_RATE;
+		req->set_rate = d->set_rate;
+	}
+	if (!ioctl(d->devfd, OOMPROF_IOC_REGISTER, req))
+		return 0;
+	if (!set_rate || errno != EPERM)
+		return -1;
+	fprintf(stderr, "oomprof-read: --enable-go-memprofile: the module refused to write into other processes because oomprof-read lacks CAP_SYS_PTRACE (root has it unless a capability bounding set drops it, e.g. the unit's CapabilityBoundingSet=: add CAP_SYS_PTRACE there); heap profiling is enabled nowhere, processes are registered without it\n");
+	d->set_rate = 0;
+	req->flags = 0;
+	req->set_rate = 0;
+	return ioctl(d->devfd, OOMPROF_IOC_REGISTER, req);
+}
+
+/* What OOMPROF_REGISTER_SET_RATE did, for people. */
+static void report_rate(const struct goproc *p,
+			const struct oomprof_register *req)
+{
+	if (req->set_rate_result == OOMPROF_SET_RATE_WRITTEN)
+		fprintf(stderr, "oomprof-read: enabled heap profiling in Go process %d (%s) at MemProfileRate=%lld: allocations from now on are sampled\n",
+			(int)p->pid, p->comm, (long long)req->set_rate);
+	else if (req->set_rate_result == OOMPROF_SET_RATE_FAILED)
+		fprintf(stderr, "oomprof-read: cannot enable heap profiling in Go process %d (%s): writing runtime.MemProfileRate at 0x%llx failed (%s): is %s the program this oomprof-read inspected? Its OOM kill will have no heap profile\n",
+			(int)p->pid, p->comm,
+			(unsigned long long)req->mem_profile_rate_addr,
+			strerror(req->set_rate_errno), p->exe->path);
+	/* OOMPROF_SET_RATE_ALREADY: it profiles already, at its own rate. */
+}
+
+/*
+ * @just_execd: the process has only just exec'd, so its runtime has not
+ * initialized yet and a MemProfileRate of 0 means nothing.
+ */
 static void try_register(struct discover *d, pid_t pid,
-			 unsigned long long start_ticks, const char *comm)
+			 unsigned long long start_ticks, const char *comm,
+			 int just_execd)
 {
 	struct oomprof_register req;
 	struct goproc *p, *grown;
@@ -225,6 +323,7 @@ static void try_register(struct discover *d, pid_t pid,
 	struct stat st;
 	uint64_t bias;
 	long long rate;
+	int set_rate;
 
 	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
 	if (stat(exe, &st))
@@ -239,19 +338,9 @@ static void try_register(struct discover *d, pid_t pid,
 	}
 	if (load_bias(pid, e, &bias))
 		return;
-	memset(&req, 0, sizeof(req));
-	req.pid = (uint32_t)pid;
-	req.start_time_ticks = start_ticks;
-	req.mbuckets_addr = e->mbuckets + bias;
-	req.mem_profile_rate_addr = e->rate + bias;
-	req.load_bias = bias;
-	/* Too long to pass whole: better none than a wrong, cut one. */
-	if (strlen(e->path) < sizeof(req.exe_path))
-		memcpy(req.exe_path, e->path, strlen(e->path) + 1);
-	if (strlen(gobin_info(e->bin)->go_build_id) < sizeof(req.build_id))
-		memcpy(req.build_id, gobin_info(e->bin)->go_build_id,
-		       strlen(gobin_info(e->bin)->go_build_id) + 1);
-	if (ioctl(d->devfd, OOMPROF_IOC_REGISTER, &req)) {
+	fill_req(&req, pid, start_ticks, e, bias);
+	set_rate = !just_execd && rate_due(d, start_ticks);
+	if (do_register(d, &req, set_rate)) {
 		if (errno != ESRCH)
 			fprintf(stderr, "oomprof-read: cannot register pid %d (%s) with the module: %s\n",
 				(int)pid, comm, strerror(errno));
@@ -276,13 +365,77 @@ static void try_register(struct discover *d, pid_t pid,
 	p->bias = bias;
 	p->reg_id = req.registration_id;
 	p->seen = 1;
+	p->rate_pending = d->set_rate > 0 && !req.flags;
+	if (req.flags && process_age(start_ticks) < SET_RATE_RECHECK_AGE)
+		p->rate_rechecks = SET_RATE_RECHECKS;
 	d->registered++;
-	rate = read_rate(pid, req.mem_profile_rate_addr);
+	rate = just_execd ? -1 : read_rate(pid, req.mem_profile_rate_addr);
 	if (!d->quiet)
 		fprintf(stderr, "oomprof-read: watching Go process %d (%s, %s%s)%s\n",
 			(int)pid, comm, gobin_info(e->bin)->go_version,
 			strcmp(e->how, "symbol table") ? ", stripped: runtime variables located from its code" : "",
-			rate == 0 ? ": memory profiling disabled in this binary (runtime.MemProfileRate is 0: it never references runtime.MemProfile), its OOM kill will have no heap profile" : "");
+			rate != 0 || req.set_rate_result == OOMPROF_SET_RATE_WRITTEN ? "" :
+			p->rate_pending ? ": memory profiling disabled in this binary (runtime.MemProfileRate is 0): --enable-go-memprofile turns it on within two seconds" :
+			": memory profiling disabled in this binary (runtime.MemProfileRate is 0: it never references runtime.MemProfile), its OOM kill will have no heap profile");
+	if (req.flags)
+		report_rate(p, &req);
+}
+
+/*
+ * --enable-go-memprofile for the processes registered before their runtime
+ * had initialized: registered again, now with OOMPROF_REGISTER_SET_RATE
+ * (the new registration replaces the old one in the module).
+ */
+static void set_pending_rates(struct discover *d)
+{
+	struct oomprof_register req;
+	char exe[64];
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < d->nprocs; i++) {
+		struct goproc *p = &d->procs[i];
+
+		if (p->gone_since || p->unregistered)
+			continue;
+		if (p->rate_rechecks && !p->rate_pending && d->set_rate) {
+			p->rate_rechecks--;
+			/* Its runtime started after the write and undid it. */
+			if (read_rate(p->pid, p->exe->rate + p->bias) == 0)
+				p->rate_pending = 1;
+		}
+		if (!p->rate_pending)
+			continue;
+		if (!d->set_rate) {
+			p->rate_pending = 0;
+			continue;
+		}
+		if (!rate_due(d, p->start_ticks))
+			continue;
+		p->rate_pending = 0;
+		/*
+		 * Still the program inspected? An exec not yet reported would
+		 * put another program's data at these addresses.
+		 */
+		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)p->pid);
+		if (stat(exe, &st) || st.st_dev != p->exe->dev ||
+		    st.st_ino != p->exe->ino)
+			continue;
+		fill_req(&req, p->pid, p->start_ticks, p->exe, p->bias);
+		if (do_register(d, &req, 1)) {
+			if (errno != ESRCH)
+				fprintf(stderr, "oomprof-read: cannot register pid %d (%s) with the module again to enable heap profiling: %s\n",
+					(int)p->pid, p->comm, strerror(errno));
+			continue;
+		}
+		p->reg_id = req.registration_id;
+		if (!req.flags)
+			continue;
+		report_rate(p, &req);
+		if (!p->rate_rechecks &&
+		    process_age(p->start_ticks) < SET_RATE_RECHECK_AGE)
+			p->rate_rechecks = SET_RATE_RECHECKS;
+	}
 }
 
 int discover_inspect(struct discover *d, pid_t pid, struct goproc *out,
@@ -329,7 +482,7 @@ void discover_scan(struct discover *d)
 {
 	time_t now = time(NULL);
 	struct dirent *de;
-	size_t i, kept;
+	size_t i;
 	DIR *dir;
 
 	for (i = 0; i < d->nprocs; i++)
@@ -357,26 +510,85 @@ void discover_scan(struct discover *d)
 			p->seen = 1;
 			continue;
 		}
-		try_register(d, pid, start, comm);
+		try_register(d, pid, start, comm, 0);
 	}
 	closedir(dir);
+	for (i = 0; i < d->nprocs; i++)
+		if (!d->procs[i].seen && !d->procs[i].gone_since)
+			d->procs[i].gone_since = now;
+	discover_expire(d);
+}
+
+void discover_expire(struct discover *d)
+{
+	time_t now = time(NULL);
+	size_t i, kept;
+
+	set_pending_rates(d);
 
 	/* Gone processes: keep a while (their capture may still come). */
 	for (i = 0, kept = 0; i < d->nprocs; i++) {
 		struct goproc *p = &d->procs[i];
 
-		if (!p->seen && !p->gone_since)
-			p->gone_since = now;
 		if (p->gone_since && now - p->gone_since > GONE_KEEP_SECONDS) {
 			struct oomprof_register req = {
 				.registration_id = p->reg_id,
 			};
 
 			/* The module prunes dead entries too; ENOENT is fine. */
-			ioctl(d->devfd, OOMPROF_IOC_UNREGISTER, &req);
+			if (!p->unregistered)
+				ioctl(d->devfd, OOMPROF_IOC_UNREGISTER, &req);
 			continue;
 		}
 		d->procs[kept++] = *p;
 	}
 	d->nprocs = kept;
+}
+
+/*
+ * The module's word that @e->pid exec'd: whatever was registered for it
+ * is gone (the module dropped it), and the new program may be Go.
+ */
+void discover_exec(struct discover *d, const struct oomprof_proc_event *e)
+{
+	struct goproc *p;
+	char path[64], text[1024], comm[64];
+	unsigned long long start;
+	pid_t pid = (pid_t)e->pid;
+
+	d->execs++;
+	if (pid == getpid())
+		return;
+	p = find_proc(d, pid);
+	if (p) {
+		p->gone_since = time(NULL);
+		p->unregistered = 1;
+	}
+	/*
+	 * From /proc now, not from the record: the process may have exited,
+	 * or exec'd again (start time stays across exec, so it is checked
+	 * only for pid reuse). The module checks it again at REGISTER.
+	 */
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_small_file(path, text, sizeof(text)) ||
+	    parse_proc_stat(text, comm, sizeof(comm), &start) ||
+	    start != e->start_time_ticks)
+		return;
+	try_register(d, pid, start, comm, 1);
+}
+
+/* The module's word that a registered process exited. */
+void discover_exit(struct discover *d, const struct oomprof_proc_event *e)
+{
+	size_t i;
+
+	for (i = 0; i < d->nprocs; i++) {
+		struct goproc *p = &d->procs[i];
+
+		if (p->reg_id == e->registration_id && !p->gone_since) {
+			p->gone_since = time(NULL);
+			p->unregistered = 1;
+			d->exits++;
+		}
+	}
 }

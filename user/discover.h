@@ -2,8 +2,12 @@
 /*
  * Finding Go programs and registering them with the module.
  *
- * For now a scan of /proc, at start and then every second (exec-time
- * discovery replaces the polling later). Each executable is read once
+ * A scan of /proc at start; after that the module tells of every exec
+ * (OOMPROF_REC_PROC_EXEC) and of the exit of every registered process
+ * (OOMPROF_REC_PROC_EXIT), so a Go program is registered within
+ * milliseconds of its exec. /proc is scanned again only when the module
+ * dropped such records, or every second on a kernel without the sched
+ * tracepoints. Each executable is read once
  * (gobin), shared by all its processes, and kept open after they exit:
  * a capture arrives after its process is gone and is symbolized from it.
  */
@@ -13,6 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
+#include <linux/oomprof.h>
 
 struct gobin;
 
@@ -36,23 +41,44 @@ struct goproc {
 	uint64_t bias;		/* runtime address - link-time address */
 	uint64_t reg_id;
 	int seen;		/* in the latest scan */
+	int unregistered;	/* the module dropped it (exit, exec) */
 	time_t gone_since;	/* 0 while alive */
+	int rate_pending;	/* --enable-go-memprofile: not asked yet */
+	int rate_rechecks;	/* once a second: still non-zero? */
 };
 
 struct discover {
 	int devfd;
 	int quiet;
+	/*
+	 * --enable-go-memprofile: the MemProfileRate written into registered
+	 * Go processes whose rate is 0 (OOMPROF_REGISTER_SET_RATE); 0: off.
+	 * Set after discover_init.
+	 */
+	long long set_rate;
 	struct goexe **exes;
 	size_t nexes;
 	struct goproc *procs;
 	size_t nprocs, cap;
 	unsigned long long registered;	/* registrations made so far */
+	unsigned long long execs;	/* PROC_EXEC records handled */
+	unsigned long long exits;	/* PROC_EXIT records matched */
 };
 
 void discover_init(struct discover *d, int devfd, int quiet);
 void discover_free(struct discover *d);
 /* Scan /proc: register new Go processes, forget long-gone ones. */
 void discover_scan(struct discover *d);
+/*
+ * Forget processes gone for a while; call about once a second. With
+ * set_rate, it also enables heap profiling in the processes that were too
+ * young for it when they were registered (their runtime had not yet
+ * initialized MemProfileRate).
+ */
+void discover_expire(struct discover *d);
+/* PROC_EXEC / PROC_EXIT records from the module. */
+void discover_exec(struct discover *d, const struct oomprof_proc_event *e);
+void discover_exit(struct discover *d, const struct oomprof_proc_event *e);
 const struct goproc *discover_find(const struct discover *d, uint64_t reg_id);
 /*
  * Inspect one process without registering it (on-demand dumps): its start

@@ -39,6 +39,8 @@ static void json_go(struct sbuf *b, const struct oomprof_oom_kill *k)
 	sbuf_printf(b, ",\"go\":{\"capture\":\"%s\",\"stop\":",
 		    cap->stop == OOMPROF_STOP_NONE ? "complete" : "partial");
 	sbuf_json_string(b, record_stop_name(cap->stop));
+	if (cap->flags & OOMPROF_CAPTURE_ZERO_FILLED)
+		sbuf_printf(b, ",\"zero_filled\":true");
 	sbuf_printf(b, ",\"buckets\":%llu,\"bytes\":%llu,\"capture_ns\":%llu,\"mem_profile_rate\":%lld,\"registration_id\":%llu}",
 		    (unsigned long long)cap->nbuckets,
 		    (unsigned long long)cap->bucket_bytes,
@@ -148,8 +150,11 @@ static void summary_kill(struct sbuf *b, const struct oomprof_oom_kill *k)
 	sbuf_printf(b, "OOM kill (%s", record_constraint_name(k->constraint));
 	if (k->constraint == OOMPROF_CONSTRAINT_MEMCG)
 		sbuf_printf(b, " %s", k->oom_cgroup);
-	sbuf_printf(b, "): pid %u (%s) uid %u in %s", k->victim.pid,
-		    k->victim.comm, k->uid,
+	sbuf_printf(b, "): pid %u (%s)", k->victim.pid, k->victim.comm);
+	/* In a container: the pid its own tools show too. */
+	if (k->victim_ns_pid && k->victim_ns_pid != k->victim.tgid)
+		sbuf_printf(b, " [pid %u in its namespace]", k->victim_ns_pid);
+	sbuf_printf(b, " uid %u in %s", k->uid,
 		    k->victim_cgroup[0] ? k->victim_cgroup : "?");
 	if (k->hdr.flags & OOMPROF_KILL_MM_FACTS)
 		sbuf_printf(b, ", anon-rss %llu kB file-rss %llu kB shmem-rss %llu kB",

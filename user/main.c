@@ -28,6 +28,8 @@
 #define OOMPROF_READ_VERSION "0.1.0"
 #define DEFAULT_DIR "/var/lib/oomprof"
 #define READ_BUF_SIZE (64 * 1024)
+/* The Go runtime's largest mean between samples (fastexprand). */
+#define GO_MAX_SAMPLE_MEAN 0x7000000
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reopen_requested;
@@ -38,20 +40,25 @@ struct reader {
 	char *events_path;
 	int events_fd;
 	int quiet;
+	long long set_rate;	/* --enable-go-memprofile, 0: off */
 	unsigned long long kills;
 	unsigned long long profiles;
 	unsigned long long lost;
 	unsigned long long bad;
 	struct discover disc;
 	struct retention keep;
+	int exec_events;		/* the module reports exec and exit */
+	unsigned long long proc_lost;	/* its proc_events_lost, last seen */
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: oomprof-read [-d DIR] [--drain] [-q]\n"
+"Usage: oomprof-read [-d DIR] [-q] [--enable-go-memprofile=RATE]\n"
+"       oomprof-read --drain [-d DIR] [-q]\n"
 "       oomprof-read -p PID[,PID...] [-d DIR]\n"
 "       oomprof-read --stats\n"
+"       oomprof-read --detach\n"
 "\n"
 "Records every OOM kill the oomprof kernel module reports through\n"
 OOMPROF_DEVICE_PATH ": one JSON object a line in DIR/events.jsonl, and one\n"
@@ -63,16 +70,27 @@ OOMPROF_DEVICE_PATH ": one JSON object a line in DIR/events.jsonl, and one\n"
 "                    /debug/pprof/heap would show it), print its path, exit\n"
 "      --drain       read what the module has queued, write it, and exit\n"
 "      --stats       print the module's counters as JSON and exit\n"
+"      --detach      make the running reader save every queued record and\n"
+"                    let go of the device, so the module can be unloaded\n"
+"                    (modprobe -r oomprof runs this first); exit\n"
 "      --device PATH the device (default " OOMPROF_DEVICE_PATH ")\n"
 "      --max-files N keep at most N heap profiles in DIR, removing the oldest\n"
 "                    (default 1000; 0: no limit)\n"
 "      --max-bytes SIZE  and at most SIZE bytes of them (K, M, G; default 2G)\n"
+"      --enable-go-memprofile=RATE\n"
+"                    in each Go process it registers whose MemProfileRate is\n"
+"                    0 (built without runtime/pprof: no heap profile), write\n"
+"                    RATE (bytes between samples, 1 to 112M; 512K is Go's\n"
+"                    default) so that its OOM kill has one. Only allocations\n"
+"                    made from then on are sampled. Needs CAP_SYS_PTRACE\n"
 "  -q, --quiet       no line on stderr per kill\n"
 "  -h, --help        this text\n"
 "  -V, --version     versions of this tool and of the record format\n"
 "\n"
 "Signals: SIGTERM or SIGINT stop after the records already read are\n"
 "written; SIGHUP reopens DIR/events.jsonl (for log rotation).\n"
+"Without --drain, a missing module is waited for (retried with backoff up\n"
+"to 5 s), also when it is unloaded and loaded again.\n"
 "Only one oomprof-read can read the device at a time; it needs root.\n"
 "Events: each line has type \"oom_kill\" (time, pid, tgid, comm, uid,\n"
 "cgroup, constraint, oom_cgroup, *_rss_kb, oom_score_adj, trigger,\n"
@@ -238,6 +256,16 @@ static int handle_record(struct reader *r,
 {
 	char path[4096] = "", why[512] = "";
 
+	/* Process events steer discovery; they are not OOM evidence. */
+	if (hdr->type == OOMPROF_REC_PROC_EXEC ||
+	    hdr->type == OOMPROF_REC_PROC_EXIT) {
+		r->lost += hdr->lost;
+		if (hdr->type == OOMPROF_REC_PROC_EXEC)
+			discover_exec(&r->disc, (const void *)hdr);
+		else
+			discover_exit(&r->disc, (const void *)hdr);
+		return 0;
+	}
 	if (hdr->type == OOMPROF_REC_GO_HEAP)
 		go_profile(r, (const struct oomprof_oom_kill *)hdr, path,
 			   sizeof(path), why, sizeof(why));
@@ -315,14 +343,82 @@ static void warn_missing_probes(int fd)
 		fprintf(stderr, "oomprof-read: warning: the module has no probe on out_of_memory on this kernel (CONFIG_KPROBES?): records will say constraint \"unknown\"\n");
 }
 
+/*
+ * Open the device (the daemon waits for the module as long as it takes),
+ * size the read buffer for its largest record, start discovery. 0; 1 on an
+ * error (said); -1 when a stop was requested while waiting.
+ */
+static int connect_device(struct reader *r, int drain, int *fd,
+			  unsigned long long **buf, size_t *buflen)
+{
+	struct oomprof_stats st;
+	size_t want = READ_BUF_SIZE;
+
+	if (drain)
+		*fd = device_open(r->device, O_RDONLY | O_NONBLOCK);
+	else
+		*fd = device_open_wait(r->device, O_RDONLY | O_NONBLOCK,
+				       &stop_requested);
+	if (*fd < 0)
+		return *fd == -2 ? -1 : 1;
+	warn_missing_probes(*fd);
+	/* A Go heap capture is one record: the buffer must hold the largest. */
+	if (!device_stats(*fd, &st) && st.capture_buffer_size + 4096 > want)
+		want = st.capture_buffer_size + 4096;
+	if (!*buf || want != *buflen) {
+		free(*buf);
+		*buflen = want;
+		/* malloc: aligned for records read in place */
+		*buf = malloc(want);
+		if (!*buf) {
+			fprintf(stderr, "oomprof-read: cannot allocate a %zu-byte read buffer\n",
+				want);
+			close(*fd);
+			*fd = -1;
+			return 1;
+		}
+	}
+	discover_init(&r->disc, *fd, r->quiet);
+	r->disc.set_rate = r->set_rate;
+	r->exec_events = 0;
+	if (!device_stats(*fd, &st)) {
+		r->exec_events = (st.probes & OOMPROF_PROBE_SCHED_EXEC) &&
+				 (st.probes & OOMPROF_PROBE_SCHED_EXIT);
+		r->proc_lost = st.proc_events_lost;
+	}
+	if (!drain) {
+		/* Opened first: an exec during the scan is not missed. */
+		discover_scan(&r->disc);
+		if (!r->exec_events)
+			fprintf(stderr, "oomprof-read: warning: the module has no sched_process_exec/exit probes on this kernel: Go programs are found by scanning /proc every second, and one OOM-killed within a second of its start may be missed\n");
+	}
+	return 0;
+}
+
+/*
+ * The module detached its reader (OOMPROF_IOC_DETACH: every record is
+ * read): let go of the device, so it can be unloaded, and wait for it to
+ * come back. Registrations die with the module: discovery starts afresh.
+ */
+static int reconnect(struct reader *r, int *fd, unsigned long long **buf,
+		     size_t *buflen)
+{
+	fprintf(stderr, "oomprof-read: %s: the module let its reader go (it is being unloaded); every record it held is saved\n",
+		r->device);
+	discover_free(&r->disc);
+	close(*fd);
+	*fd = -1;
+	return connect_device(r, 0, fd, buf, buflen);
+}
+
 static int run(struct reader *r, int drain)
 {
 	struct sbuf line = { 0 };
 	struct oomprof_stats st;
-	unsigned long long *buf;
-	size_t buflen = READ_BUF_SIZE;
-	time_t last_scan = 0;
-	int fd, ret = 0;
+	unsigned long long *buf = NULL;
+	size_t buflen = 0;
+	time_t last_tick = 0;
+	int fd = -1, ret = 0, rc;
 
 	if (mkdir_p(r->dir)) {
 		fprintf(stderr, "oomprof-read: cannot create %s: %s\n", r->dir,
@@ -333,22 +429,10 @@ static int run(struct reader *r, int drain)
 		return 1;
 	if (open_events(r))
 		return 1;
-	fd = device_open(r->device, O_RDONLY | O_NONBLOCK);
-	if (fd < 0)
+	rc = connect_device(r, drain, &fd, &buf, &buflen);
+	if (rc > 0)
 		return 1;
-	warn_missing_probes(fd);
-	/* A Go heap capture is one record: the buffer must hold the largest. */
-	if (!device_stats(fd, &st) && st.capture_buffer_size + 4096 > buflen)
-		buflen = st.capture_buffer_size + 4096;
-	buf = malloc(buflen);	/* malloc: aligned for records read in place */
-	if (!buf) {
-		fprintf(stderr, "oomprof-read: cannot allocate a %zu-byte read buffer\n",
-			buflen);
-		close(fd);
-		return 1;
-	}
-	discover_init(&r->disc, fd, r->quiet);
-	if (!drain)
+	if (!rc && !drain)
 		fprintf(stderr, "oomprof-read: reading %s, writing %s\n",
 			r->device, r->events_path);
 
@@ -356,10 +440,25 @@ static int run(struct reader *r, int drain)
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		ssize_t n;
 
-		/* Go programs: a /proc scan at start and every second. */
-		if (!drain && time(NULL) != last_scan) {
-			last_scan = time(NULL);
-			discover_scan(&r->disc);
+		/*
+		 * Once a second: rescan /proc if the module dropped process
+		 * events (or cannot send them), forget long-gone processes.
+		 */
+		if (!drain && time(NULL) != last_tick) {
+			int rescan = !r->exec_events;
+
+			last_tick = time(NULL);
+			if (r->exec_events && !device_stats(fd, &st) &&
+			    st.proc_events_lost != r->proc_lost) {
+				fprintf(stderr, "oomprof-read: the module dropped %llu process event(s) (exec burst): rescanning /proc\n",
+					(unsigned long long)(st.proc_events_lost - r->proc_lost));
+				r->proc_lost = st.proc_events_lost;
+				rescan = 1;
+			}
+			if (rescan)
+				discover_scan(&r->disc);
+			else
+				discover_expire(&r->disc);
 		}
 
 		if (reopen_requested) {
@@ -380,6 +479,17 @@ static int run(struct reader *r, int drain)
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == ENODEV && !drain) {
+			rc = reconnect(r, &fd, &buf, &buflen);
+			if (rc) {
+				ret = rc > 0;
+				break;
+			}
+			last_tick = 0;
+			continue;
+		}
+		if (n < 0 && errno == ENODEV)
+			break;	/* drained: the module let its reader go */
 		if (n < 0 && errno != EAGAIN) {
 			fprintf(stderr, "oomprof-read: reading %s: %s\n",
 				r->device, strerror(errno));
@@ -396,7 +506,8 @@ static int run(struct reader *r, int drain)
 		}
 	}
 	discover_free(&r->disc);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	free(buf);
 	if (r->events_fd >= 0)
 		close(r->events_fd);
@@ -420,7 +531,7 @@ static int print_stats(const char *device)
 		return 1;
 	}
 	close(fd);
-	printf("{\"kills_seen\":%llu,\"dying_marked\":%llu,\"records_queued\":%llu,\"records_lost\":%llu,\"records_read\":%llu,\"sigkills_matched\":%llu,\"buffer_size\":%llu,\"buffer_used\":%llu,\"kill_slots\":%u,\"kill_slots_busy\":%u,\"registered\":%u,\"captures\":%llu,\"captures_dropped\":%llu,\"capture_buffers\":%u,\"capture_buffers_busy\":%u,\"capture_buffer_size\":%llu,\"probes\":{\"mark_victim\":%s,\"signal_deliver\":%s,\"out_of_memory\":%s}}\n",
+	printf("{\"kills_seen\":%llu,\"dying_marked\":%llu,\"records_queued\":%llu,\"records_lost\":%llu,\"records_read\":%llu,\"sigkills_matched\":%llu,\"buffer_size\":%llu,\"buffer_used\":%llu,\"kill_slots\":%u,\"kill_slots_busy\":%u,\"registered\":%u,\"captures\":%llu,\"captures_dropped\":%llu,\"capture_buffers\":%u,\"capture_buffers_busy\":%u,\"capture_buffer_size\":%llu,\"execs_seen\":%llu,\"proc_events_lost\":%llu,\"registrations_added\":%llu,\"registrations_exited\":%llu,\"registrations_execd\":%llu,\"probes\":{\"mark_victim\":%s,\"signal_deliver\":%s,\"out_of_memory\":%s,\"sched_process_exec\":%s,\"sched_process_exit\":%s}}\n",
 	       (unsigned long long)st.kills_seen,
 	       (unsigned long long)st.dying_marked,
 	       (unsigned long long)st.records_queued,
@@ -434,24 +545,34 @@ static int print_stats(const char *device)
 	       (unsigned long long)st.captures_dropped, st.capture_buffers,
 	       st.capture_buffers_busy,
 	       (unsigned long long)st.capture_buffer_size,
+	       (unsigned long long)st.execs_seen,
+	       (unsigned long long)st.proc_events_lost,
+	       (unsigned long long)st.registrations_added,
+	       (unsigned long long)st.registrations_exited,
+	       (unsigned long long)st.registrations_execd,
 	       st.probes & OOMPROF_PROBE_MARK_VICTIM ? "true" : "false",
 	       st.probes & OOMPROF_PROBE_SIGNAL_DELIVER ? "true" : "false",
-	       st.probes & OOMPROF_PROBE_OUT_OF_MEMORY ? "true" : "false");
+	       st.probes & OOMPROF_PROBE_OUT_OF_MEMORY ? "true" : "false",
+	       st.probes & OOMPROF_PROBE_SCHED_EXEC ? "true" : "false",
+	       st.probes & OOMPROF_PROBE_SCHED_EXIT ? "true" : "false");
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	enum { OPT_DRAIN = 256, OPT_STATS, OPT_DEVICE, OPT_MAX_FILES,
-	       OPT_MAX_BYTES };
+	       OPT_MAX_BYTES, OPT_DETACH, OPT_ENABLE_MEMPROFILE };
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "drain", no_argument, NULL, OPT_DRAIN },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "detach", no_argument, NULL, OPT_DETACH },
 		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "max-files", required_argument, NULL, OPT_MAX_FILES },
 		{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
+		{ "enable-go-memprofile", required_argument, NULL,
+		  OPT_ENABLE_MEMPROFILE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -465,7 +586,7 @@ int main(int argc, char **argv)
 	};
 	long long n;
 	const char *pids = NULL;
-	int drain = 0, stats = 0, dir_given = 0, c;
+	int drain = 0, stats = 0, detach = 0, dir_given = 0, c;
 
 	while ((c = getopt_long(argc, argv, "d:p:qhV", opts, NULL)) != -1) {
 		switch (c) {
@@ -481,6 +602,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_STATS:
 			stats = 1;
+			break;
+		case OPT_DETACH:
+			detach = 1;
 			break;
 		case OPT_DEVICE:
 			r.device = optarg;
@@ -502,6 +626,16 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			r.keep.max_bytes = (unsigned long long)n;
+			break;
+		case OPT_ENABLE_MEMPROFILE:
+			/* fastexprand (runtime/malloc.go) caps the mean there. */
+			n = retention_parse_size(optarg);
+			if (n < 1 || n > GO_MAX_SAMPLE_MEAN) {
+				fprintf(stderr, "oomprof-read: --enable-go-memprofile '%s' is not a rate: give the average bytes between samples, 1 to %d (112M; the Go runtime samples no sparser than that); 512K is Go's default\n",
+					optarg, GO_MAX_SAMPLE_MEAN);
+				return 2;
+			}
+			r.set_rate = n;
 			break;
 		case 'q':
 			r.quiet = 1;
@@ -525,8 +659,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (r.set_rate && (stats || pids || drain)) {
+		fprintf(stderr, "oomprof-read: --enable-go-memprofile applies to the processes the daemon registers: drop --stats, -p or --drain\n");
+		return 2;
+	}
 	if (stats)
 		return print_stats(r.device);
+	if (detach)
+		return device_detach(r.device) ? 1 : 0;
 	if (pids) {
 		if (!dir_given)
 			r.dir = ".";

@@ -65,6 +65,25 @@ static enum record_status check_go_heap(const struct oomprof_oom_kill *k,
 	return RECORD_OK;
 }
 
+static enum record_status check_proc_event(const struct oomprof_proc_event *e,
+					   const char **why)
+{
+	if (e->hdr.size < sizeof(*e)) {
+		*why = "process event record smaller than its structure";
+		return RECORD_BAD_SIZE;
+	}
+	if (!string_terminated(e->comm, sizeof(e->comm))) {
+		*why = "process event record has an unterminated name";
+		return RECORD_BAD_FIELD;
+	}
+	/* PID_MAX_LIMIT on 64-bit kernels is 4M. */
+	if (e->pid == 0 || e->pid > 4 * 1024 * 1024) {
+		*why = "process event record has an impossible pid";
+		return RECORD_BAD_FIELD;
+	}
+	return RECORD_OK;
+}
+
 enum record_status record_next(struct record_cursor *c,
 			       const struct oomprof_record_header **hdr,
 			       const char **why)
@@ -100,6 +119,9 @@ enum record_status record_next(struct record_cursor *c,
 		st = check_oom_kill((const struct oomprof_oom_kill *)h, why);
 	if (st == RECORD_OK && h->type == OOMPROF_REC_GO_HEAP)
 		st = check_go_heap((const struct oomprof_oom_kill *)h, why);
+	if (h->type == OOMPROF_REC_PROC_EXEC || h->type == OOMPROF_REC_PROC_EXIT)
+		st = check_proc_event((const struct oomprof_proc_event *)h,
+				      why);
 	if (st != RECORD_OK)
 		return st;
 	c->p += h->size;

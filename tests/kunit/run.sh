@@ -65,10 +65,10 @@ rm -rf "$res"
 progress "boot $KVER kunit"
 b0=$SECONDS
 OOMPROF_BOOT_TIMEOUT=${OOMPROF_BOOT_TIMEOUT:-600} \
-	"$vm/boot.sh" "$VMLINUZ" "$initrd" kunit "$res" 2> "$kwork/kunit.boot.err" || {
+	"$vm/boot.sh" "$VMLINUZ" "$initrd" "$kwork" kunit > /dev/null 2> "$kwork/kunit.boot.err" || {
 	progress "  guest done in $((SECONDS - b0)) s"
 	tail -n 40 "$res/console.log" 2> /dev/null | tr -d '\r' | sed 's/^/  | /'
-	die "$(tail -n 1 "$kwork/kunit.boot.err")"
+	die "$(cat "$res/boot_error" 2> /dev/null || tail -n 1 "$kwork/kunit.boot.err")"
 }
 progress "  guest done in $((SECONDS - b0)) s"
 python3 -B "$here/ktap.py" "$res"

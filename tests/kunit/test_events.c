@@ -13,7 +13,7 @@
 
 #define USER_BYTES	(4 << 20)
 
-static bool ev_up, cap_up;
+static bool ev_up, cap_up, reg_up;
 
 static void ev_setup(struct kunit *test, size_t bytes, unsigned int bufs)
 {
@@ -25,12 +25,17 @@ static void ev_setup(struct kunit *test, size_t bytes, unsigned int bufs)
 
 static void ev_exit(struct kunit *test)
 {
-	if (ev_up)
+	if (ev_up) {
+		oomprof_events_set_detaching(false);
 		oomprof_events_exit();
+	}
 	if (cap_up)
 		oomprof_capture_exit();
+	if (reg_up)
+		oomprof_registry_exit();
 	ev_up = false;
 	cap_up = false;
+	reg_up = false;
 }
 
 /* A record of @size bytes, payload filled from @tag. */
@@ -255,6 +260,37 @@ static void events_read_semantics(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rd(test, 4096, true, buf), (ssize_t)-EAGAIN);
 }
 
+/*
+ * OOMPROF_IOC_DETACH's half in the ring: a detaching reader gets every
+ * queued record, the LOST one too, then ENODEV (also a blocking read,
+ * which must not wait); poll says EPOLLHUP. Undone, reads wait again.
+ */
+static void events_detach_drains(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, 8192, GFP_KERNEL);
+	struct oomprof_record_header *h = (void *)buf;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	ev_setup(test, 8192, 0);
+	queue_n(test, 10, 896, 1);	/* nine fit, one lost */
+	oomprof_events_set_detaching(true);
+	KUNIT_EXPECT_EQ(test, oomprof_events_poll(NULL, NULL),
+			EPOLLIN | EPOLLRDNORM | EPOLLHUP);
+	KUNIT_EXPECT_EQ(test, rd(test, 4096, false, buf), (ssize_t)(4 * 896));
+	KUNIT_EXPECT_EQ(test, rd(test, 8192, false, buf),
+			(ssize_t)(5 * 896 + sizeof(*h)));
+	h = (void *)(buf + 5 * 896);
+	KUNIT_EXPECT_EQ(test, h->type, (u16)OOMPROF_REC_LOST);
+	KUNIT_EXPECT_EQ(test, h->lost, 1ULL);
+	KUNIT_EXPECT_EQ(test, oomprof_events_poll(NULL, NULL),
+			EPOLLIN | EPOLLHUP);
+	KUNIT_EXPECT_EQ(test, rd(test, 8192, false, buf), (ssize_t)-ENODEV);
+	KUNIT_EXPECT_EQ(test, rd(test, 8192, true, buf), (ssize_t)-ENODEV);
+	oomprof_events_set_detaching(false);
+	KUNIT_EXPECT_EQ(test, oomprof_events_poll(NULL, NULL), (__poll_t)0);
+	KUNIT_EXPECT_EQ(test, rd(test, 8192, true, buf), (ssize_t)-EAGAIN);
+}
+
 /* Records cross the ring's end intact, whatever the sizes. */
 static void events_wraparound(struct kunit *test)
 {
@@ -371,6 +407,158 @@ static void events_init_too_small(struct kunit *test)
 			-EINVAL);
 }
 
+/* A PROC_EXEC record as the exec probe would queue it. */
+static struct oomprof_record_header *mkproc(struct kunit *test, u32 pid)
+{
+	struct oomprof_proc_event *e = kunit_kzalloc(test, sizeof(*e),
+						     GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	oomprof_events_init_header(&e->hdr, OOMPROF_REC_PROC_EXEC,
+				   sizeof(*e));
+	e->pid = pid;
+	return &e->hdr;
+}
+
+/*
+ * Process events: none without a reader; with one, only into the first
+ * half of the ring, the rest counted in proc_events_lost without taking a
+ * sequence number or counting as a lost record; OOM records still fit.
+ */
+static void events_proc_half_ring(struct kunit *test)
+{
+	size_t rec = sizeof(struct oomprof_proc_event);
+	struct oomprof_record_header *h;
+	struct oomprof_stats st;
+	unsigned int n = 0;
+	u8 *out;
+	size_t off;
+	ssize_t got;
+
+	ev_setup(test, 8192, 1);
+	KUNIT_EXPECT_FALSE(test, oomprof_events_queue_proc(mkproc(test, 7)));
+	st = stats();
+	KUNIT_EXPECT_EQ(test, st.buffer_used, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.proc_events_lost, 0ULL);
+
+	oomprof_events_set_reader(true);
+	while (oomprof_events_queue_proc(mkproc(test, 100 + n)))
+		n++;
+	KUNIT_EXPECT_EQ(test, n, (unsigned int)(4096 / rec));
+	KUNIT_EXPECT_FALSE(test, oomprof_events_queue_proc(mkproc(test, 9)));
+	st = stats();
+	KUNIT_EXPECT_LE(test, st.buffer_used, 4096ULL);
+	KUNIT_EXPECT_EQ(test, st.proc_events_lost, 2ULL);
+	KUNIT_EXPECT_EQ(test, st.records_lost, 0ULL);
+	/* The other half is still there for an OOM record. */
+	oomprof_events_queue(mkrec(test, 2048, 1));
+	st = stats();
+	KUNIT_EXPECT_EQ(test, st.records_lost, 0ULL);
+
+	out = kunit_kzalloc(test, 8192, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	got = rd(test, 8192, true, out);
+	KUNIT_ASSERT_EQ(test, got, (ssize_t)(n * rec + 2048));
+	/* Process events: seq 0; the OOM record is the stream's first. */
+	for (off = 0; off < (size_t)got; off += h->size) {
+		h = (struct oomprof_record_header *)(out + off);
+		KUNIT_EXPECT_EQ(test, h->seq, off < n * rec ? 0ULL : 1ULL);
+		KUNIT_EXPECT_EQ(test, h->lost, 0ULL);
+		if (off < n * rec) {
+			KUNIT_EXPECT_EQ(test, h->type, OOMPROF_REC_PROC_EXEC);
+			KUNIT_EXPECT_EQ(test,
+					((struct oomprof_proc_event *)h)->pid,
+					100 + (u32)(off / rec));
+		} else {
+			KUNIT_EXPECT_EQ(test, h->type, OOMPROF_REC_OOM_KILL);
+		}
+	}
+	/* A lost kill is told by a LOST record, never by a process event. */
+	oomprof_events_note_lost();
+	KUNIT_EXPECT_TRUE(test, oomprof_events_queue_proc(mkproc(test, 8)));
+	got = rd(test, 8192, true, out);
+	KUNIT_ASSERT_EQ(test, got, (ssize_t)(rec + sizeof(*h)));
+	h = (struct oomprof_record_header *)out;
+	KUNIT_EXPECT_EQ(test, h->type, OOMPROF_REC_PROC_EXEC);
+	KUNIT_EXPECT_EQ(test, h->lost, 0ULL);
+	h = (struct oomprof_record_header *)(out + rec);
+	KUNIT_EXPECT_EQ(test, h->type, OOMPROF_REC_LOST);
+	KUNIT_EXPECT_EQ(test, h->lost, 1ULL);
+	KUNIT_EXPECT_EQ(test, h->seq, 2ULL);
+
+	oomprof_events_set_reader(false);
+	KUNIT_EXPECT_FALSE(test, oomprof_events_queue_proc(mkproc(test, 7)));
+}
+
+/*
+ * proc.c over the real registry: exec and the exit of a process's last
+ * thread drop its registration and say so; other exits say nothing.
+ */
+static void events_proc_exec_exit(struct kunit *test)
+{
+	struct task_struct *me = okt_user.task;
+	struct oomprof_proc_event *e;
+	struct oomprof_register req = {};
+	struct oomprof_stats st = {};
+	u8 *out;
+	ssize_t got;
+
+	ev_setup(test, 65536, 1);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_init(16), 0);
+	reg_up = true;
+	oomprof_proc_init();
+	oomprof_events_set_reader(true);
+	out = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+
+	req.pid = task_tgid_vnr(me);
+	req.start_time_ticks = oomprof_task_start_ticks(me);
+	req.mbuckets_addr = 0x500000;
+	req.mem_profile_rate_addr = 0x500008;
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req), 0);
+
+	/* A thread exits, not the last: nothing happens. */
+	oomprof_proc_exit(me, false);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 1U);
+	KUNIT_EXPECT_EQ(test, rd(test, 4096, true, NULL), (ssize_t)-EAGAIN);
+
+	/* The last thread exits: registration gone, PROC_EXIT says which. */
+	oomprof_proc_exit(me, true);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 0U);
+	got = rd(test, 4096, true, out);
+	KUNIT_ASSERT_EQ(test, got, (ssize_t)sizeof(*e));
+	e = (struct oomprof_proc_event *)out;
+	KUNIT_EXPECT_EQ(test, e->hdr.type, OOMPROF_REC_PROC_EXIT);
+	KUNIT_EXPECT_EQ(test, e->registration_id, req.registration_id);
+	KUNIT_EXPECT_EQ(test, e->pid, (u32)task_tgid_nr(me));
+	KUNIT_EXPECT_EQ(test, e->start_time_ticks, req.start_time_ticks);
+	KUNIT_EXPECT_STREQ(test, e->comm, me->comm);
+	/* An unregistered process's exit is not told. */
+	oomprof_proc_exit(me, true);
+	KUNIT_EXPECT_EQ(test, rd(test, 4096, true, NULL), (ssize_t)-EAGAIN);
+
+	/* Exec: always told; drops the registration made for the old image. */
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req), 0);
+	oomprof_proc_exec(me);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 0U);
+	got = rd(test, 4096, true, out);
+	KUNIT_ASSERT_EQ(test, got, (ssize_t)sizeof(*e));
+	KUNIT_EXPECT_EQ(test, e->hdr.type, OOMPROF_REC_PROC_EXEC);
+	KUNIT_EXPECT_EQ(test, e->registration_id, req.registration_id);
+	oomprof_proc_exec(me);
+	got = rd(test, 4096, true, out);
+	KUNIT_ASSERT_EQ(test, got, (ssize_t)sizeof(*e));
+	KUNIT_EXPECT_EQ(test, e->registration_id, 0ULL);
+
+	oomprof_registry_stats(&st);
+	oomprof_proc_stats(&st);
+	KUNIT_EXPECT_EQ(test, st.registrations_added, 2ULL);
+	KUNIT_EXPECT_EQ(test, st.registrations_exited, 1ULL);
+	KUNIT_EXPECT_EQ(test, st.registrations_execd, 1ULL);
+	KUNIT_EXPECT_EQ(test, st.execs_seen, 2ULL);
+	oomprof_events_set_reader(false);
+}
+
 static int events_suite_init(struct kunit_suite *suite)
 {
 	return okt_user_get(USER_BYTES);
@@ -387,10 +575,13 @@ static struct kunit_case events_cases[] = {
 	KUNIT_CASE(events_full_ring_lost_record),
 	KUNIT_CASE(events_lost_in_next_header),
 	KUNIT_CASE(events_read_semantics),
+	KUNIT_CASE(events_detach_drains),
 	KUNIT_CASE(events_wraparound),
 	KUNIT_CASE(events_capture_record),
 	KUNIT_CASE(events_capture_ring_full),
 	KUNIT_CASE(events_init_too_small),
+	KUNIT_CASE(events_proc_half_ring),
+	KUNIT_CASE(events_proc_exec_exit),
 	{}
 };
 

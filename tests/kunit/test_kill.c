@@ -32,7 +32,7 @@ static void setup(struct kunit *test, unsigned int slots,
 	KUNIT_ASSERT_EQ(test, oomprof_capture_init(capture_bufs, 1, 1000, 500),
 			0);
 	okt_up.capture = true;
-	oomprof_registry_init(16);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_init(16), 0);
 	okt_up.registry = true;
 	KUNIT_ASSERT_EQ(test, oomprof_kills_init(slots, wait_ms), 0);
 	okt_up.kills = true;
@@ -355,7 +355,7 @@ static void compat_pid_probe(struct kunit *test)
 	check_victim(test, rec, t);
 }
 
-/* Both tracepoints and the kretprobe attach on this kernel, and detach. */
+/* Every tracepoint and the kretprobe attach on this kernel, and detach. */
 static void compat_probes_attach(struct kunit *test)
 {
 	setup(test, 4, 20, 0);
@@ -363,7 +363,8 @@ static void compat_probes_attach(struct kunit *test)
 	okt_up.probes = true;
 	KUNIT_EXPECT_EQ(test, oomprof_probes_attached(),
 			OOMPROF_PROBE_MARK_VICTIM | OOMPROF_PROBE_SIGNAL_DELIVER |
-			OOMPROF_PROBE_OUT_OF_MEMORY);
+			OOMPROF_PROBE_OUT_OF_MEMORY | OOMPROF_PROBE_SCHED_EXEC |
+			OOMPROF_PROBE_SCHED_EXIT);
 	/* Outside out_of_memory(): no OOM context for this task. */
 	KUNIT_EXPECT_NULL(test, oomprof_current_oom_control());
 }

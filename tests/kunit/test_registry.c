@@ -10,6 +10,7 @@
 #include <linux/kthread.h>
 #include <linux/pid.h>
 #include <linux/sched/task.h>
+#include <linux/uaccess.h>
 #include <linux/umh.h>
 
 #include "kunit_util.h"
@@ -19,7 +20,7 @@ static bool reg_up;
 
 static void reg_setup(struct kunit *test, unsigned int max)
 {
-	oomprof_registry_init(max);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_init(max), 0);
 	reg_up = true;
 }
 
@@ -121,7 +122,15 @@ static void registry_bad_requests(struct kunit *test)
 
 	reg_setup(test, 16);
 	req_for(&req, me, 0x500000);
-	req.flags = 1;
+	req.flags = 1U << 31;				/* unknown flag */
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -EINVAL);
+	/* SET_RATE with a rate a Go int cannot hold, or none. */
+	req_for(&req, me, 0x500000);
+	req.flags = OOMPROF_REGISTER_SET_RATE;
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -EINVAL);
+	req.set_rate = -1;
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -EINVAL);
+	req.set_rate = (s64)OOMPROF_SET_RATE_MAX + 1;
 	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -EINVAL);
 	req_for(&req, me, 0x500004);			/* misaligned */
 	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -EINVAL);
@@ -152,6 +161,79 @@ static void registry_bad_requests(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, strlen(info.build_id),
 				sizeof(info.build_id) - 1);
 	}
+	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 1U);
+}
+
+static void rate_word_set(struct kunit *test, unsigned long addr, s64 v)
+{
+	okt_use_mm(test);
+	KUNIT_EXPECT_EQ(test, copy_to_user((void __user *)addr, &v, sizeof(v)),
+			0UL);
+	okt_unuse_mm();
+}
+
+static s64 rate_word_get(struct kunit *test, unsigned long addr)
+{
+	s64 v = -1;
+
+	okt_use_mm(test);
+	KUNIT_EXPECT_EQ(test, copy_from_user(&v, (void __user *)addr,
+					     sizeof(v)), 0UL);
+	okt_unuse_mm();
+	return v;
+}
+
+/*
+ * OOMPROF_REGISTER_SET_RATE writes the rate into a zero MemProfileRate
+ * (the registrant's own mapping stands in for a Go program's data), leaves
+ * a non-zero one alone, and reports a word it cannot reach without
+ * failing the registration.
+ */
+static void registry_set_rate(struct kunit *test)
+{
+	struct task_struct *me = okt_user.task;
+	unsigned long rate_addr = okt_user.addr + 72;
+	struct oomprof_register req;
+
+	reg_setup(test, 16);
+	rate_word_set(test, rate_addr, 0);
+	req_for(&req, me, okt_user.addr + 64);
+	req.flags = OOMPROF_REGISTER_SET_RATE;
+	req.set_rate = 524288;
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req), 0);
+	KUNIT_EXPECT_EQ(test, req.set_rate_result, OOMPROF_SET_RATE_WRITTEN);
+	KUNIT_EXPECT_EQ(test, req.old_rate, 0LL);
+	KUNIT_EXPECT_EQ(test, rate_word_get(test, rate_addr), 524288LL);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 1U);
+
+	/* Now non-zero: left as it is, and said so. */
+	req.set_rate = 1;
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req), 0);
+	KUNIT_EXPECT_EQ(test, req.set_rate_result, OOMPROF_SET_RATE_ALREADY);
+	KUNIT_EXPECT_EQ(test, req.old_rate, 524288LL);
+	KUNIT_EXPECT_EQ(test, rate_word_get(test, rate_addr), 524288LL);
+
+	rate_word_set(test, rate_addr, 777);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req), 0);
+	KUNIT_EXPECT_EQ(test, req.set_rate_result, OOMPROF_SET_RATE_ALREADY);
+	KUNIT_EXPECT_EQ(test, req.old_rate, 777LL);
+	KUNIT_EXPECT_EQ(test, rate_word_get(test, rate_addr), 777LL);
+
+	/* Without the flag nothing is read or written. */
+	rate_word_set(test, rate_addr, 0);
+	req.flags = 0;
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req), 0);
+	KUNIT_EXPECT_EQ(test, req.set_rate_result, OOMPROF_SET_RATE_NONE);
+	KUNIT_EXPECT_EQ(test, rate_word_get(test, rate_addr), 0LL);
+
+	/* Nothing mapped there: registered all the same, failure told. */
+	req_for(&req, me, PAGE_SIZE);	/* page 1: never mapped */
+	req.flags = OOMPROF_REGISTER_SET_RATE;
+	req.set_rate = 524288;
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req), 0);
+	KUNIT_EXPECT_EQ(test, req.set_rate_result, OOMPROF_SET_RATE_FAILED);
+	KUNIT_EXPECT_EQ(test, req.set_rate_errno, EFAULT);
+	KUNIT_EXPECT_NE(test, req.registration_id, 0ULL);
 	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 1U);
 }
 
@@ -326,6 +408,7 @@ static struct kunit_case registry_cases[] = {
 	KUNIT_CASE(registry_reregister_replaces),
 	KUNIT_CASE(registry_pid_reuse),
 	KUNIT_CASE(registry_bad_requests),
+	KUNIT_CASE(registry_set_rate),
 	KUNIT_CASE(registry_full),
 	KUNIT_CASE(registry_dead_process_pruned),
 	KUNIT_CASE(registry_concurrent_lookups),

@@ -415,6 +415,51 @@ static void walker_truncated_bucket(struct kunit *test)
 	fake_free(f);
 }
 
+/*
+ * The last bucket's counts reach into a page that cannot be read (in a Go
+ * process: one persistentalloc never wrote). The counts on the readable
+ * page arrive, the rest are zeros, the walk is complete and says so.
+ */
+static void walker_counts_on_unwritten_page(struct kunit *test)
+{
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+	u64 head_stk = (OOMPROF_GO_BUCKET_HEADER_WORDS + 3) * 8;
+	u64 b, page, *e;
+	int i;
+
+	fake_bucket(f, 1, 3);
+	fake_bucket(f, 1, 3);
+	/* Bucket 2's memRecord: 5 words before a page boundary, 11 after. */
+	page = round_up(f->base + f->used + head_stk + 5 * 8, PAGE_SIZE);
+	f->used = page - 5 * 8 - head_stk - f->base;
+	b = fake_bucket(f, 1, 3);
+	*word(f, f->mbuckets) = f->bucket[0];
+	set_allnext(f, f->bucket[0], f->bucket[1]);
+	set_allnext(f, f->bucket[1], b);
+	f->mapped = page - f->base;
+
+	walk(test, f, &c, FAKE_SIZE);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_NONE);
+	KUNIT_EXPECT_EQ(test, c.w.nbuckets, 3ULL);
+	KUNIT_EXPECT_TRUE(test, c.w.flags & OOMPROF_CAPTURE_ZERO_FILLED);
+	e = (u64 *)(c.out + 2 * entry_bytes(3));
+	KUNIT_EXPECT_EQ(test, e[0], b);
+	KUNIT_EXPECT_EQ(test, 0, memcmp(e + 1, word(f, b), head_stk));
+	for (i = 0; i < OOMPROF_GO_MEMRECORD_WORDS; i++)
+		KUNIT_EXPECT_EQ(test, e[1 + head_stk / 8 + i],
+				i < 5 ? *word(f, b + head_stk + i * 8) : 0ULL);
+
+	/* Everything readable: no zeros, no flag. */
+	f->mapped = FAKE_SIZE;
+	kunit_kfree(test, c.out);
+	memset(&c, 0, sizeof(c));
+	walk(test, f, &c, FAKE_SIZE);
+	check_first(test, f, &c, 3);
+	KUNIT_EXPECT_FALSE(test, c.w.flags & OOMPROF_CAPTURE_ZERO_FILLED);
+	fake_free(f);
+}
+
 static void walker_unmapped_bucket(struct kunit *test)
 {
 	struct fake_mem *f = fake_new(test);
@@ -644,6 +689,7 @@ static struct kunit_case walker_cases[] = {
 	KUNIT_CASE(walker_cycle_and_max_buckets),
 	KUNIT_CASE(walker_cycle_then_bound),
 	KUNIT_CASE(walker_truncated_bucket),
+	KUNIT_CASE(walker_counts_on_unwritten_page),
 	KUNIT_CASE(walker_unmapped_bucket),
 	KUNIT_CASE(walker_nstk_over_limit),
 	KUNIT_CASE(walker_nstk_at_limit),

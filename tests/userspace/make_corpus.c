@@ -60,5 +60,19 @@ int main(int argc, char **argv)
 		g.e[11] = 640;			/* active.alloc_bytes */
 		put(argv[1], "go-heap", &g, sizeof(g));
 	}
+	{
+		/* An exec and an exit, back to back. */
+		struct oomprof_proc_event p[2];
+
+		memset(p, 0, sizeof(p));
+		fixture_header(&p[0].hdr, OOMPROF_REC_PROC_EXEC, sizeof(p[0]));
+		fixture_header(&p[1].hdr, OOMPROF_REC_PROC_EXIT, sizeof(p[1]));
+		p[0].pid = p[1].pid = 321;
+		p[0].ns_pid = p[1].ns_pid = 1;
+		p[1].registration_id = 7;
+		memcpy(p[0].comm, "victim", 7);
+		memcpy(p[1].comm, "victim", 7);
+		put(argv[1], "proc-events", p, sizeof(p));
+	}
 	return 0;
 }

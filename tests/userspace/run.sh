@@ -79,15 +79,34 @@ else
 	grep -A30 'ERROR\|runtime error' "$out/fuzz.log" | head -60 | sed 's/^/    /'
 fi
 
-# make install into a staging root: the binary runs, the unit points at it.
+# make install into a staging root: the binary runs, the unit and the
+# modprobe.d remove hook point at it, and modules-load.d names the module so
+# systemd-modules-load loads it at boot (dkms installs the module itself);
+# make uninstall removes them all.
 stage=$out/install-root
 rm -rf "$stage"
 if make -s -C "$top" install DESTDIR="$stage" PREFIX=/usr > "$out/install.log" 2>&1 &&
 	"$stage/usr/sbin/oomprof-read" --help | grep -q 'Usage: oomprof-read' &&
 	grep -qx 'ExecStart=/usr/sbin/oomprof-read -d /var/lib/oomprof' \
-		"$stage/lib/systemd/system/oomprof-read.service"; then
-	echo "PASS install: oomprof-read and oomprof-read.service under DESTDIR"
+		"$stage/lib/systemd/system/oomprof-read.service" &&
+	grep -qx 'remove oomprof /usr/sbin/oomprof-read --detach; /sbin/modprobe -r --ignore-remove oomprof' \
+		"$stage/etc/modprobe.d/oomprof.conf"; then
+	echo "PASS install: oomprof-read, oomprof-read.service and modprobe.d/oomprof.conf under DESTDIR"
 else
 	echo "FAIL install: make install DESTDIR=... did not produce a working binary and unit"
 	sed 's/^/    /' "$out/install.log" | tail -10
+fi
+modload=$stage/etc/modules-load.d/oomprof.conf
+# modules-load.d(5): one module name a line; exactly "oomprof", nothing else.
+if [ -f "$modload" ] && [ "$(stat -c %a "$modload")" = 644 ] &&
+	[ "$(cat "$modload")" = oomprof ]; then
+	echo "PASS install: /etc/modules-load.d/oomprof.conf under DESTDIR loads oomprof at boot"
+else
+	echo "FAIL install: $modload missing or not exactly \"oomprof\" mode 644: $(cat "$modload" 2>&1 | head -3 | tr '\n' '|')"
+fi
+if make -s -C "$top" uninstall DESTDIR="$stage" PREFIX=/usr >> "$out/install.log" 2>&1 &&
+	[ -z "$(find "$stage" -type f)" ]; then
+	echo "PASS install: make uninstall DESTDIR=... removes every installed file"
+else
+	echo "FAIL install: make uninstall left files: $(find "$stage" -type f | tr '\n' ' ')"
 fi

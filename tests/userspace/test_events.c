@@ -99,6 +99,12 @@ static void kill_summary(void **state)
 	assert_contains(b.p, "took SIGKILL after 1.500 ms");
 	assert_contains(b.p, "parents 300 (wrapper) < 1 (init)");
 	sbuf_free(&b);
+	/* In a container: both pids. */
+	k.victim_ns_pid = 1;
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(event_summary(&b, &k.hdr), 0);
+	assert_contains(b.p, "pid 321 (hog) [pid 1 in its namespace] uid 1000");
+	sbuf_free(&b);
 }
 
 static void unknown_type_has_no_json(void **state)

@@ -163,6 +163,32 @@ static void go_heap_record(void **state)
 	assert_int_equal(parse_one(&r, sizeof(r), &h), RECORD_BAD_FIELD);
 }
 
+static void proc_event_record(void **state)
+{
+	struct oomprof_proc_event e;
+	const struct oomprof_record_header *h;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	fixture_header(&e.hdr, OOMPROF_REC_PROC_EXEC, sizeof(e));
+	e.pid = 1234;
+	e.ns_pid = 1;
+	memcpy(e.comm, "victim", 7);
+	assert_int_equal(parse_one(&e, sizeof(e), &h), RECORD_OK);
+	e.hdr.type = OOMPROF_REC_PROC_EXIT;
+	assert_int_equal(parse_one(&e, sizeof(e), &h), RECORD_OK);
+	memset(e.comm, 'x', sizeof(e.comm));
+	assert_int_equal(parse_one(&e, sizeof(e), &h), RECORD_BAD_FIELD);
+	memcpy(e.comm, "victim", 7);
+	e.pid = 0;
+	assert_int_equal(parse_one(&e, sizeof(e), &h), RECORD_BAD_FIELD);
+	e.pid = 5u << 20;
+	assert_int_equal(parse_one(&e, sizeof(e), &h), RECORD_BAD_FIELD);
+	e.pid = 1234;
+	e.hdr.size = sizeof(e) - 8;
+	assert_int_equal(parse_one(&e, sizeof(e), &h), RECORD_BAD_SIZE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +199,7 @@ int main(void)
 		cmocka_unit_test(bad_magic_version_size),
 		cmocka_unit_test(bad_fields),
 		cmocka_unit_test(go_heap_record),
+		cmocka_unit_test(proc_event_record),
 	};
 
 	return cmocka_run_group_tests_name("record", tests, NULL, NULL);

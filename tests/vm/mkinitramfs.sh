@@ -1,5 +1,5 @@
 #!/bin/bash
-# mkinitramfs.sh OUT.cpio.gz KVER MODULE_KO READER_BIN [KUNIT_KO]
+# mkinitramfs.sh [--overlay DIR] [--kmod] OUT.cpio.gz KVER MODULE_KO READER_BIN [KUNIT_KO]
 #
 # Builds the test guest's initramfs (gzip, newc): busybox-static with applet
 # links in /bin and /sbin, /init, the module at /oomprof.ko, oomprof-read at
@@ -10,11 +10,29 @@
 #
 # The initramfs is unpacked into RAM of a 512 MiB guest, so only what the
 # scenarios use goes in: no kernel modules, no locales, no docs.
+#
+# --overlay DIR: DIR's contents are copied to the image's root as they are
+# (the dkms scenarios: a dkms install tree under lib/modules/KVER and a
+# `make install DESTDIR=` root, so the guest loads the module the way a
+# fleet host boots). --kmod: the host's kmod (with its libraries) as the
+# guest's modprobe/modinfo/insmod/lsmod/rmmod/depmod instead of busybox's,
+# as on a Debian host: it reads depmod's binary indexes and .ko.xz.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 
-[ $# -eq 4 ] || [ $# -eq 5 ] || { echo "usage: $0 OUT.cpio.gz KVER MODULE_KO|none READER_BIN|none [KUNIT_KO]" >&2; exit 2; }
+overlay=
+with_kmod=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+		--overlay) [ $# -ge 2 ] || { echo "$0: --overlay needs a directory" >&2; exit 2; }
+			overlay=$2; shift 2 ;;
+		--kmod) with_kmod=1; shift ;;
+		*) break ;;
+	esac
+done
+[ $# -eq 4 ] || [ $# -eq 5 ] || { echo "usage: $0 [--overlay DIR] [--kmod] OUT.cpio.gz KVER MODULE_KO|none READER_BIN|none [KUNIT_KO]" >&2; exit 2; }
+[ -z "$overlay" ] || [ -d "$overlay" ] || { echo "$0: overlay $overlay is not a directory" >&2; exit 2; }
 out=$1 kver=$2 module_ko=$3 reader=$4 kunit_ko=${5:-none}
 
 busybox=/bin/busybox
@@ -140,6 +158,33 @@ if [ "$reader" != none ]; then
 		# usr-merge symlinks; ldd names both forms, and cp created real dirs
 		# for each, which is all the loader needs.
 	fi
+fi
+
+# Copy each shared library of a host binary (and the dynamic loader) at the
+# path ldd reports, following symlinks, so the guest's loader finds them
+# where the binary's PT_INTERP and the default search path say.
+copy_libs() {
+	if LC_ALL=C ldd "$1" >/dev/null 2>&1; then
+		LC_ALL=C ldd "$1" | grep -o '/[^ ]*' | sort -u | while read -r lib; do
+			mkdir -p "$root$(dirname "$lib")"
+			cp -L "$lib" "$root$lib"
+		done
+	fi
+}
+
+if [ "$with_kmod" = 1 ]; then
+	kmod=$(command -v kmod || true)
+	[ -n "$kmod" ] || { echo "mkinitramfs.sh: kmod not found: apt-get install kmod" >&2; exit 1; }
+	install -m 755 "$kmod" "$root/bin/kmod"
+	copy_libs "$kmod"
+	for tool in modprobe modinfo insmod lsmod rmmod depmod; do
+		ln -sf ../bin/kmod "$root/sbin/$tool"
+		rm -f "$root/bin/$tool"
+	done
+fi
+
+if [ -n "$overlay" ]; then
+	cp -a "$overlay/." "$root/"
 fi
 
 # A record of what went into this image, for the guest's results.

@@ -10,6 +10,13 @@
 #
 # Artifacts of each case stay in tests/vm/.work/<kver>/<scenario>/
 # (console.log, dmesg.txt, r/events.jsonl, ...).
+#
+# Scenarios named dkms_* boot a second initramfs per kernel that carries not
+# the harness's module but the one `dkms install` put into a private install
+# tree (tests/dkms-install.sh, reused from the kbuild suite when the sources
+# are unchanged), plus a `make install DESTDIR=` root and kmod: the guest
+# loads it as a fleet host boots. On the debug kernel they print
+# "SKIP debug dkms_...: <why>" (counted neither passed nor failed).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,7 +24,7 @@ repo=$(cd "$here/../.." && pwd)
 work=$here/.work
 
 kernels="6.1 6.12 debug"
-scenarios="device loadunload cgroup_oom wrapper three_cgroups global_oom no_reader_50 threads go_capture go_default_rate go_four go_rate0 go_buffers go_dump"
+scenarios="device loadunload go_exec_fast exec_churn go_container cgroup_oom wrapper three_cgroups global_oom no_reader_50 threads go_capture go_default_rate go_four go_rate0 go_enable_rate go_buffers go_dump dkms_capture daemon_lifecycle"
 # Without a module the scenarios cannot pass; by default they are reported
 # as failed without booting. This flag boots them anyway (harness work).
 boot_without_module=0
@@ -49,7 +56,9 @@ progress() { printf '[%4ds] %s\n' $((SECONDS - t0)) "$*"; }
 
 passed=0
 failed=0
+skipped=0
 pass() { echo "PASS $1 $2"; passed=$((passed + 1)); }
+skip() { echo "SKIP $1 $2: $3"; skipped=$((skipped + 1)); }
 failcase() {
 	echo "FAIL $1 $2: $3"
 	failed=$((failed + 1))
@@ -63,6 +72,108 @@ failcase() {
 }
 
 mkdir -p "$work"
+
+# make_dkms_initrd KVER DKMS_OUT KO KWORK: the initramfs of the dkms_*
+# scenarios; prints its path. It holds no /oomprof.ko: the module is only
+# where dkms installed it, /lib/modules/KVER/updates/dkms (with depmod's
+# indexes of the private tree), beside what `make install` puts on a host
+# (modules-load.d/oomprof.conf, the unit, oomprof-read under /usr/local).
+# /etc/oomprof-dkms-expected names the dkms .ko's identity as the host
+# sees it, for the checker to compare with what the guest loaded.
+make_dkms_initrd() {
+	local kver=$1 dout=$2 ko=$3 kw=$4
+	local ov=$kw/dkms-overlay log=$kw/dkms-initramfs.log plain=$kw/dkms-plain.ko
+	rm -rf "$ov" && mkdir -p "$ov/lib/modules"
+	: > "$log"
+	cp -a "$dout/root/lib/modules/$kver" "$ov/lib/modules/" >> "$log" 2>&1 || {
+		echo "cannot copy $dout/root/lib/modules/$kver" >> "$log"; return 1; }
+	make -s -C "$repo" install DESTDIR="$ov" >> "$log" 2>&1 || {
+		echo "make install DESTDIR=$ov failed" >> "$log"; return 1; }
+	# The build id is in the ELF notes; decompress a .ko.xz to read them.
+	case $ko in
+	*.xz) xz -dc "$ko" > "$plain" ;;
+	*) cp "$ko" "$plain" ;;
+	esac
+	{
+		echo "path=${ko#"$dout/root"}"
+		echo "srcversion=$(modinfo -F srcversion "$ko")"
+		echo "version=$(modinfo -F version "$ko")"
+		echo "build_id=$(LC_ALL=C readelf -n "$plain" | sed -n 's/^ *Build ID: *//p')"
+		echo "vermagic=$(modinfo -F vermagic "$ko")"
+		echo "sha256=$(sha256sum < "$ko" | cut -d' ' -f1)"
+	} > "$ov/etc/oomprof-dkms-expected"
+	rm -f "$plain"
+	"$here/mkinitramfs.sh" --overlay "$ov" --kmod "$kw/initrd-dkms.gz" "$kver" none "$reader" >> "$log" 2>&1 || {
+		echo "mkinitramfs.sh failed (log: $log)" >> "$log"; return 1; }
+	echo "$kw/initrd-dkms.gz"
+}
+
+# check_scenario SERIES NAME DIR: the checker's verdict on one scenario's
+# results.
+check_scenario() {
+	local series=$1 s=$2 res=$3 out rc
+	# -B: no __pycache__ in the clone.
+	out=$(python3 -B "$here/checks/$s.py" "$res" 2>&1) && rc=0 || rc=$?
+	grep '^WARN: ' <<< "$out" | sed 's/^/  /' || true
+	if [ "$rc" -eq 0 ]; then
+		pass "$series" "$s"
+	else
+		failcase "$series" "$s" "$(tail -n 1 <<< "$out")" "$res/console.log"
+	fi
+}
+
+# boot_and_check INITRD SCENARIO...: boot the guest for the scenarios (of
+# $series, kernel $VMLINUZ, results under $kwork) and judge each. Those a
+# dying guest never started are booted again, until a boot runs none.
+boot_and_check() {
+	local use_initrd=$1 s b0 ran
+	shift
+	local queue=("$@") again retried=0
+	while [ ${#queue[@]} -gt 0 ]; do
+		# Ours to clear: boot.sh only empties directories it made itself.
+		for s in "${queue[@]}"; do rm -rf "${kwork:?}/$s"; done
+		progress "boot $series (kernel $KVER): ${queue[*]}"
+		b0=$SECONDS
+		# boot.sh's stdout: init's progress lines, as they come.
+		"$here/boot.sh" "$VMLINUZ" "$use_initrd" "$kwork" "${queue[@]}" \
+			2> "$kwork/${queue[0]}.boot.err" | while IFS= read -r line; do progress "  $line"; done || true
+		progress "  guest done in $((SECONDS - b0)) s"
+		if [ ! -d "$kwork/${queue[0]}" ]; then
+			for s in "${queue[@]}"; do
+				failcase "$series" "$s" "boot.sh: $(tail -n 1 "$kwork/${queue[0]}.boot.err")"
+			done
+			return
+		fi
+		again=()
+		ran=0
+		for s in "${queue[@]}"; do
+			if [ -e "$kwork/$s/not_run" ]; then
+				again+=("$s")
+			elif [ -e "$kwork/$s/boot_error" ]; then
+				ran=1
+				failcase "$series" "$s" "boot.sh: $(cat "$kwork/$s/boot_error")" "$kwork/$s/console.log"
+			else
+				ran=1
+				check_scenario "$series" "$s" "$kwork/$s"
+			fi
+		done
+		# A guest that died before its first scenario never ran our code
+		# (scenarios load the module): an emulator that hung or panicked
+		# at boot. Said, and booted once more; twice is a failure.
+		if [ "$ran" = 0 ] && [ "$retried" = 0 ]; then
+			retried=1
+			echo "  WARN: the guest died before its first scenario ($(cat "$kwork/${queue[0]}/boot_error")); booting once more"
+			continue
+		fi
+		if [ "$ran" = 0 ]; then
+			for s in "${again[@]}"; do
+				failcase "$series" "$s" "boot.sh: $(cat "$kwork/$s/boot_error")" "$kwork/${queue[0]}/boot-console.log"
+			done
+			return
+		fi
+		queue=("${again[@]}")
+	done
+}
 
 # oomprof-read is plain userspace: one build serves every kernel.
 reader=none
@@ -142,28 +253,47 @@ for series in $kernels; do
 		continue
 	fi
 
-	for s in $scenarios; do
-		res=$kwork/$s
-		# Ours to clear: boot.sh only empties directories it made itself.
-		rm -rf "$res"
-		progress "boot $series $s (kernel $KVER)"
-		b0=$SECONDS
-		if ! "$here/boot.sh" "$VMLINUZ" "$initrd" "$s" "$res" 2> "$kwork/$s.boot.err"; then
-			progress "  guest done in $((SECONDS - b0)) s"
-			failcase "$series" "$s" "$(tail -n 1 "$kwork/$s.boot.err")" "$res/console.log"
-			continue
-		fi
-		progress "  guest done in $((SECONDS - b0)) s"
-		# -B: no __pycache__ in the clone.
-		out=$(python3 -B "$here/checks/$s.py" "$res" 2>&1) && rc=0 || rc=$?
-		grep '^WARN: ' <<< "$out" | sed 's/^/  /' || true
-		if [ "$rc" -eq 0 ]; then
-			pass "$series" "$s"
+	# The dkms image, only when a dkms_* scenario is to run on this kernel.
+	dkms_initrd=
+	dkms_err=
+	case " $scenarios " in
+	*" dkms_"*)
+		if [ "$series" = debug ]; then
+			dkms_err="skip:the debug kernel is the project's own build of linux-source-6.1, not a Debian kernel package: there is no linux-headers-$KVER for dkms to build against (dkms is tested on Debian 6.1 and 6.12)"
 		else
-			failcase "$series" "$s" "$(tail -n 1 <<< "$out")" "$res/console.log"
+			progress "dkms install for $KVER (tests/dkms-install.sh)"
+			dkms_out=${OOMPROF_WORK:-$repo/build}/dkms/$KVER
+			if ! dkms_ko=$("$repo/tests/dkms-install.sh" --reuse "$KVER" "$dkms_out" 2> "$kwork/dkms.err"); then
+				dkms_err="$(tail -n 1 "$kwork/dkms.err")"
+			elif ! dkms_initrd=$(make_dkms_initrd "$KVER" "$dkms_out" "$(tail -n 1 <<< "$dkms_ko")" "$kwork"); then
+				dkms_err="dkms initramfs: $(tail -n 1 "$kwork/dkms-initramfs.log")"
+				dkms_initrd=
+			fi
 		fi
+		;;
+	esac
+
+	# One boot runs many scenarios in turn (boot.sh; the guest resets
+	# itself between them): a boot costs more than most scenarios, ten
+	# times more on the debug kernel. A boot that dies during a scenario
+	# fails that one; the scenarios after it get a boot of their own.
+	normal=()
+	dkms=()
+	for s in $scenarios; do
+		case $s in
+		dkms_*)
+			case $dkms_err in
+			skip:*) skip "$series" "$s" "${dkms_err#skip:}" ;;
+			?*) failcase "$series" "$s" "$dkms_err" ;;
+			*) dkms+=("$s") ;;
+			esac
+			;;
+		*) normal+=("$s") ;;
+		esac
 	done
+	[ ${#normal[@]} -eq 0 ] || boot_and_check "$initrd" "${normal[@]}"
+	[ ${#dkms[@]} -eq 0 ] || boot_and_check "$dkms_initrd" "${dkms[@]}"
 done
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed$([ "$skipped" -eq 0 ] || echo ", $skipped skipped")"
 [ "$failed" -eq 0 ]

@@ -22,7 +22,7 @@
 
 #define OOMPROF_RECORD_MAGIC	0x504d4f4fU	/* "OOMP" little-endian */
 #define OOMPROF_RECORD_VERSION	1
-#define OOMPROF_ABI_VERSION	1
+#define OOMPROF_ABI_VERSION	2
 
 /* A read() buffer of this size always holds at least one record. */
 #define OOMPROF_READ_MIN	4096
@@ -42,6 +42,22 @@ enum oomprof_record_type {
 	 * struct oomprof_go_capture, bucket entries. See below.
 	 */
 	OOMPROF_REC_GO_HEAP = 3,
+	/*
+	 * A process called execve(): struct oomprof_proc_event. Queued only
+	 * while a reader has the device open, and only into the first half
+	 * of the buffer, so a burst of execs never takes the room OOM
+	 * records need: one that does not fit is dropped and counted in
+	 * oomprof_stats.proc_events_lost (not in hdr.lost), and the reader
+	 * rescans /proc when that grows. Process events are not part of the
+	 * numbered stream: their hdr.seq and hdr.lost are 0, so seq still
+	 * counts OOM records and a gap still means a lost kill.
+	 */
+	OOMPROF_REC_PROC_EXEC = 4,
+	/*
+	 * The last thread of a registered process exited: its registration
+	 * is gone. struct oomprof_proc_event, same rules as PROC_EXEC.
+	 */
+	OOMPROF_REC_PROC_EXIT = 5,
 };
 
 struct oomprof_record_header {
@@ -191,11 +207,44 @@ struct oomprof_go_capture {
 
 /* A memory read that failed on MemProfileRate: mem_profile_rate is -1. */
 #define OOMPROF_CAPTURE_NO_RATE		(1U << 0)
+/*
+ * Some bucket counts lay on pages with nothing mapped (the runtime's
+ * persistentalloc chunks are zero pages until written, and the newest
+ * bucket's memRecord often reaches into one): they were read as zeros
+ * instead of ending the walk. Headers and stacks are never zero-filled.
+ */
+#define OOMPROF_CAPTURE_ZERO_FILLED	(1U << 1)
+
+/*
+ * OOMPROF_IOC_REGISTER flags.
+ *
+ * OOMPROF_REGISTER_SET_RATE: turn on heap profiling in a Go program whose
+ * runtime.MemProfileRate is 0 (it never references runtime.MemProfile, so
+ * the linker turned profiling off): the module reads the word at
+ * mem_profile_rate_addr and, only if it is 0, writes set_rate there. The
+ * runtime samples the allocations made after that; nothing allocated
+ * before is ever in the profile. The caller needs CAP_SYS_PTRACE as well
+ * (it writes another process's memory). Ask only once the runtime has
+ * initialized (say, a second after exec): before that the word holds the
+ * link-time value, and the runtime overwrites whatever was written. The
+ * outcome is in set_rate_result; the registration is made either way.
+ */
+#define OOMPROF_REGISTER_SET_RATE	(1U << 0)
+
+/* Largest set_rate: the most a Go int holds on every platform. */
+#define OOMPROF_SET_RATE_MAX		0x7fffffff
+
+enum oomprof_set_rate_result {
+	OOMPROF_SET_RATE_NONE = 0,	/* not asked */
+	OOMPROF_SET_RATE_WRITTEN,	/* was 0, set_rate written */
+	OOMPROF_SET_RATE_ALREADY,	/* not 0 (old_rate): left alone */
+	OOMPROF_SET_RATE_FAILED,	/* set_rate_errno says why */
+};
 
 /* OOMPROF_IOC_REGISTER: watch a Go process. */
 struct oomprof_register {
 	__u32 pid;			/* tgid, in the caller's pid namespace */
-	__u32 flags;			/* 0 */
+	__u32 flags;			/* OOMPROF_REGISTER_* */
 	/*
 	 * The process's start time, field 22 of /proc/PID/stat (clock ticks
 	 * since boot), read before its executable was inspected: binds the
@@ -215,6 +264,11 @@ struct oomprof_register {
 	__u64 load_bias;
 	char exe_path[OOMPROF_EXE_PATH_LEN];
 	char build_id[OOMPROF_BUILD_ID_LEN];
+	/* With OOMPROF_REGISTER_SET_RATE: 1 to OOMPROF_SET_RATE_MAX. */
+	__s64 set_rate;
+	__u32 set_rate_result;		/* out: enum oomprof_set_rate_result */
+	__s32 set_rate_errno;		/* out: with ..._FAILED, an errno */
+	__s64 old_rate;			/* out: the value found, if read */
 };
 
 /* OOMPROF_IOC_UNREGISTER: by registration_id (pid is ignored). */
@@ -234,6 +288,20 @@ struct oomprof_dump {
 	__u64 buf;			/* user pointer */
 	__u64 buf_size;
 	struct oomprof_go_capture cap;	/* out */
+};
+
+/*
+ * OOMPROF_REC_PROC_EXEC and OOMPROF_REC_PROC_EXIT. Pids are in the initial
+ * pid namespace; ns_pid is the process's pid in its own namespace.
+ */
+struct oomprof_proc_event {
+	struct oomprof_record_header hdr;
+	__u64 boottime_ns;		/* CLOCK_BOOTTIME of the event */
+	__u64 start_time_ticks;		/* as /proc/PID/stat field 22 */
+	__u64 registration_id;		/* removed registration, 0 if none */
+	__u32 pid;			/* tgid */
+	__u32 ns_pid;
+	char comm[OOMPROF_COMM_LEN];	/* after exec: the new program's */
 };
 
 /* OOMPROF_IOC_GET_VERSION */
@@ -263,11 +331,22 @@ struct oomprof_stats {
 	__u64 capture_buffer_size;	/* bytes each */
 	/* mark_victim of a task already dying, not a kill: no record */
 	__u64 dying_marked;
+	/* execve() calls seen, and PROC_EXEC records for them queued */
+	__u64 execs_seen;
+	/* PROC_EXEC/PROC_EXIT records dropped: the reader should rescan */
+	__u64 proc_events_lost;
+	/* registrations removed because their process exited or exec'd */
+	__u64 registrations_exited;
+	__u64 registrations_execd;
+	/* registrations made since load */
+	__u64 registrations_added;
 };
 
 #define OOMPROF_PROBE_MARK_VICTIM	(1U << 0)
 #define OOMPROF_PROBE_SIGNAL_DELIVER	(1U << 1)
 #define OOMPROF_PROBE_OUT_OF_MEMORY	(1U << 2)
+#define OOMPROF_PROBE_SCHED_EXEC	(1U << 3)
+#define OOMPROF_PROBE_SCHED_EXIT	(1U << 4)
 
 /* Unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst. */
 #define OOMPROF_IOC_MAGIC	0xA7
@@ -276,5 +355,24 @@ struct oomprof_stats {
 #define OOMPROF_IOC_REGISTER	_IOWR(OOMPROF_IOC_MAGIC, 3, struct oomprof_register)
 #define OOMPROF_IOC_UNREGISTER	_IOW(OOMPROF_IOC_MAGIC, 4, struct oomprof_register)
 #define OOMPROF_IOC_DUMP	_IOWR(OOMPROF_IOC_MAGIC, 5, struct oomprof_dump)
+
+/*
+ * OOMPROF_IOC_DETACH: let the module be unloaded while a reader runs,
+ * losing nothing already captured. Issued on a write-only open (EINVAL on
+ * a read-mode one). It waits until the kills in flight are published,
+ * then the reader's read() hands out every queued record and, once none
+ * is left, fails with ENODEV (poll() reports EPOLLIN | EPOLLHUP), and the
+ * reader is expected to close the device. The call returns 1 when the
+ * reader has closed it, 0 at once if none had it open; read-mode opens fail
+ * with ENODEV from the call until OOMPROF_DETACH_HOLD_MS after it, time
+ * for the caller to unload the module. It waits at most
+ * OOMPROF_DETACH_TIMEOUT_MS (ETIMEDOUT) and can be interrupted; either
+ * way the reader is then free to read on. EBUSY: another detach is under
+ * way. Added without a version bump (no structure changed): a module
+ * from before it answers ENOTTY.
+ */
+#define OOMPROF_DETACH_TIMEOUT_MS	10000
+#define OOMPROF_DETACH_HOLD_MS		10000
+#define OOMPROF_IOC_DETACH	_IO(OOMPROF_IOC_MAGIC, 6)
 
 #endif /* _UAPI_LINUX_OOMPROF_H */

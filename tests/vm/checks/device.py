@@ -25,10 +25,18 @@ EXPECTED_OK = [
     "read() into a buffer too small for the record gives EINVAL",
     "read() returns exactly one whole OOM kill record",
     "then the device is empty again",
+    "detach on the reader's own descriptor gives EINVAL",
+    "poll reports EPOLLIN|EPOLLHUP to a detached reader",
+    "read() gives ENODEV once nothing is queued",
+    "a new reader gets ENODEV while detaching",
+    "detach returns 1 once the reader has closed",
+    "readers get ENODEV for a while after a detach",
+    "detach with no reader returns 0 at once",
 ]
 
 MESSAGES = {
     "err_nodev.txt": "/dev/oomprof: no such device — load the module: sudo modprobe oomprof",
+    "err_nodev_wait.txt": "/dev/oomprof: no such device — waiting for the module: sudo modprobe oomprof",
     "err_nobody.txt": "/dev/oomprof: permission denied — run as root",
     "err_busy.txt": "/dev/oomprof: busy — another oomprof-read is already reading it",
 }

@@ -1,15 +1,15 @@
 # shellcheck shell=sh
 # Sourced by every guest scenario (busybox sh): `. /lib.sh`.
 #
-# Conventions: a scenario runs with cwd /results and its stdout/stderr in
-# /results/scenario.log. A hard failure calls fail (message to
-# /results/error, exit 1); a problem that should not stop the remaining steps
-# calls problem and the scenario ends with `finish`, which exits 1 if any
-# problem was recorded. Every wait has a timeout: init's watchdog is only the
+# Conventions: a scenario runs with cwd $R (/results/NAME, shipped to the
+# host as its results) and its stdout/stderr in $R/scenario.log. A hard
+# failure calls fail (message to $R/error, exit 1); a problem that should
+# not stop the remaining steps calls problem and the scenario ends with
+# `finish`, which exits 1 if any problem was recorded. Every wait has a timeout: init's watchdog is only the
 # last resort and loses the reason.
 
 CG=/sys/fs/cgroup
-R=/results
+R=${OOMPROF_RESULTS:-/results}
 PROBLEMS=0
 READER_PID=
 
@@ -148,14 +148,15 @@ holds_device() {
 	return 1
 }
 
-# start_reader DIR: oomprof-read -d DIR in the background (at -1000 like
-# every harness process), stderr appended to $R/reader.log; returns once it
-# holds /dev/oomprof open, so nothing that follows races its open().
+# start_reader DIR [OPTION...]: oomprof-read -d DIR OPTION... in the
+# background (at -1000 like every harness process), stderr appended to
+# $R/reader.log; returns once it holds /dev/oomprof open, so nothing that
+# follows races its open().
 start_reader() {
 	[ -x /bin/oomprof-read ] ||
 		fail "no /bin/oomprof-read in the initramfs: oomprof-read did not build"
 	mkdir -p "$1"
-	/bin/oomprof-read -d "$1" 2>> "$R/reader.log" &
+	/bin/oomprof-read -d "$@" 2>> "$R/reader.log" &
 	READER_PID=$!
 	_n=100
 	while ! holds_device "$READER_PID"; do

@@ -10,6 +10,10 @@
  *   devtest wait-record READY   poll until a record comes (touch READY once
  *                               polling), then check read() semantics
  *   devtest runas UID CMD...    exec CMD as UID (no capabilities)
+ *   devtest detach              OOMPROF_IOC_DETACH: EINVAL on a reader's
+ *                               descriptor; the reader gets EPOLLHUP and
+ *                               ENODEV, new readers ENODEV; 1 once it
+ *                               closed, 0 with no reader
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -131,6 +135,22 @@ static int contract(void)
 	return failures ? 1 : 0;
 }
 
+/* @n bytes of whole records, every one a PROC_EXEC or PROC_EXIT. */
+static int only_proc_events(const char *b, ssize_t n)
+{
+	const struct oomprof_record_header *h;
+	ssize_t off;
+
+	for (off = 0; off + (ssize_t)sizeof(*h) <= n; off += h->size) {
+		h = (const void *)(b + off);
+		if (h->size < sizeof(*h) ||
+		    (h->type != OOMPROF_REC_PROC_EXEC &&
+		     h->type != OOMPROF_REC_PROC_EXIT))
+			return 0;
+	}
+	return off == n;
+}
+
 static int wait_record(const char *ready)
 {
 	union {
@@ -148,10 +168,27 @@ static int wait_record(const char *ready)
 	close(open(ready, O_WRONLY | O_CREAT, 0644));
 	pfd.fd = fd;
 	pfd.events = POLLIN;
-	check(poll(&pfd, 1, 60000) == 1 && pfd.revents & POLLIN,
-	      "poll wakes when a record is queued", "no POLLIN within 60 s");
-	errno = 0;
-	check(read(fd, u.b, 100) < 0 && errno == EINVAL,
+	/*
+	 * Process events (PROC_EXEC of whatever the scenario runs) come and
+	 * go; they fit in 100 bytes, the OOM kill record does not: read with
+	 * a 100-byte buffer until the device says EINVAL, the kill is next.
+	 */
+	for (;;) {
+		check(poll(&pfd, 1, 60000) == 1 && pfd.revents & POLLIN,
+		      "poll wakes when a record is queued", "no POLLIN within 60 s");
+		if (!(pfd.revents & POLLIN))
+			break;
+		errno = 0;
+		n = read(fd, u.b, 100);
+		if (n < 0 && errno == EINVAL)
+			break;
+		check(n > 0 && only_proc_events(u.b, n),
+		      "small records before the kill are process events",
+		      "something else");
+		if (failures)
+			break;
+	}
+	check(errno == EINVAL,
 	      "read() into a buffer too small for the record gives EINVAL",
 	      "unexpected");
 	n = read(fd, u.b, sizeof(u.b));
@@ -160,10 +197,79 @@ static int wait_record(const char *ready)
 	      h->type == OOMPROF_REC_OOM_KILL && h->size == n,
 	      "read() returns exactly one whole OOM kill record",
 	      "wrong size or header");
-	errno = 0;
-	check(read(fd, u.b, sizeof(u.b)) < 0 && errno == EAGAIN,
+	/* Then only process events, if anything. */
+	while ((n = read(fd, u.b, sizeof(u.b))) > 0 &&
+	       only_proc_events(u.b, n))
+		;
+	check(n < 0 && errno == EAGAIN,
 	      "then the device is empty again", "unexpected");
 	close(fd);
+	return failures ? 1 : 0;
+}
+
+/*
+ * Another process's detach: its return value is the exit status. It must
+ * not keep the reader's file open through the descriptor it inherited,
+ * or the detach would wait for itself.
+ */
+static int detach_child(int inherited_reader)
+{
+	int w;
+
+	close(inherited_reader);
+	w = open(DEV, O_WRONLY);
+	return w < 0 ? 100 : ioctl(w, OOMPROF_IOC_DETACH);
+}
+
+/* open(O_RDONLY) fails with ENODEV (closed again if it did not). */
+static int reader_refused(void)
+{
+	int fd;
+
+	errno = 0;
+	fd = open(DEV, O_RDONLY);
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 && errno == ENODEV;
+}
+
+static int detach(void)
+{
+	int r = open(DEV, O_RDONLY | O_NONBLOCK);
+	int w = open(DEV, O_WRONLY);
+	struct pollfd pfd = { .fd = r, .events = POLLIN };
+	static char buf[1 << 16];
+	int status = -1, n = 0;
+	ssize_t got;
+	pid_t p;
+
+	check(r >= 0 && w >= 0, "reader and write-only opener open", "open failed");
+	if (r < 0 || w < 0)
+		return 1;
+	errno = 0;
+	check(ioctl(r, OOMPROF_IOC_DETACH) < 0 && errno == EINVAL,
+	      "detach on the reader's own descriptor gives EINVAL", "unexpected");
+	p = fork();
+	if (p == 0)
+		_exit(detach_child(r));
+	check(poll(&pfd, 1, 5000) == 1 && pfd.revents & POLLHUP &&
+	      pfd.revents & POLLIN, "poll reports EPOLLIN|EPOLLHUP to a detached reader",
+	      "no POLLHUP within 5 s");
+	while ((got = read(r, buf, sizeof(buf))) > 0 && n < 1000)
+		n++;	/* records still queued come first */
+	check(got < 0 && errno == ENODEV,
+	      "read() gives ENODEV once nothing is queued", "unexpected");
+	check(reader_refused(), "a new reader gets ENODEV while detaching",
+	      "unexpected");
+	close(r);
+	check(p > 0 && waitpid(p, &status, 0) == p && WIFEXITED(status) &&
+	      WEXITSTATUS(status) == 1,
+	      "detach returns 1 once the reader has closed", "unexpected status");
+	check(reader_refused(), "readers get ENODEV for a while after a detach",
+	      "unexpected");
+	check(ioctl(w, OOMPROF_IOC_DETACH) == 0,
+	      "detach with no reader returns 0 at once", "unexpected");
+	close(w);
 	return failures ? 1 : 0;
 }
 
@@ -178,6 +284,8 @@ int main(int argc, char **argv)
 		return contract();
 	if (argc == 3 && !strcmp(argv[1], "wait-record"))
 		return wait_record(argv[2]);
+	if (argc == 2 && !strcmp(argv[1], "detach"))
+		return detach();
 	if (argc >= 4 && !strcmp(argv[1], "runas")) {
 		gid_t id = (gid_t)atoi(argv[2]);
 
@@ -189,6 +297,6 @@ int main(int argc, char **argv)
 		perror("devtest runas: exec");
 		return 127;
 	}
-	fprintf(stderr, "usage: devtest nodev|contract|wait-record READY|runas UID CMD...\n");
+	fprintf(stderr, "usage: devtest nodev|contract|wait-record READY|detach|runas UID CMD...\n");
 	return 2;
 }

@@ -2,7 +2,7 @@
 // runtime/pprof heap profile, taken before it started leaking.
 //
 //	gocheck -self SELF.pb.gz -oom OOM.pb.gz -sites F1,F2,... -leak FUNC
-//	        [-leak-bytes N -tol 0.15] [-exact]
+//	        [-leak-bytes N -tol 0.15] [-exact] [-sites-only] [-absent F1,F2,...]
 //
 // Every stack of the runtime's own profile must be in the OOM profile,
 // frame for frame (function, file, line): buckets are never freed. For
@@ -10,7 +10,11 @@
 // -exact the OOM profile must have the same inuse_objects and inuse_space; without -exact, each site's inuse_space
 // summed must agree within -tol. The function with the most flat
 // inuse_space in the OOM profile must be -leak, and with -leak-bytes its
-// inuse_space must be within -tol of that many bytes.
+// inuse_space must be within -tol of that many bytes. -sites-only skips the
+// every-stack check: for a profile of another run of the same binary that
+// made the allocations of the -sites but not the self profile's own.
+// Without -self, only the OOM profile is checked (a binary with no runtime/pprof); the -absent
+// functions must have no inuse_space in it.
 //
 // Prints "ok: ..." lines and exits 0, or the first problems and exits 1.
 package main
@@ -34,6 +38,8 @@ var (
 	leakBytes = flag.Int64("leak-bytes", 0, "bytes the victim says it leaked")
 	tol       = flag.Float64("tol", 0.15, "relative tolerance")
 	exact     = flag.Bool("exact", false, "values must be identical (MemProfileRate 1)")
+	absent    = flag.String("absent", "", "comma-separated functions that must have nothing in use in the OOM profile")
+	sitesOnly = flag.Bool("sites-only", false, "check only the -sites stacks of -self, not every stack")
 	same      = flag.Bool("same", false, "every non-zero sample of either profile must be in the other with identical values (on-demand dumps)")
 )
 
@@ -101,7 +107,32 @@ func depth(s *profile.Sample) int {
 
 func main() {
 	flag.Parse()
-	self, oom := load(*selfPath), load(*oomPath)
+	oom := load(*oomPath)
+	oIS := index(oom, "inuse_space")
+	if *selfPath != "" {
+		checkSelf(load(*selfPath), oom)
+	}
+	for _, fn := range strings.Split(*absent, ",") {
+		if fn == "" {
+			continue
+		}
+		var space int64
+		for _, s := range oom.Sample {
+			if contains(s, fn) {
+				space += s.Value[oIS]
+			}
+		}
+		if space != 0 {
+			problem("%s: %d bytes in use in the OOM profile, expected none", fn, space)
+		} else {
+			fmt.Printf("ok: %s has nothing in use in the OOM profile\n", fn)
+		}
+	}
+	checkLeak(oom, oIS)
+}
+
+// Every stack and -sites value of the runtime's own profile in the OOM one.
+func checkSelf(self, oom *profile.Profile) {
 	sIO, sIS := index(self, "inuse_objects"), index(self, "inuse_space")
 	oIO, oIS := index(oom, "inuse_objects"), index(oom, "inuse_space")
 
@@ -109,17 +140,19 @@ func main() {
 	for _, s := range oom.Sample {
 		oomByStack[stackKey(s)] = append(oomByStack[stackKey(s)], s)
 	}
-	missing := 0
-	for _, s := range self.Sample {
-		if len(oomByStack[stackKey(s)]) == 0 {
-			missing++
-			if missing <= 3 {
-				problem("a stack of the runtime's own profile (%d frames) is not in the OOM profile:\n%s", depth(s), stackKey(s))
+	if !*sitesOnly {
+		missing := 0
+		for _, s := range self.Sample {
+			if len(oomByStack[stackKey(s)]) == 0 {
+				missing++
+				if missing <= 3 {
+					problem("a stack of the runtime's own profile (%d frames) is not in the OOM profile:\n%s", depth(s), stackKey(s))
+				}
 			}
 		}
-	}
-	if missing == 0 {
-		fmt.Printf("ok: all %d stacks of the runtime's own profile are in the OOM profile, frame for frame\n", len(self.Sample))
+		if missing == 0 {
+			fmt.Printf("ok: all %d stacks of the runtime's own profile are in the OOM profile, frame for frame\n", len(self.Sample))
+		}
 	}
 	for _, site := range strings.Split(*sitesFlag, ",") {
 		if site == "" {
@@ -172,6 +205,10 @@ func main() {
 	if *same {
 		sameSamples(self, oom)
 	}
+}
+
+// The -leak function on top, holding about -leak-bytes.
+func checkLeak(oom *profile.Profile, oIS int) {
 	if *leak == "" {
 		finish()
 		return

@@ -11,7 +11,9 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"syscall"
 	"time"
+	"unsafe"
 )
 
 var (
@@ -23,7 +25,25 @@ var (
 	buckets  = flag.Int("buckets", 0, "also make this many distinct allocation stacks (benchmarks)")
 	hold     = flag.Bool("hold", false, "after writing the own profile, stay quiet forever instead of leaking")
 	bulkMB   = flag.Int("retainmb", 0, "also retain this many MiB in 8 KiB objects")
+	lite     = flag.Bool("lite", false, "retain a tenth as many objects at the known sites (a fast start)")
+	lifetime = flag.Duration("lifetime", 0, "exit (status 0) this long after start instead of leaking")
+	fast     = flag.Bool("fast", false, "no GC and no own profile: leak right after retaining (exec-to-kill timing runs)")
+	timing   = flag.Bool("timing", false, "report on stderr how long each start-up step took")
 )
+
+// boottime is CLOCK_BOOTTIME, the clock of execat and of the module's
+// records, so the host can place each step between exec and kill.
+func boottime() int64 {
+	var ts syscall.Timespec
+	syscall.Syscall(syscall.SYS_CLOCK_GETTIME, 7 /* CLOCK_BOOTTIME */, uintptr(unsafe.Pointer(&ts)), 0)
+	return ts.Nano()
+}
+
+func phase(name string) {
+	if *timing {
+		fmt.Fprintf(os.Stderr, "phase %s %d\n", name, boottime())
+	}
+}
 
 // Retained objects, so the GC keeps them.
 var keep [][]byte
@@ -104,32 +124,46 @@ func makeBuckets(n int) {
 	}
 }
 
+func writeSelfProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	f.Close()
+}
+
 func main() {
 	flag.Parse()
+	phase("main")
 	runtime.MemProfileRate = *rate
 	// Room for keep without growth allocations in the measured sites.
 	keep = make([][]byte, 0, 4096+*bulkMB*128)
 	leak = make([][]byte, 0, 1<<16)
 
-	retainSmall(1000)
-	retainInlinedCaller(500)
-	deep(150, 100)
+	scale := 10
+	if *lite {
+		scale = 1
+	}
+	retainSmall(100 * scale)
+	retainInlinedCaller(50 * scale)
+	deep(150, 10*scale)
 	makeBuckets(*buckets)
 	retainBulk(*bulkMB)
+	phase("retained")
 
-	runtime.GC()
-	runtime.GC()
-	if *selfProf != "" {
-		f, err := os.Create(*selfProf)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
+	if !*fast {
+		runtime.GC()
+		runtime.GC()
+		phase("gc")
+		if *selfProf != "" {
+			writeSelfProfile(*selfProf)
+			phase("selfprof")
 		}
-		if err := pprof.WriteHeapProfile(f); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		f.Close()
 	}
 
 	if *hold {
@@ -144,7 +178,12 @@ func main() {
 		out, _ = os.OpenFile(*progress, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	}
 	fmt.Println(os.Getpid())
+	if *lifetime > 0 {
+		time.Sleep(*lifetime)
+		os.Exit(0)
+	}
 	time.Sleep(*delay)
+	phase("leak")
 	for n := 1; ; n++ {
 		leak = append(leak, leakChunk())
 		if out != nil {

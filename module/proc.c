@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exec and exit of processes.
+ *
+ * oomprof-read registers a Go program as soon as it has exec'd, instead of
+ * finding it by polling /proc: every execve() queues an
+ * OOMPROF_REC_PROC_EXEC record (from sched_process_exec, after the new
+ * image is mapped, so /proc/PID/exe and /proc/PID/maps already show it).
+ *
+ * A registration describes one address space, so it ends when the process
+ * exits or execs: it is dropped here, at once, rather than found stale at
+ * an OOM kill or pruned when the registry fills up. Only exits of
+ * registered processes are told to the reader (OOMPROF_REC_PROC_EXIT):
+ * the reader has no use for the others.
+ *
+ * Both probes run for every process on the machine, in the task's own
+ * context with preemption off: they take no sleeping lock and allocate
+ * nothing, and the common case is a lockless registry lookup plus, for
+ * exec, one record copied into the ring.
+ */
+#define pr_fmt(fmt) "oomprof: " fmt
+
+#include <linux/atomic.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+
+#include "oomprof.h"
+
+static atomic64_t execs_seen;
+
+static void queue_proc_event(u16 type, struct task_struct *p, u64 reg_id)
+{
+	struct oomprof_proc_event e;
+
+	memset(&e, 0, sizeof(e));
+	oomprof_events_init_header(&e.hdr, type, sizeof(e));
+	e.boottime_ns = ktime_get_boottime_ns();
+	e.start_time_ticks = oomprof_task_start_ticks(p);
+	e.registration_id = reg_id;
+	e.pid = task_tgid_nr(p);
+	e.ns_pid = task_tgid_nr_ns(p, task_active_pid_ns(p));
+	/* p is current: its comm changes only under its own feet. */
+	strscpy(e.comm, p->comm, sizeof(e.comm));
+	oomprof_events_queue_proc(&e.hdr);
+}
+
+/* sched_process_exec: @p (current) runs its new program now. */
+void oomprof_proc_exec(struct task_struct *p)
+{
+	u64 id;
+
+	atomic64_inc(&execs_seen);
+	id = oomprof_registry_forget(task_tgid(p), OOMPROF_FORGET_EXEC);
+	queue_proc_event(OOMPROF_REC_PROC_EXEC, p, id);
+}
+
+/*
+ * sched_process_exit: the thread @p (current) is exiting; @group_dead when
+ * it is the last of its process.
+ */
+void oomprof_proc_exit(struct task_struct *p, bool group_dead)
+{
+	u64 id;
+
+	if (!group_dead)
+		return;
+	id = oomprof_registry_forget(task_tgid(p), OOMPROF_FORGET_EXIT);
+	if (id)
+		queue_proc_event(OOMPROF_REC_PROC_EXIT, p, id);
+}
+
+void oomprof_proc_stats(struct oomprof_stats *st)
+{
+	st->execs_seen = atomic64_read(&execs_seen);
+}
+
+void oomprof_proc_init(void)
+{
+	atomic64_set(&execs_seen, 0);
+}
