@@ -63,8 +63,9 @@ initrd=$kwork/kunit-initrd.gz
 res=$kwork/kunit
 # A guest that died before the scenario began (res/not_run: boot.sh's
 # watchdog saw the boot hang, as the debug kernel's RCU-tasks self test
-# rarely does under TCG) never ran a test: said, and booted once more.
-for attempt in 1 2; do
+# rarely does under TCG) never ran a test: said, and booted again, up to
+# twice more.
+for attempt in 1 2 3; do
 	rm -rf "$res"
 	progress "boot $KVER kunit"
 	b0=$SECONDS
@@ -73,8 +74,8 @@ for attempt in 1 2; do
 		"$vm/boot.sh" "$VMLINUZ" "$initrd" "$kwork" kunit > /dev/null 2> "$kwork/kunit.boot.err" || rc=$?
 	progress "  guest done in $((SECONDS - b0)) s"
 	[ "$rc" -ne 0 ] || break
-	if [ "$attempt" = 1 ] && [ -e "$res/not_run" ]; then
-		echo "  WARN: the guest died before the KUnit scenario ($(cat "$res/boot_error")); booting once more"
+	if [ "$attempt" -lt 3 ] && [ -e "$res/not_run" ]; then
+		echo "  WARN: the guest died before the KUnit scenario ($(cat "$res/boot_error")); booting again ($((attempt + 1)) of 3)"
 		continue
 	fi
 	tail -n 40 "$res/console.log" 2> /dev/null | tr -d '\r' | sed 's/^/  | /'

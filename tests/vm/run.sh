@@ -159,10 +159,11 @@ boot_and_check() {
 		done
 		# A guest that died before its first scenario never ran our code
 		# (scenarios load the module): an emulator that hung or panicked
-		# at boot. Said, and booted once more; twice is a failure.
-		if [ "$ran" = 0 ] && [ "$retried" = 0 ]; then
-			retried=1
-			echo "  WARN: the guest died before its first scenario ($(cat "$kwork/${queue[0]}/boot_error")); booting once more"
+		# at boot. Said, and booted again, up to twice more; a third such
+		# boot is a failure.
+		if [ "$ran" = 0 ] && [ "$retried" -lt 2 ]; then
+			retried=$((retried + 1))
+			echo "  WARN: the guest died before its first scenario ($(cat "$kwork/${queue[0]}/boot_error")); booting again ($((retried + 1)) of 3)"
 			continue
 		fi
 		if [ "$ran" = 0 ]; then
