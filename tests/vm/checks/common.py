@@ -69,7 +69,7 @@ class Results:
         self.error = self._read("error") or ""
         self.init_errors = self._read("init_errors") or ""
         self.dmesg = self._read("dmesg.txt") or ""
-        self._events = None
+        self._events = {}
 
     def path(self, name):
         return os.path.join(self.dir, name)
@@ -99,9 +99,10 @@ class Results:
                 for m in KILLED_RE.finditer(self.dmesg)]
 
     def events(self, rel="r/events.jsonl"):
-        """Every line of the reader's output, parsed; fails on a bad line."""
-        if self._events is not None:
-            return self._events
+        """Every line of the reader's output (REL: events.jsonl or a file it
+        was rotated to), parsed; fails on a bad line."""
+        if rel in self._events:
+            return self._events[rel]
         text = self._read(rel)
         if text is None:
             fail(f"{rel} missing (reader wrote nothing)")
@@ -116,7 +117,15 @@ class Results:
             if not isinstance(obj, dict):
                 fail(f"{rel}:{n}: not a JSON object")
             out.append(obj)
-        self._events = out
+        self._events[rel] = out
+        return out
+
+    def summary(self):
+        """The scenario's key=value lines ($R/summary) as a dict."""
+        out = {}
+        for line in (self._read("summary") or "").splitlines():
+            key, _, value = line.partition("=")
+            out[key] = value
         return out
 
     def kills(self):
@@ -206,6 +215,23 @@ def kmemleak_problem(r):
     n = text.count("unreferenced object")
     return (f"kmemleak: {n} unreferenced object(s) after the scenario: "
             f"{lines[0].strip()[:160]}")
+
+
+def check_summary(r, expect):
+    """Every key of EXPECT has its value in the scenario's summary."""
+    summary = r.summary()
+    for key, want in expect.items():
+        if summary.get(key) != want:
+            fail(f"summary {key}={summary.get(key)!r}, expected {want!r}")
+    return summary
+
+
+def one_kill(kills, comm):
+    """The one kill record of the process named COMM."""
+    k = [k for k in kills if k["comm"] == comm]
+    if len(k) != 1:
+        fail(f"no single kill record for {comm}: {[x['comm'] for x in kills]}")
+    return k[0]
 
 
 def match_dmesg(r, k):

@@ -5,13 +5,12 @@ return, stops by SIGTERM (connected and while waiting) and a kill while no
 reader ran. Every kernel "Killed process" line must be in events.jsonl
 (before or after the rotation), each once, and seq numbers contiguous in
 each module lifetime."""
-import json
 import os
 import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import check_common, check_kill_shape, fail, main  # noqa: E402
+from common import check_common, check_kill_shape, check_summary, fail, main  # noqa: E402
 
 EXPECT = {
     "detach_waits_for_reader": "yes",
@@ -32,28 +31,9 @@ LABELS = ["first", "go1", "go2", "go3", "after_hup", "at_detach",
           "after_reload", "go_reload", "no_daemon"]
 
 
-def lines_of(r, rel):
-    text = r.read(rel)
-    if text is None:
-        fail(f"{rel} missing")
-    out = []
-    for n, line in enumerate(text.splitlines(), 1):
-        try:
-            out.append(json.loads(line))
-        except ValueError as e:
-            fail(f"{rel}:{n}: not JSON ({e}): {line[:120]!r}")
-    return out
-
-
 def check(r):
     check_common(r)
-    summary = {}
-    for line in (r.read("summary") or "").splitlines():
-        key, _, value = line.partition("=")
-        summary[key] = value
-    for key, want in EXPECT.items():
-        if summary.get(key) != want:
-            fail(f"summary {key}={summary.get(key)!r}, expected {want!r}")
+    check_summary(r, EXPECT)
 
     kills = {}
     for line in (r.read("kills") or "").splitlines():
@@ -62,8 +42,8 @@ def check(r):
     if sorted(kills) != sorted(LABELS):
         fail(f"kills file has {sorted(kills)}, expected {sorted(LABELS)}")
 
-    old = lines_of(r, "r/events.jsonl.1")
-    new = lines_of(r, "r/events.jsonl")
+    old = r.events("r/events.jsonl.1")
+    new = r.events("r/events.jsonl")
     where = {}
     for name, evs in (("events.jsonl.1", old), ("events.jsonl", new)):
         for e in evs:

@@ -8,8 +8,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import check_common, fail, main, match_dmesg  # noqa: E402
-from gocommon import gocheck  # noqa: E402
+from common import check_common, fail, main, match_dmesg, one_kill  # noqa: E402
+from gocommon import check_captured, gocheck  # noqa: E402
 
 SITES = "main.retainSmall,main.inlinedAlloc,main.deep"
 TAGS = ("go119", "gocur")
@@ -53,16 +53,9 @@ def check(r):
     if len(kills) != len(TAGS):
         fail(f"{len(kills)} oom_kill lines, expected {len(TAGS)}")
     for tag in TAGS:
-        k = [k for k in kills if k["comm"] == f"victim-{tag}"]
-        if len(k) != 1:
-            fail(f"no single kill record for victim-{tag}: {[x['comm'] for x in kills]}")
-        k = k[0]
+        k = one_kill(kills, f"victim-{tag}")
         match_dmesg(r, k)
-        go = k.get("go") or {}
-        if go.get("capture") != "complete":
-            fail(f"victim-{tag}: capture {go}, expected complete")
-        if not k.get("profile"):
-            fail(f"victim-{tag}: no profile: {k.get('profile_error')}")
+        check_captured(k, f"victim-{tag}")
         # The unit's StateDirectory: the daemon ran as the unit says.
         if not k["profile"].startswith("/var/lib/oomprof/"):
             fail(f"victim-{tag}: profile {k['profile']} not in /var/lib/oomprof")

@@ -8,8 +8,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import check_common, fail, main, match_dmesg  # noqa: E402
-from gocommon import gocheck  # noqa: E402
+from common import check_common, fail, main, match_dmesg, one_kill  # noqa: E402
+from gocommon import check_captured, gocheck  # noqa: E402
 
 SITES = "main.retainSmall,main.inlinedAlloc,main.deep"
 
@@ -20,18 +20,9 @@ def check(r):
     if len(kills) != 6:
         fail(f"{len(kills)} oom_kill lines, expected 6")
     for tag in ("go119", "gocur", "go119pie", "gocurpie", "go119s", "gocurs"):
-        k = [k for k in kills if k["comm"] == f"victim-{tag}"]
-        if len(k) != 1:
-            fail(f"no single kill record for victim-{tag}: {[x['comm'] for x in kills]}")
-        k = k[0]
+        k = one_kill(kills, f"victim-{tag}")
         match_dmesg(r, k)
-        go = k.get("go") or {}
-        if go.get("capture") != "complete":
-            fail(f"victim-{tag}: capture {go}, expected complete")
-        if go.get("mem_profile_rate") != 1:
-            fail(f"victim-{tag}: mem_profile_rate {go.get('mem_profile_rate')}, expected 1")
-        if not k.get("profile"):
-            fail(f"victim-{tag}: no profile: {k.get('profile_error')}")
+        check_captured(k, f"victim-{tag}", rate=1)
         name = os.path.basename(k["profile"])
         if not name.startswith(f"victim-{tag}-{k['tgid']}-") or not name.endswith(".pb.gz"):
             fail(f"victim-{tag}: profile named {name}")

@@ -8,7 +8,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import check_common, fail, main, match_dmesg  # noqa: E402
-from gocommon import gocheck  # noqa: E402
+from gocommon import check_captured, gocheck  # noqa: E402
 
 SITES = "main.retainSmall,main.inlinedAlloc,main.deep"
 
@@ -28,11 +28,7 @@ def check(r):
     match_dmesg(r, k)
     if k["comm"] != "victim-ctr" or k["ns_pid"] != 1:
         fail(f"kill record says {k['comm']} ns_pid {k['ns_pid']}, expected victim-ctr, 1")
-    go = k.get("go") or {}
-    if go.get("capture") != "complete":
-        fail(f"capture {go}, expected complete")
-    if not k.get("profile"):
-        fail(f"no profile: {k.get('profile_error')}")
+    check_captured(k, "victim-ctr")
     oom = os.path.join(r.dir, "r", os.path.basename(k["profile"]))
     gocheck(["-self", r.path("self-ctr.pb.gz"), "-oom", oom, "-sites", SITES,
              "-leak", "main.leakChunk", "-exact"], "victim-ctr")

@@ -11,8 +11,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import check_common, fail, main, match_dmesg  # noqa: E402
-from gocommon import gocheck  # noqa: E402
+from common import check_common, fail, main, match_dmesg, one_kill  # noqa: E402
+from gocommon import check_captured, gocheck  # noqa: E402
 
 RATE = 524288
 
@@ -23,10 +23,7 @@ def check(r):
     log = r.read("reader.log") or ""
     for tag in ("go119", "gocur", "gocurs"):
         comm = f"rate0-{tag}"
-        k = [k for k in kills if k["comm"] == comm]
-        if len(k) != 1:
-            fail(f"no single kill record for {comm}: {[x['comm'] for x in kills]}")
-        k = k[0]
+        k = one_kill(kills, comm)
         match_dmesg(r, k)
         want = (f"enabled heap profiling in Go process {k['tgid']} ({comm}) at "
                 f"MemProfileRate={RATE}: allocations from now on are sampled")
@@ -37,13 +34,7 @@ def check(r):
         if (tag != "gocur" and "MemProfileRate=0 at start" not in err) or \
                 f"MemProfileRate={RATE} after" not in err:
             fail(f"{comm}: the victim did not see its rate go from 0 to {RATE}: {err!r}")
-        go = k.get("go") or {}
-        if go.get("capture") != "complete":
-            fail(f"{comm}: capture {go}, expected complete")
-        if go.get("mem_profile_rate") != RATE:
-            fail(f"{comm}: mem_profile_rate {go.get('mem_profile_rate')}, expected {RATE}")
-        if not k.get("profile"):
-            fail(f"{comm}: no profile: {k.get('profile_error')}")
+        check_captured(k, comm, rate=RATE)
         leaked = int((r.read(f"progress-{tag}") or "0").split()[-1])
         if leaked < 32 << 20:
             fail(f"{comm}: leaked only {leaked} bytes after the rate was set")
@@ -51,11 +42,9 @@ def check(r):
         gocheck(["-oom", oom, "-leak", "main.leakChunk",
                  "-leak-bytes", str(leaked), "-tol", "0.15"] +
                 (["-absent", "main.retainBefore"] if tag != "gocur" else []), comm)
-    own = [k for k in kills if k["comm"] == "victim-gocur"]
-    if len(own) != 1:
-        fail(f"no single kill record for victim-gocur: {[x['comm'] for x in kills]}")
-    if (own[0].get("go") or {}).get("mem_profile_rate") != 65536:
-        fail(f"victim-gocur: its own rate 65536 was not kept: {own[0].get('go')}")
+    own = one_kill(kills, "victim-gocur")
+    if (own.get("go") or {}).get("mem_profile_rate") != 65536:
+        fail(f"victim-gocur: its own rate 65536 was not kept: {own.get('go')}")
     if "(victim-gocur) at MemProfileRate" in log:
         fail("oomprof-read wrote a rate into victim-gocur, which had its own")
 

@@ -23,6 +23,18 @@ def gocheck_bin():
     return out
 
 
+def check_captured(k, label, rate=None):
+    """The kill record k carries a complete Go capture (at MemProfileRate
+    RATE when given) and names the profile written from it."""
+    go = k.get("go") or {}
+    if go.get("capture") != "complete":
+        fail(f"{label}: capture {go}, expected complete")
+    if rate is not None and go.get("mem_profile_rate") != rate:
+        fail(f"{label}: mem_profile_rate {go.get('mem_profile_rate')}, expected {rate}")
+    if not k.get("profile"):
+        fail(f"{label}: no profile: {k.get('profile_error')}")
+
+
 def gocheck(args, label):
     res = subprocess.run([gocheck_bin()] + args, capture_output=True, text=True)
     for line in res.stdout.splitlines():

@@ -5,7 +5,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import check_common, fail, main  # noqa: E402
+from common import check_common, check_summary, fail, main  # noqa: E402
 
 EXPECT = {
     "noreader_cycles": "20",
@@ -19,13 +19,7 @@ EXPECT = {
 
 def check(r):
     check_common(r)
-    summary = {}
-    for line in (r.read("summary") or "").splitlines():
-        key, _, value = line.partition("=")
-        summary[key] = value
-    for key, want in EXPECT.items():
-        if summary.get(key) != want:
-            fail(f"summary {key}={summary.get(key)!r}, expected {want!r}")
+    check_summary(r, EXPECT)
     stats = r.json("pending_stats.json")
     if not stats.get("records_queued"):
         fail(f"no record queued before the pending rmmod: {stats}")
