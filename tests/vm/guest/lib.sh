@@ -158,17 +158,24 @@ start_reader() {
 	mkdir -p "$1"
 	/bin/oomprof-read -d "$@" 2>> "$R/reader.log" &
 	READER_PID=$!
+	await_reader "oomprof-read -d $1"
+	say "reader $READER_PID running"
+}
+
+# await_reader WHAT: wait until the reader READER_PID (started as WHAT, its
+# stderr in $R/reader.log) holds /dev/oomprof open; fails if it exits first
+# or takes more than 10 s.
+await_reader() {
 	_n=100
 	while ! holds_device "$READER_PID"; do
 		alive "$READER_PID" || {
 			wait "$READER_PID"
-			fail "oomprof-read -d $1 exited ($?) before opening /dev/oomprof: $(tail -n 5 "$R/reader.log" | tr '\n' '|')"
+			fail "$1 exited ($?) before opening /dev/oomprof: $(tail -n 5 "$R/reader.log" | tr '\n' '|')"
 		}
 		_n=$((_n - 1))
-		[ "$_n" -gt 0 ] || fail "oomprof-read did not open /dev/oomprof within 10 s"
+		[ "$_n" -gt 0 ] || fail "$1 did not open /dev/oomprof within 10 s"
 		sleep 0.1
 	done
-	say "reader $READER_PID running"
 }
 
 # stop_reader: SIGTERM, then it must exit 0 within 10 s.
@@ -205,4 +212,34 @@ oom_in_cgroup() {
 		fail "hog $_hog still alive after ${2:-60} s: $(cg_diag "$1")"
 	[ "$WAIT_STATUS" = 137 ] ||
 		fail "hog $_hog in $1 exited with $WAIT_STATUS, not SIGKILL (137): $(tail -n 2 "$R/hog.err" | tr '\n' '|')"
+}
+
+# oom_go_victim TAG: victim-TAG at MemProfileRate 1, with stacks kept to
+# the runtime's 1024 frames, in a new 160M cgroup gTAG: it writes its own
+# heap profile ($R/self-TAG.pb.gz) after 2.5 s, then leaks until the
+# cgroup's OOM killer SIGKILLs it (fails if it lives 120 s or exits any
+# other way). Its pid goes to $R/victim_pids.
+oom_go_victim() {
+	make_cgroup "g$1" 160M
+	say "starting victim-$1 in /g$1"
+	GODEBUG=profstackdepth=1024 run_victim_in_cgroup "$CG/g$1" /bin/victim-$1 \
+		-rate 1 -delay 2500ms -selfprof "$R/self-$1.pb.gz" \
+		-progress "$R/progress-$1" > "$R/victim-$1.out" 2>> "$R/victim-$1.err" &
+	_pid=$!
+	echo "$_pid" >> "$R/victim_pids"
+	wait_exit "$_pid" 120 || fail "victim-$1 $_pid still alive after 120 s: $(cg_diag "g$1")"
+	[ "$WAIT_STATUS" = 137 ] ||
+		fail "victim-$1 exited with $WAIT_STATUS, not SIGKILL: $(tail -n 3 "$R/victim-$1.err" | tr '\n' '|')"
+	say "victim-$1 $_pid OOM-killed after leaking $(tail -n 1 "$R/progress-$1") bytes"
+}
+
+# summarize_rmmod KEY WHAT: rmmod oomprof; KEY=ok or KEY=failed in
+# $R/summary, and a problem saying "rmmod WHAT failed" with rmmod's reason.
+summarize_rmmod() {
+	if rmmod oomprof 2> /tmp/rmmod.err; then
+		echo "$1=ok" >> "$R/summary"
+	else
+		echo "$1=failed" >> "$R/summary"
+		problem "rmmod $2 failed: $(cat /tmp/rmmod.err)"
+	fi
 }

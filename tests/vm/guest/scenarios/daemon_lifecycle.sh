@@ -45,16 +45,22 @@ expect_recorded() {
 		problem "kill $1 (pid $2) not in ${3:-$EV} within 15 s: $(tail -n 3 "$R/reader.log" | tr '\n' '|')"
 }
 
-# sigterm_daemon KEY: SIGTERM; it must exit 0 within 3 s; KEY=status.
-sigterm_daemon() {
-	kill -TERM "$READER_PID"
-	if wait_exit "$READER_PID" 3; then
+# summarize_exit KEY PID SECS: KEY=PID's exit status in $R/summary, or
+# KEY=timeout (and PID SIGKILLed) when it is still running after SECS.
+summarize_exit() {
+	if wait_exit "$2" "$3"; then
 		echo "$1=$WAIT_STATUS" >> "$R/summary"
 	else
 		echo "$1=timeout" >> "$R/summary"
-		kill -KILL "$READER_PID"
-		wait "$READER_PID"
+		kill -KILL "$2"
+		wait "$2"
 	fi
+}
+
+# sigterm_daemon KEY: SIGTERM; it must exit 0 within 3 s; KEY=status.
+sigterm_daemon() {
+	kill -TERM "$READER_PID"
+	summarize_exit "$1" "$READER_PID" 3
 	say "daemon $READER_PID: SIGTERM -> $WAIT_STATUS"
 	READER_PID=
 }
@@ -108,19 +114,8 @@ sleep 1
 alive "$dpid" && echo "detach_waits_for_reader=yes" >> "$R/summary"
 in_events "$EV" "$HOG" || echo "at_detach_pending=yes" >> "$R/summary"
 kill -CONT "$READER_PID"
-if wait_exit "$dpid" 15; then
-	echo "detach_rc=$WAIT_STATUS" >> "$R/summary"
-else
-	echo "detach_rc=timeout" >> "$R/summary"
-	kill -KILL "$dpid"
-	wait "$dpid"
-fi
-if rmmod oomprof 2> /tmp/rmmod.err; then
-	echo "rmmod_after_detach=ok" >> "$R/summary"
-else
-	echo "rmmod_after_detach=failed" >> "$R/summary"
-	problem "rmmod after oomprof-read --detach failed: $(cat /tmp/rmmod.err)"
-fi
+summarize_exit detach_rc "$dpid" 15
+summarize_rmmod rmmod_after_detach "after oomprof-read --detach"
 in_events "$EV" "$HOG" && echo "at_detach_saved_before_rmmod=yes" >> "$R/summary"
 wait_for 5 log_grew "waiting for the module" "$waits" &&
 	echo "waiting_logged=yes" >> "$R/summary"

@@ -72,26 +72,10 @@ say "ExecStart: $start"
 # shellcheck disable=SC2086
 $start 2>> "$R/reader.log" &
 READER_PID=$!
-_n=100
-while ! holds_device "$READER_PID"; do
-	alive "$READER_PID" || fail "$start exited before opening /dev/oomprof: $(tail -n 5 "$R/reader.log" | tr '\n' '|')"
-	_n=$((_n - 1))
-	[ "$_n" -gt 0 ] || fail "$start did not open /dev/oomprof within 10 s"
-	sleep 0.1
-done
+await_reader "$start"
 
 for tag in go119 gocur; do
-	make_cgroup "g$tag" 160M
-	say "starting victim-$tag in /g$tag"
-	GODEBUG=profstackdepth=1024 run_victim_in_cgroup "$CG/g$tag" /bin/victim-$tag \
-		-rate 1 -delay 2500ms -selfprof "$R/self-$tag.pb.gz" \
-		-progress "$R/progress-$tag" > "$R/victim-$tag.out" 2>> "$R/victim-$tag.err" &
-	pid=$!
-	echo "$pid" >> "$R/victim_pids"
-	wait_exit "$pid" 120 || fail "victim-$tag $pid still alive after 120 s: $(cg_diag "g$tag")"
-	[ "$WAIT_STATUS" = 137 ] ||
-		fail "victim-$tag exited with $WAIT_STATUS, not SIGKILL: $(tail -n 3 "$R/victim-$tag.err" | tr '\n' '|')"
-	say "victim-$tag $pid OOM-killed after leaking $(tail -n 1 "$R/progress-$tag") bytes"
+	oom_go_victim "$tag"
 done
 
 sleep 3

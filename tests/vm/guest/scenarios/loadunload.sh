@@ -56,12 +56,7 @@ start_reader "$R/r"
 kill -KILL "$READER_PID"
 wait_exit "$READER_PID" 10 || fail "oomprof-read survived SIGKILL for 10 s"
 READER_PID=
-if rmmod oomprof 2> /tmp/rmmod.err; then
-	echo "rmmod_after_reader_sigkill=ok" >> "$R/summary"
-else
-	echo "rmmod_after_reader_sigkill=failed" >> "$R/summary"
-	problem "rmmod after the reader was SIGKILLed failed: $(cat /tmp/rmmod.err)"
-fi
+summarize_rmmod rmmod_after_reader_sigkill "after the reader was SIGKILLed"
 
 # A record queued and never read: rmmod must free it without trouble.
 load_module
@@ -69,18 +64,8 @@ make_cgroup t1 32M
 oom_in_cgroup t1
 sleep 1
 save_stats "$R/pending_stats.json"
-if rmmod oomprof 2> /tmp/rmmod.err; then
-	echo "pending_rmmod=ok" >> "$R/summary"
-else
-	echo "pending_rmmod=failed" >> "$R/summary"
-	problem "rmmod with a queued record failed: $(cat /tmp/rmmod.err)"
-fi
+summarize_rmmod pending_rmmod "with a queued record"
 # And the module loads cleanly again afterwards.
 load_module
-if rmmod oomprof 2> /tmp/rmmod.err; then
-	echo "reload_after_pending=ok" >> "$R/summary"
-else
-	echo "reload_after_pending=failed" >> "$R/summary"
-	problem "rmmod after reloading failed: $(cat /tmp/rmmod.err)"
-fi
+summarize_rmmod reload_after_pending "after reloading"
 finish
