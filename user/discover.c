@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "discover.h"
+#include "esc.h"
 #include "gobin.h"
 #include "govars.h"
 
@@ -299,12 +300,12 @@ static void report_rate(const struct goproc *p,
 {
 	if (req->set_rate_result == OOMPROF_SET_RATE_WRITTEN)
 		fprintf(stderr, "oomprof-read: enabled heap profiling in Go process %d (%s) at MemProfileRate=%lld: allocations from now on are sampled\n",
-			(int)p->pid, p->comm, (long long)req->set_rate);
+			(int)p->pid, esc(p->comm), (long long)req->set_rate);
 	else if (req->set_rate_result == OOMPROF_SET_RATE_FAILED)
 		fprintf(stderr, "oomprof-read: cannot enable heap profiling in Go process %d (%s): writing runtime.MemProfileRate at 0x%llx failed (%s): is %s the program this oomprof-read inspected? Its OOM kill will have no heap profile\n",
-			(int)p->pid, p->comm,
+			(int)p->pid, esc(p->comm),
 			(unsigned long long)req->mem_profile_rate_addr,
-			strerror(req->set_rate_errno), p->exe->path);
+			strerror(req->set_rate_errno), esc(p->exe->path));
 	/* OOMPROF_SET_RATE_ALREADY: it profiles already, at its own rate. */
 }
 
@@ -331,7 +332,7 @@ static void try_register(struct discover *d, pid_t pid,
 	e = load_exe(d, pid, &st);
 	if (!e || !e->bin) {
 		if (e && e->why[0]) {
-			fprintf(stderr, "oomprof-read: %s\n", e->why);
+			fprintf(stderr, "oomprof-read: %s\n", esc(e->why));
 			e->why[0] = '\0';	/* once per executable */
 		}
 		return;
@@ -343,7 +344,7 @@ static void try_register(struct discover *d, pid_t pid,
 	if (do_register(d, &req, set_rate)) {
 		if (errno != ESRCH)
 			fprintf(stderr, "oomprof-read: cannot register pid %d (%s) with the module: %s\n",
-				(int)pid, comm, strerror(errno));
+				(int)pid, esc(comm), strerror(errno));
 		return;
 	}
 	if (d->nprocs == d->cap) {
@@ -372,7 +373,7 @@ static void try_register(struct discover *d, pid_t pid,
 	rate = just_execd ? -1 : read_rate(pid, req.mem_profile_rate_addr);
 	if (!d->quiet)
 		fprintf(stderr, "oomprof-read: watching Go process %d (%s, %s%s)%s\n",
-			(int)pid, comm, gobin_info(e->bin)->go_version,
+			(int)pid, esc(comm), esc(gobin_info(e->bin)->go_version),
 			strcmp(e->how, "symbol table") ? ", stripped: runtime variables located from its code" : "",
 			rate != 0 || req.set_rate_result == OOMPROF_SET_RATE_WRITTEN ? "" :
 			p->rate_pending ? ": memory profiling disabled in this binary (runtime.MemProfileRate is 0): --enable-go-memprofile turns it on within two seconds" :
@@ -425,7 +426,7 @@ static void set_pending_rates(struct discover *d)
 		if (do_register(d, &req, 1)) {
 			if (errno != ESRCH)
 				fprintf(stderr, "oomprof-read: cannot register pid %d (%s) with the module again to enable heap profiling: %s\n",
-					(int)p->pid, p->comm, strerror(errno));
+					(int)p->pid, esc(p->comm), strerror(errno));
 			continue;
 		}
 		p->reg_id = req.registration_id;

@@ -2,6 +2,7 @@
 #include "dump.h"
 #include "device.h"
 #include "discover.h"
+#include "esc.h"
 #include "gobin.h"
 #include "goprofile.h"
 #include "record.h"
@@ -52,7 +53,7 @@ static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
 	uint64_t mbuckets, rate;
 
 	if (discover_inspect(d, pid, &p, why, sizeof(why))) {
-		fprintf(stderr, "oomprof-read: pid %d: %s\n", (int)pid, why);
+		fprintf(stderr, "oomprof-read: pid %d: %s\n", (int)pid, esc(why));
 		return -1;
 	}
 	mbuckets = p.exe->mbuckets + p.bias;
@@ -62,7 +63,7 @@ static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
 
 		if (!grown) {
 			fprintf(stderr, "oomprof-read: pid %d (%s): cannot allocate %zu bytes\n",
-				(int)pid, p.comm, heads + size);
+				(int)pid, esc(p.comm), heads + size);
 			free(buf);
 			return -1;
 		}
@@ -78,7 +79,7 @@ static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
 			int err = errno;
 
 			fprintf(stderr, "oomprof-read: pid %d (%s): %s\n", (int)pid,
-				p.comm,
+				esc(p.comm),
 				err == ESRCH ? "has exited" :
 				err == EPERM ? "permission denied — reading another process's memory needs CAP_SYS_PTRACE" :
 				strerror(err));
@@ -96,17 +97,18 @@ static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
 			.bin = p.exe->bin, .bias = p.bias, .path = p.exe->path,
 		};
 
-		if (goprofile_write((struct oomprof_oom_kill *)buf, &exe, 1, dir,
-				    path, sizeof(path), why, sizeof(why))) {
+		if (goprofile_write((struct oomprof_oom_kill *)buf, &exe, 1, -1,
+				    dir, path, sizeof(path), why, sizeof(why))) {
 			fprintf(stderr, "oomprof-read: pid %d (%s): %s\n", (int)pid,
-				p.comm, why);
+				esc(p.comm), esc(why));
 			free(buf);
 			return -1;
 		}
 	}
 	printf("%s\n", path);
 	fprintf(stderr, "oomprof-read: pid %d (%s): %s (%llu buckets in %.1f ms%s%s)\n",
-		(int)pid, p.comm, path, (unsigned long long)req.cap.nbuckets,
+		(int)pid, esc(p.comm), esc(path),
+		(unsigned long long)req.cap.nbuckets,
 		(double)req.cap.duration_ns / 1e6,
 		req.cap.stop == OOMPROF_STOP_NONE ? "" : "; PARTIAL: ",
 		req.cap.stop == OOMPROF_STOP_NONE ? "" : record_stop_name(req.cap.stop));
@@ -135,7 +137,7 @@ int dump_pids(const char *device, const char *pids, const char *dir)
 		long pid = strtol(tok, &end, 10);
 
 		if (*end || pid <= 0 || pid > 0x3fffffff) {
-			fprintf(stderr, "oomprof-read: '%s' is not a pid\n", tok);
+			fprintf(stderr, "oomprof-read: '%s' is not a pid\n", esc(tok));
 			failed++;
 			continue;
 		}

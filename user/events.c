@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "events.h"
+#include "esc.h"
 #include "record.h"
 
 #include <time.h>
@@ -149,13 +150,13 @@ static void summary_kill(struct sbuf *b, const struct oomprof_oom_kill *k)
 
 	sbuf_printf(b, "OOM kill (%s", record_constraint_name(k->constraint));
 	if (k->constraint == OOMPROF_CONSTRAINT_MEMCG)
-		sbuf_printf(b, " %s", k->oom_cgroup);
-	sbuf_printf(b, "): pid %u (%s)", k->victim.pid, k->victim.comm);
+		sbuf_printf(b, " %s", esc(k->oom_cgroup));
+	sbuf_printf(b, "): pid %u (%s)", k->victim.pid, esc(k->victim.comm));
 	/* In a container: the pid its own tools show too. */
 	if (k->victim_ns_pid && k->victim_ns_pid != k->victim.tgid)
 		sbuf_printf(b, " [pid %u in its namespace]", k->victim_ns_pid);
 	sbuf_printf(b, " uid %u in %s", k->uid,
-		    k->victim_cgroup[0] ? k->victim_cgroup : "?");
+		    k->victim_cgroup[0] ? esc(k->victim_cgroup) : "?");
 	if (k->hdr.flags & OOMPROF_KILL_MM_FACTS)
 		sbuf_printf(b, ", anon-rss %llu kB file-rss %llu kB shmem-rss %llu kB",
 			    (unsigned long long)k->anon_rss_kb,
@@ -169,10 +170,10 @@ static void summary_kill(struct sbuf *b, const struct oomprof_oom_kill *k)
 	else
 		sbuf_printf(b, ", SIGKILL not seen");
 	sbuf_printf(b, "; triggered by %u (%s)", k->trigger.pid,
-		    k->trigger.comm);
+		    esc(k->trigger.comm));
 	for (i = 0; i < k->nparents; i++)
 		sbuf_printf(b, "%s%u (%s)", i ? " < " : "; parents ",
-			    k->parents[i].pid, k->parents[i].comm);
+			    k->parents[i].pid, esc(k->parents[i].comm));
 	if (k->hdr.lost)
 		sbuf_printf(b, "; %llu earlier record(s) lost",
 			    (unsigned long long)k->hdr.lost);

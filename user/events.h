@@ -14,7 +14,10 @@
 int event_json(struct sbuf *out, const struct oomprof_record_header *hdr,
 	       const char *profile, const char *profile_error);
 
-/* One line for people, no newline. */
+/*
+ * One line for people, no newline: names and cgroups from the record are
+ * escaped (esc.h), so none can break or forge a log line.
+ */
 int event_summary(struct sbuf *out, const struct oomprof_record_header *hdr);
 
 /* "2026-11-23T08:10:11.123456789Z" */

@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "goprofile.h"
+#include "esc.h"
 #include "gobin.h"
 #include "heapprof.h"
+#include "outdir.h"
 #include "pprof.h"
 #include "record.h"
 #include "symbolize.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct sym_ctx {
 	struct gobin *bin;
@@ -39,8 +44,50 @@ static int frames_cb(void *ctx, uint64_t pc, struct heapprof_frame *out,
 	return n;
 }
 
+/*
+ * @p as DIR/@name, atomically and never through a symlink: a new file of
+ * mode 0600 (the profile names the victim's functions, files, uid and
+ * cgroup: for root only) beside it, written, fsync'd, renamed over @name.
+ * 0, or -1 with a sentence in @why.
+ */
+static int write_at(const struct pprof *p, int dirfd, const char *dir,
+		    const char *name, char *why, size_t whylen)
+{
+	char tmp[128], err[256] = "";
+	unsigned int i;
+	int fd = -1;
+
+	for (i = 0; i < 100 && fd < 0; i++) {
+		snprintf(tmp, sizeof(tmp), ".%s.tmp.%d.%u", name, (int)getpid(),
+			 i);
+		fd = outdir_openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL,
+				   0600);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		snprintf(why, whylen, "%s/%s: cannot create: %s", esc(dir),
+			 tmp, strerror(errno));
+		return -1;
+	}
+	if (pprof_write_fd(p, fd, err, sizeof(err)) || fsync(fd)) {
+		snprintf(why, whylen, "%s/%s: %s", esc(dir), tmp,
+			 err[0] ? err : strerror(errno));
+		close(fd);
+		unlinkat(dirfd, tmp, 0);
+		return -1;
+	}
+	if (close(fd) || renameat(dirfd, tmp, dirfd, name)) {
+		snprintf(why, whylen, "%s/%s: cannot write: %s", esc(dir), name,
+			 strerror(errno));
+		unlinkat(dirfd, tmp, 0);
+		return -1;
+	}
+	return 0;
+}
+
 int goprofile_write(const struct oomprof_oom_kill *rec,
-		    const struct goprofile_exe *exe, int on_demand,
+		    const struct goprofile_exe *exe, int on_demand, int dirfd,
 		    const char *dir, char *path, size_t pathlen, char *why,
 		    size_t whylen)
 {
@@ -50,7 +97,7 @@ int goprofile_write(const struct oomprof_oom_kill *rec,
 	struct heapprof_opts o;
 	struct heapprof_stats st;
 	struct pprof *p = NULL;
-	char comment[512], err[256], stamp[32];
+	char comment[512], stamp[32], name[128];
 	time_t secs = (time_t)(rec->kill_realtime_ns / 1000000000ULL);
 	struct tm tm;
 	int rc;
@@ -128,14 +175,30 @@ int goprofile_write(const struct oomprof_oom_kill *rec,
 	if (!gmtime_r(&secs, &tm))
 		memset(&tm, 0, sizeof(tm));
 	strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", &tm);
-	snprintf(path, pathlen, "%s/%s-%u-%s.pb.gz", dir, rec->victim.comm,
-		 rec->victim.tgid, stamp);
-	/* A comm with '/' would escape DIR: names come from the victim. */
-	for (char *s = path + strlen(dir) + 1; *s; s++)
-		if (*s == '/')
-			*s = '_';
-	if (pprof_write(p, path, err, sizeof(err))) {
-		snprintf(why, whylen, "%s", err);
+	if (profile_name(name, sizeof(name), rec->victim.comm,
+			 rec->victim.tgid, stamp) ||
+	    (size_t)snprintf(path, pathlen, "%s/%s", dir, name) >= pathlen) {
+		snprintf(why, whylen, "the directory name is too long (%zu bytes) for a profile path",
+			 strlen(dir));
+		pprof_free(p);
+		return -1;
+	}
+	if (dirfd < 0) {
+		/* -p: the caller's directory, opened for this profile. */
+		int own = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (own < 0) {
+			snprintf(why, whylen, "%s: %s", esc(dir),
+				 strerror(errno));
+			pprof_free(p);
+			return -1;
+		}
+		rc = write_at(p, own, dir, name, why, whylen);
+		close(own);
+	} else {
+		rc = write_at(p, dirfd, dir, name, why, whylen);
+	}
+	if (rc) {
 		pprof_free(p);
 		return -1;
 	}

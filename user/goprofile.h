@@ -18,15 +18,18 @@ struct goprofile_exe {
 };
 
 /*
- * Write DIR/<comm>-<pid>-<YYYYmmddHHMMSS>.pb.gz for the capture in @rec
- * (validated by record_next), symbolized from @exe. At an OOM kill every
- * heap-profile cycle is summed (the unpublished ones hold what blew the
- * heap); an @on_demand dump of a live process shows what runtime/pprof
- * would (the published cycle). Returns 0 with the path in @path; otherwise
- * -1 and a sentence for people in @why (profiling disabled, ...).
+ * Write DIR/<comm>-<pid>-<YYYYmmddHHMMSS>.pb.gz (outdir.h profile_name:
+ * the comm made safe for a file name), mode 0600, for the capture in @rec
+ * (validated by record_next), symbolized from @exe. DIR is @dirfd, opened
+ * by outdir_open, or with @dirfd -1 the directory @dir names; @dir also
+ * prefixes the path returned. At an OOM kill every heap-profile cycle is
+ * summed (the unpublished ones hold what blew the heap); an @on_demand dump
+ * of a live process shows what runtime/pprof would (the published cycle).
+ * Returns 0 with the path in @path; otherwise -1 and a sentence for people
+ * in @why (profiling disabled, ...).
  */
 int goprofile_write(const struct oomprof_oom_kill *rec,
-		    const struct goprofile_exe *exe, int on_demand,
+		    const struct goprofile_exe *exe, int on_demand, int dirfd,
 		    const char *dir, char *path, size_t pathlen, char *why,
 		    size_t whylen);
 

@@ -19,9 +19,12 @@
 #include "device.h"
 #include "discover.h"
 #include "dump.h"
+#include "esc.h"
 #include "events.h"
+#include "evlog.h"
 #include "gobin.h"
 #include "goprofile.h"
+#include "outdir.h"
 #include "record.h"
 #include "retention.h"
 
@@ -37,14 +40,15 @@ static volatile sig_atomic_t reopen_requested;
 struct reader {
 	const char *device;
 	const char *dir;
-	char *events_path;
-	int events_fd;
+	int dirfd;			/* DIR, checked by outdir_open */
+	struct evlog ev;		/* DIR/events.jsonl */
 	int quiet;
 	long long set_rate;	/* --enable-go-memprofile, 0: off */
 	unsigned long long kills;
 	unsigned long long profiles;
 	unsigned long long lost;
 	unsigned long long bad;
+	unsigned long long unformatted;	/* records with no line: no memory */
 	struct discover disc;
 	struct retention keep;
 	int exec_events;		/* the module reports exec and exit */
@@ -65,7 +69,10 @@ OOMPROF_DEVICE_PATH ": one JSON object a line in DIR/events.jsonl, and one\n"
 "line for people on stderr.\n"
 "\n"
 "  -d, --dir DIR     where to write (default " DEFAULT_DIR ", with -p the\n"
-"                    current directory); created if missing\n"
+"                    current directory); created (0700) if missing. Only\n"
+"                    root may be able to write it: a DIR owned by another\n"
+"                    user or writable by group or others is refused\n"
+"                    (not with -p). Files are created 0600\n"
 "  -p, --pid PIDS    write a heap profile of each live Go process now (as\n"
 "                    /debug/pprof/heap would show it), print its path, exit\n"
 "      --drain       read what the module has queued, write it, and exit\n"
@@ -95,7 +102,9 @@ OOMPROF_DEVICE_PATH ": one JSON object a line in DIR/events.jsonl, and one\n"
 "Events: each line has type \"oom_kill\" (time, pid, tgid, comm, uid,\n"
 "cgroup, constraint, oom_cgroup, *_rss_kb, oom_score_adj, trigger,\n"
 "parents, sigkill_after_ns, dropped, profile) or \"lost\" (dropped: how\n"
-"many records the module could not keep). See README.md.\n");
+"many records the module could not keep, or, with \"reason\", how many\n"
+"this reader could not write: a full disk holds records in memory and\n"
+"retries each second, up to 4096). See README.md.\n");
 }
 
 static void on_signal(int sig)
@@ -117,63 +126,6 @@ static int install_signals(void)
 	if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL) ||
 	    sigaction(SIGHUP, &sa, NULL))
 		return -1;
-	return 0;
-}
-
-static int mkdir_p(const char *dir)
-{
-	char *copy = strdup(dir);
-	char *p;
-	int ret = 0;
-
-	if (!copy)
-		return -1;
-	for (p = copy + 1; ; p++) {
-		if (*p == '/' || *p == '\0') {
-			char c = *p;
-
-			*p = '\0';
-			if (mkdir(copy, 0750) && errno != EEXIST) {
-				ret = -1;
-				break;
-			}
-			*p = c;
-			if (!c)
-				break;
-		}
-	}
-	free(copy);
-	return ret;
-}
-
-static int open_events(struct reader *r)
-{
-	int fd = open(r->events_path,
-		      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-
-	if (fd < 0) {
-		fprintf(stderr, "oomprof-read: %s: %s — check that the directory is writable (-d DIR)\n",
-			r->events_path, strerror(errno));
-		return -1;
-	}
-	if (r->events_fd >= 0)
-		close(r->events_fd);
-	r->events_fd = fd;
-	return 0;
-}
-
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
 	return 0;
 }
 
@@ -228,7 +180,8 @@ static void go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	opened = find_exe(r, cap, &exe, &note);
-	rc = goprofile_write(k, &exe, 0, r->dir, path, pathlen, why, whylen);
+	rc = goprofile_write(k, &exe, 0, r->dirfd, r->dir, path, pathlen, why,
+			     whylen);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 
 	if (opened)
@@ -236,13 +189,13 @@ static void go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 	if (rc) {
 		path[0] = '\0';
 		fprintf(stderr, "oomprof-read: no heap profile for pid %u (%s): %s\n",
-			k->victim.tgid, k->victim.comm, why);
+			k->victim.tgid, esc(k->victim.comm), esc(why));
 		return;
 	}
 	r->profiles++;
-	retention_apply(r->dir, &r->keep);
+	retention_apply(r->dirfd, r->dir, &r->keep);
 	fprintf(stderr, "oomprof-read: heap profile of pid %u (%s): %s (%s capture, %llu buckets in %.1f ms; written in %.1f ms)%s\n",
-		k->victim.tgid, k->victim.comm, path,
+		k->victim.tgid, esc(k->victim.comm), esc(path),
 		cap->stop == OOMPROF_STOP_NONE ? "complete" : "PARTIAL",
 		(unsigned long long)cap->nbuckets,
 		(double)cap->duration_ns / 1e6,
@@ -276,25 +229,20 @@ static int handle_record(struct reader *r,
 		snprintf(why, sizeof(why), "not captured: %s",
 			 record_stop_name(k->capture_stop));
 		fprintf(stderr, "oomprof-read: no heap profile for Go process %u (%s): %s\n",
-			k->victim.tgid, k->victim.comm, why);
+			k->victim.tgid, esc(k->victim.comm), esc(why));
 	}
 	sbuf_reset(line);
 	if (event_json(line, hdr, path[0] ? path : NULL, why[0] ? why : NULL))
 		return 0;	/* a type from a newer module: skip it */
 	sbuf_printf(line, "\n");
 	if (line->failed) {
-		fprintf(stderr, "oomprof-read: out of memory formatting record %llu\n",
+		r->unformatted++;
+		fprintf(stderr, "oomprof-read: out of memory formatting record %llu: it is not in " EVLOG_NAME "\n",
 			(unsigned long long)hdr->seq);
-		return -1;
+		return 0;
 	}
-	/* One write per line: O_APPEND keeps lines whole. */
-	if (write_all(r->events_fd, line->p, line->len) ||
-	    fdatasync(r->events_fd)) {
-		fprintf(stderr, "oomprof-read: %s: %s — record %llu not saved\n",
-			r->events_path, strerror(errno),
-			(unsigned long long)hdr->seq);
-		return -1;
-	}
+	/* Written whole, or held and retried: never half a line. */
+	evlog_append(&r->ev, line->p, line->len);
 	if (hdr->type == OOMPROF_REC_OOM_KILL ||
 	    hdr->type == OOMPROF_REC_GO_HEAP)
 		r->kills++;
@@ -302,6 +250,7 @@ static int handle_record(struct reader *r,
 	if (!r->quiet) {
 		sbuf_reset(line);
 		event_summary(line, hdr);
+		/* event_summary escapes what the record's sender chose. */
 		if (!line->failed)
 			fprintf(stderr, "oomprof-read: %s\n", line->p);
 	}
@@ -420,21 +369,27 @@ static int run(struct reader *r, int drain)
 	time_t last_tick = 0;
 	int fd = -1, ret = 0, rc;
 
-	if (mkdir_p(r->dir)) {
-		fprintf(stderr, "oomprof-read: cannot create %s: %s\n", r->dir,
-			strerror(errno));
+	char why[8192];
+	unsigned long long unsaved;
+
+	r->dirfd = outdir_open(r->dir, why, sizeof(why));
+	if (r->dirfd < 0) {
+		fprintf(stderr, "oomprof-read: -d: %s\n", why);
 		return 1;
 	}
-	if (asprintf(&r->events_path, "%s/events.jsonl", r->dir) < 0)
+	if (evlog_open(&r->ev, r->dirfd, r->dir)) {
+		close(r->dirfd);
 		return 1;
-	if (open_events(r))
-		return 1;
+	}
 	rc = connect_device(r, drain, &fd, &buf, &buflen);
-	if (rc > 0)
+	if (rc > 0) {
+		evlog_close(&r->ev);
+		close(r->dirfd);
 		return 1;
+	}
 	if (!rc && !drain)
-		fprintf(stderr, "oomprof-read: reading %s, writing %s\n",
-			r->device, r->events_path);
+		fprintf(stderr, "oomprof-read: reading %s, writing %s/" EVLOG_NAME "\n",
+			r->device, esc(r->dir));
 
 	while (!stop_requested) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -459,14 +414,13 @@ static int run(struct reader *r, int drain)
 				discover_scan(&r->disc);
 			else
 				discover_expire(&r->disc);
+			/* Lines the file could not take: retried each second. */
+			evlog_flush(&r->ev);
 		}
 
 		if (reopen_requested) {
 			reopen_requested = 0;
-			if (open_events(r)) {
-				ret = 1;
-				break;
-			}
+			evlog_reopen(&r->ev);
 		}
 		n = read(fd, buf, buflen);
 		if (n > 0) {
@@ -509,14 +463,14 @@ static int run(struct reader *r, int drain)
 	if (fd >= 0)
 		close(fd);
 	free(buf);
-	if (r->events_fd >= 0)
-		close(r->events_fd);
+	unsaved = evlog_close(&r->ev) + r->unformatted;
+	close(r->dirfd);
 	sbuf_free(&line);
-	fprintf(stderr, "oomprof-read: %s: %llu OOM kill(s) recorded, %llu heap profile(s) written, %llu record(s) lost in the module%s\n",
+	fprintf(stderr, "oomprof-read: %s: %llu OOM kill(s) recorded, %llu heap profile(s) written, %llu record(s) lost in the module, %llu not written to " EVLOG_NAME "%s\n",
 		drain ? "drained" : "stopped", r->kills, r->profiles, r->lost,
+		unsaved,
 		r->bad ? ", some bytes from the device were malformed" : "");
-	free(r->events_path);
-	return ret;
+	return ret || unsaved;
 }
 
 static int print_stats(const char *device)
@@ -558,6 +512,40 @@ static int print_stats(const char *device)
 	return 0;
 }
 
+/*
+ * -p's list, checked before anything is opened: a usage error, not a
+ * failed dump. 0, or -1 said on stderr.
+ */
+static int check_pids(const char *pids)
+{
+	const char *s = pids;
+
+	if (!*pids) {
+		fprintf(stderr, "oomprof-read: -p needs the pid of a Go process: -p PID[,PID...]\n");
+		return -1;
+	}
+	for (;;) {
+		size_t len = strcspn(s, ","), keep;
+		char tok[32], *end = tok;
+		long pid = 0;
+
+		keep = len < sizeof(tok) ? len : sizeof(tok) - 1;
+		memcpy(tok, s, keep);
+		tok[keep] = '\0';
+		if (len == keep && tok[0] >= '0' && tok[0] <= '9')
+			pid = strtol(tok, &end, 10);
+		/* pid_max is at most 2^22 (PID_MAX_LIMIT). */
+		if (*end || pid <= 0 || pid > 0x3fffffff) {
+			fprintf(stderr, "oomprof-read: -p '%s': '%s%s' is not a pid (-p PID[,PID...])\n",
+				esc(pids), esc(tok), len == keep ? "" : "...");
+			return -1;
+		}
+		if (!s[len])
+			return 0;
+		s += len + 1;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_DRAIN = 256, OPT_STATS, OPT_DEVICE, OPT_MAX_FILES,
@@ -581,7 +569,7 @@ int main(int argc, char **argv)
 	struct reader r = {
 		.device = OOMPROF_DEVICE_PATH,
 		.dir = DEFAULT_DIR,
-		.events_fd = -1,
+		.dirfd = -1,
 		.keep = { .max_files = 1000, .max_bytes = 2ULL << 30 },
 	};
 	long long n;
@@ -612,17 +600,22 @@ int main(int argc, char **argv)
 		case OPT_MAX_FILES:
 			n = retention_parse_size(optarg);
 			if (n < 0 || strpbrk(optarg, "KkMmGg")) {
-				fprintf(stderr, "oomprof-read: --max-files '%s' is not a number\n",
-					optarg);
+				fprintf(stderr, "oomprof-read: --max-files '%s' is not a number of files (0: no limit)\n",
+					esc(optarg));
 				return 2;
 			}
 			r.keep.max_files = (size_t)n;
 			break;
 		case OPT_MAX_BYTES:
 			n = retention_parse_size(optarg);
+			if (n == RETENTION_TOO_LARGE) {
+				fprintf(stderr, "oomprof-read: --max-bytes '%s' is too large: at most %lluG (0: no limit)\n",
+					esc(optarg), RETENTION_MAX_SIZE >> 30);
+				return 2;
+			}
 			if (n < 0) {
-				fprintf(stderr, "oomprof-read: --max-bytes '%s' is not a size (e.g. 500M, 2G)\n",
-					optarg);
+				fprintf(stderr, "oomprof-read: --max-bytes '%s' is not a size (e.g. 500M, 2G; 0: no limit)\n",
+					esc(optarg));
 				return 2;
 			}
 			r.keep.max_bytes = (unsigned long long)n;
@@ -632,7 +625,7 @@ int main(int argc, char **argv)
 			n = retention_parse_size(optarg);
 			if (n < 1 || n > GO_MAX_SAMPLE_MEAN) {
 				fprintf(stderr, "oomprof-read: --enable-go-memprofile '%s' is not a rate: give the average bytes between samples, 1 to %d (112M; the Go runtime samples no sparser than that); 512K is Go's default\n",
-					optarg, GO_MAX_SAMPLE_MEAN);
+					esc(optarg), GO_MAX_SAMPLE_MEAN);
 				return 2;
 			}
 			r.set_rate = n;
@@ -655,10 +648,12 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "oomprof-read: unexpected argument '%s'\n",
-			argv[optind]);
+			esc(argv[optind]));
 		usage(stderr);
 		return 2;
 	}
+	if (pids && check_pids(pids))
+		return 2;
 	if (r.set_rate && (stats || pids || drain)) {
 		fprintf(stderr, "oomprof-read: --enable-go-memprofile applies to the processes the daemon registers: drop --stats, -p or --drain\n");
 		return 2;
@@ -670,9 +665,9 @@ int main(int argc, char **argv)
 	if (pids) {
 		if (!dir_given)
 			r.dir = ".";
-		if (mkdir_p(r.dir)) {
+		if (outdir_create(r.dir)) {
 			fprintf(stderr, "oomprof-read: cannot create %s: %s\n",
-				r.dir, strerror(errno));
+				esc(r.dir), strerror(errno));
 			return 1;
 		}
 		return dump_pids(r.device, pids, r.dir) ? 1 : 0;

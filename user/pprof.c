@@ -759,3 +759,22 @@ out:
 	view_free(&v);
 	return rc;
 }
+
+int pprof_write_fd(const struct pprof *p, int fd, char *err, size_t errlen)
+{
+	struct pbview v;
+	int rc = 0;
+
+	if (view_make(p, &v)) {
+		snprintf(err, errlen, "out of memory building the profile");
+		return -1;
+	}
+	errno = 0;
+	if (gz_run(fd_sink, &fd, feed_profile, &v.prof)) {
+		snprintf(err, errlen, "cannot write: %s",
+			 errno ? strerror(errno) : "compression failed");
+		rc = -1;
+	}
+	view_free(&v);
+	return rc;
+}

@@ -77,6 +77,12 @@ int pprof_encode(const struct pprof *p, uint8_t **buf, size_t *len);
 int pprof_write(const struct pprof *p, const char *path, char *err,
 		size_t errlen);
 
+/*
+ * Serialize, gzip and write to @fd, an open file the caller creates (and
+ * syncs, renames) as it needs. 0, or -1 with a sentence in @err.
+ */
+int pprof_write_fd(const struct pprof *p, int fd, char *err, size_t errlen);
+
 /* gzip @len bytes of @in into a malloc'd buffer. 0 or -1. */
 int pprof_gzip(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen);
 

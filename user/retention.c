@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "retention.h"
+#include "esc.h"
+#include "outdir.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,38 +29,44 @@ static int older_first(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-static int is_profile(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n > 6 && !strcmp(name + n - 6, ".pb.gz") && name[0] != '.';
-}
-
-int retention_apply(const char *dir, const struct retention *r)
+int retention_apply(int dirfd, const char *dir, const struct retention *r)
 {
 	struct profile_file *files = NULL;
 	unsigned long long total = 0;
 	size_t n = 0, cap = 0, i;
 	struct dirent *de;
-	int removed = 0;
+	int removed = 0, fd;
+	uid_t me = geteuid();
 	DIR *d;
 
 	if (!r->max_files && !r->max_bytes)
 		return 0;
-	d = opendir(dir);
-	if (!d)
+	/* An open file of its own: readdir moves the offset it shares. */
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return -1;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;
+	}
 	while ((de = readdir(d))) {
 		struct stat st;
 
-		if (!is_profile(de->d_name) ||
-		    fstatat(dirfd(d), de->d_name, &st, 0) || !S_ISREG(st.st_mode))
+		/*
+		 * Only what oomprof-read writes: its own names, regular files
+		 * of its own uid; a symlink is never followed (its target's
+		 * date and size would decide what else goes).
+		 */
+		if (!profile_name_ours(de->d_name) ||
+		    fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+		    !S_ISREG(st.st_mode) || st.st_uid != me)
 			continue;
 		if (n == cap) {
 			struct profile_file *grown;
 
 			cap = cap ? cap * 2 : 64;
-			grown = realloc(files, cap * sizeof(*files));
+			grown = realloc(files, cap * sizeof(*grown));
 			if (!grown)
 				break;
 			files = grown;
@@ -71,22 +80,21 @@ int retention_apply(const char *dir, const struct retention *r)
 		n++;
 	}
 	closedir(d);
-	qsort(files, n, sizeof(*files), older_first);
+	if (n > 1)
+		qsort(files, n, sizeof(*files), older_first);
 	/* The newest file always stays: it is the one just written. */
 	for (i = 0; i + 1 < n; i++) {
-		char path[4096];
-
 		if ((!r->max_files || n - i <= r->max_files) &&
 		    (!r->max_bytes || total <= r->max_bytes))
 			break;
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
-		if (unlink(path)) {
-			fprintf(stderr, "oomprof-read: retention: cannot remove %s: %s\n",
-				path, strerror(errno));
+		if (unlinkat(dirfd, files[i].name, 0)) {
+			fprintf(stderr, "oomprof-read: retention: cannot remove %s/%s: %s\n",
+				esc(dir), esc(files[i].name), strerror(errno));
 			continue;
 		}
-		fprintf(stderr, "oomprof-read: retention: removed %s (%llu bytes) to keep %s to %zu files / %llu bytes\n",
-			path, files[i].size, dir, r->max_files, r->max_bytes);
+		fprintf(stderr, "oomprof-read: retention: removed %s/%s (%llu bytes) to keep %s to %zu files / %llu bytes\n",
+			esc(dir), esc(files[i].name), files[i].size, esc(dir),
+			r->max_files, r->max_bytes);
 		total -= files[i].size;
 		removed++;
 	}
@@ -98,23 +106,29 @@ int retention_apply(const char *dir, const struct retention *r)
 
 long long retention_parse_size(const char *s)
 {
-	char *end;
 	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
 
-	if (!s || !*s || *s == '-')
-		return -1;
+	if (!s || *s < '0' || *s > '9')
+		return RETENTION_NOT_A_SIZE;
 	errno = 0;
 	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return RETENTION_TOO_LARGE;
 	if (errno || end == s)
-		return -1;
+		return RETENTION_NOT_A_SIZE;
 	switch (*end) {
-	case 'K': case 'k': v <<= 10; end++; break;
-	case 'M': case 'm': v <<= 20; end++; break;
-	case 'G': case 'g': v <<= 30; end++; break;
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
 	case '\0': break;
-	default: return -1;
+	default: return RETENTION_NOT_A_SIZE;
 	}
-	if (*end || v > (unsigned long long)1 << 60)
-		return -1;
-	return (long long)v;
+	if (*end)
+		return RETENTION_NOT_A_SIZE;
+	/* Checked before shifting: 17179869184G must not wrap to 0. */
+	if (v > RETENTION_MAX_SIZE >> shift)
+		return RETENTION_TOO_LARGE;
+	return (long long)(v << shift);
 }

@@ -15,13 +15,24 @@ struct retention {
 };
 
 /*
- * Remove the oldest *.pb.gz files in @dir until both limits hold; never
- * the newest one (the profile just written). Returns how many it removed,
- * -1 if @dir cannot be read. Each removal is logged on stderr.
+ * Remove the oldest profiles in DIR (@dirfd; @dir names it in messages)
+ * until both limits hold; never the newest one (the profile just written).
+ * A profile is a regular file, owned by this process's uid, whose name
+ * profile_name could have made (outdir.h): symlinks are never followed,
+ * files oomprof-read did not write stay. Returns how many it removed, -1
+ * if DIR cannot be read. Each removal is logged on stderr.
  */
-int retention_apply(const char *dir, const struct retention *r);
+int retention_apply(int dirfd, const char *dir, const struct retention *r);
 
-/* "500M", "2G", "1048576": bytes, or -1 if not a size. */
+/* The largest size accepted: 1 EiB (1073741824G). */
+#define RETENTION_MAX_SIZE (1ULL << 60)
+#define RETENTION_NOT_A_SIZE (-1)
+#define RETENTION_TOO_LARGE (-2)
+
+/*
+ * "500M", "2G", "1048576": bytes; RETENTION_NOT_A_SIZE, or
+ * RETENTION_TOO_LARGE past RETENTION_MAX_SIZE.
+ */
 long long retention_parse_size(const char *s);
 
 #endif

@@ -58,8 +58,7 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* Length of a valid UTF-8 sequence at s, or 0 if it is not one. */
-static size_t utf8_valid(const unsigned char *s)
+size_t utf8_seq_len(const unsigned char *s)
 {
 	unsigned int c = s[0], cp, i, n;
 
@@ -83,6 +82,17 @@ static size_t utf8_valid(const unsigned char *s)
 	return n;
 }
 
+unsigned int utf8_decode(const unsigned char *s, size_t n)
+{
+	static const unsigned char lead_mask[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+	unsigned int cp = s[0] & lead_mask[n];
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		cp = (cp << 6) | (s[i] & 0x3f);
+	return cp;
+}
+
 void sbuf_json_string(struct sbuf *b, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -100,7 +110,7 @@ void sbuf_json_string(struct sbuf *b, const char *str)
 		} else if (*s < 0x80) {
 			sbuf_printf(b, "%c", *s);
 			s++;
-		} else if ((n = utf8_valid(s)) != 0) {
+		} else if ((n = utf8_seq_len(s)) != 0) {
 			sbuf_printf(b, "%.*s", (int)n, (const char *)s);
 			s += n;
 		} else {

@@ -19,4 +19,12 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 /* A JSON string literal: quotes, escapes, invalid UTF-8 as U+FFFD. */
 void sbuf_json_string(struct sbuf *b, const char *s);
 
+/*
+ * Length (2-4) of the valid UTF-8 sequence of a code point past U+007F at
+ * @s, or 0 if the bytes there are not one (overlong, surrogate, truncated
+ * by a NUL, ...). utf8_decode gives its code point.
+ */
+size_t utf8_seq_len(const unsigned char *s);
+unsigned int utf8_decode(const unsigned char *s, size_t n);
+
 #endif

@@ -14,7 +14,8 @@ cflags=(-std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Iinclude/uapi -Iuse
 	-Itests/userspace)
 san=(-fsanitize=address,undefined -fno-sanitize-recover=all
 	-fno-omit-frame-pointer)
-lib_srcs=(user/record.c user/events.c user/sbuf.c user/retention.c)
+lib_srcs=(user/record.c user/events.c user/sbuf.c user/retention.c user/esc.c
+	user/outdir.c user/evlog.c)
 
 # Turn cmocka's output into PASS/FAIL lines, one per case.
 report_cmocka() {
@@ -38,7 +39,7 @@ report_cmocka() {
 	fi
 }
 
-for t in test_record test_events test_retention; do
+for t in test_record test_events test_retention test_outdir test_evlog; do
 	for variant in plain asan; do
 		flags=("${cflags[@]}")
 		[ "$variant" = asan ] && flags+=("${san[@]}")
@@ -54,6 +55,67 @@ for t in test_record test_events test_retention; do
 		report_cmocka "$variant $t" "$bin.log" $?
 	done
 done
+
+# The daemon's command line and DIR handling, on the real binary: argument
+# errors are usage errors (exit 2) found before anything is opened, and DIR
+# checks run before the device is (--device points nowhere here).
+cli_check() {
+	local name=$1 want_rc=$2 want_msg=$3
+	shift 3
+	local got rc
+	got=$("$top/user/oomprof-read" "$@" 2>&1 > /dev/null)
+	rc=$?
+	if [ "$rc" = "$want_rc" ] && grep -qF -- "$want_msg" <<< "$got"; then
+		echo "PASS cli $name"
+	else
+		echo "FAIL cli $name: exit $rc (want $want_rc), said: $(head -3 <<< "$got" | tr '\n' '|')"
+	fi
+}
+if make -s -C "$top" user > "$out/cli.build.log" 2>&1; then
+	cli_check "-p '' is a usage error" 2 "-p needs the pid" -p ''
+	cli_check "-p with a bad pid is a usage error" 2 "'x' is not a pid" -p 12,x
+	cli_check "-p is checked before the device is opened" 2 "is not a pid" \
+		-p 0 --device /nonexistent/oomprof
+	cli_check "--max-bytes 17179869184G is refused, not unlimited" 2 \
+		"is too large" --max-bytes 17179869184G
+	cli_check "an unexpected argument is escaped" 2 "'a\\x0aOOM kill'" $'a\nOOM kill'
+	cli=$(mktemp -d /tmp/oomprof-cli.XXXXXX)
+	chmod 1777 "$cli"
+	# README's `-d /tmp/x --drain`, with /tmp/x made first by a user:
+	# events.jsonl -> a file of root's. Refused; the target is not made.
+	mkdir -m 0777 "$cli/x" && chown 65534 "$cli/x"
+	ln -s "$cli/root-file" "$cli/x/events.jsonl"
+	cli_check "-d DIR owned by another user is refused" 1 "chown root" \
+		-d "$cli/x" --drain --device /nonexistent/oomprof
+	chown 0 "$cli/x"
+	cli_check "-d DIR writable by others is refused" 1 "chmod go-w" \
+		-d "$cli/x" --drain --device /nonexistent/oomprof
+	chmod 0700 "$cli/x"
+	cli_check "-d DIR/events.jsonl as a symlink is not followed" 1 \
+		"is a symlink" -d "$cli/x" --drain --device /nonexistent/oomprof
+	if [ -e "$cli/root-file" ]; then
+		echo "FAIL cli: the symlink's target $cli/root-file was created"
+	else
+		echo "PASS cli: no file created through a planted symlink"
+	fi
+	"$top/user/oomprof-read" -d "$cli/new/dir" --drain \
+		--device /nonexistent/oomprof > /dev/null 2>&1
+	if [ "$(stat -c %a "$cli/new/dir" 2>&1)" = 700 ] &&
+		[ "$(stat -c %a "$cli/new/dir/events.jsonl" 2>&1)" = 600 ]; then
+		echo "PASS cli: a new DIR is created 0700, events.jsonl 0600"
+	else
+		echo "FAIL cli: new DIR/events.jsonl modes $(stat -c %a "$cli/new/dir" "$cli/new/dir/events.jsonl" 2>&1 | tr '\n' ' ')(want 700 600)"
+	fi
+	rm -rf "$cli"
+	if grep -qx 'StateDirectoryMode=0700' user/oomprof-read.service; then
+		echo "PASS unit: StateDirectoryMode=0700 (profiles are root's only)"
+	else
+		echo "FAIL unit: oomprof-read.service lacks StateDirectoryMode=0700"
+	fi
+else
+	echo "FAIL cli: user/oomprof-read does not build"
+	sed 's/^/    /' "$out/cli.build.log" | tail -20
+fi
 
 # Fuzzing needs clang's libFuzzer (Debian: clang, libclang-rt-14-dev).
 if ! command -v clang > /dev/null; then

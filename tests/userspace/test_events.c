@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
-/* events.jsonl lines and log lines: user/events.c, user/sbuf.c. */
+/*
+ * events.jsonl lines and log lines: user/events.c, user/sbuf.c, and the
+ * escaping every log line uses (user/esc.c) against names a user picks.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+
+#include "esc.h"
 #include "events.h"
 #include "record_fixtures.h"
 
@@ -118,6 +126,115 @@ static void unknown_type_has_no_json(void **state)
 	sbuf_free(&b);
 }
 
+static void escapes(void **state)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "plain /x.y-z_1", "plain /x.y-z_1" },
+		{ "a\nb", "a\\x0ab" },
+		{ "\r\x1b[2J\x07\t\x7f", "\\x0d\\x1b[2J\\x07\\x09\\x7f" },
+		{ "back\\slash", "back\\x5cslash" },
+		{ "caf\xc3\xa9 \xe6\x97\xa5", "caf\xc3\xa9 \xe6\x97\xa5" },
+		{ "\xff\xc3(", "\\xff\\xc3(" },
+		{ "\xc0\xaf", "\\xc0\\xaf" },			/* overlong '/' */
+		{ "\xed\xa0\x80", "\\xed\\xa0\\x80" },	/* surrogate */
+		{ "\xc2\x85", "\\xc2\\x85" },			/* NEL */
+		{ "\xc2\x9b" "31m", "\\xc2\\x9b" "31m" },		/* CSI */
+		{ "\xe2\x80\xa8", "\\xe2\\x80\\xa8" },		/* LINE SEPARATOR */
+		{ "\xe2\x80\xae" "cod.exe", "\\xe2\\x80\\xae" "cod.exe" },	/* RLO */
+		{ "", "" },
+	};
+	char small[12];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (strcmp(esc(cases[i].in), cases[i].out))
+			fail_msg("case %zu: \"%s\", expected \"%s\"", i,
+				 esc(cases[i].in), cases[i].out);
+	/* Cut whole, with "...": never half an escape or a code point. */
+	assert_string_equal(esc_into(small, sizeof(small), "abcdefghijklmn"), "abcdefgh...");
+	assert_string_equal(esc_into(small, sizeof(small), "abcd\nefgh"), "abcd\\x0a...");
+	assert_string_equal(esc_into(small, sizeof(small), "abcdefg\xe6\x97\xa5xy"), "abcdefg...");
+	assert_string_equal(esc_into(small, sizeof(small), "abcdefgh\n"), "abcdefgh...");
+	assert_string_equal(esc_into(small, sizeof(small), "abcdefghijk"), "abcdefghijk");
+}
+
+/* Lines (newline-terminated) @fmt prints on a stream, as a log would. */
+static int lines_printed(const char *text)
+{
+	FILE *f = tmpfile();
+	char buf[65536];
+	size_t n, i;
+	int lines = 0;
+
+	assert_non_null(f);
+	fprintf(f, "oomprof-read: %s\n", text);
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	for (i = 0; i < n; i++) {
+		/* What a terminal or journal would also take as a break. */
+		if (buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\x1b' ||
+		    buf[i] == '\x07' || (unsigned char)buf[i] >= 0x80)
+			lines += buf[i] == '\n' ? 1 : 100;
+	}
+	return lines;
+}
+
+/*
+ * A process names itself with a newline and a forged "OOM kill" line (as
+ * any user can: prctl), sits in a cgroup named likewise: its record gives
+ * exactly one log line, the bytes escaped.
+ */
+static void hostile_names_one_log_line(void **state)
+{
+	static const char *const names[] = {
+		"x\nOOM kill", "a\rb", "\x1b[2J", "bel\x07", "\xff\xfe",
+		"\xc2\x85nel",
+	};
+	struct oomprof_oom_kill k;
+	struct sbuf b = { 0 };
+	char comm[32], want[64];
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		FILE *f;
+
+		/* The comm as the kernel keeps it (15 bytes, raw). */
+		assert_int_equal(prctl(PR_SET_NAME, names[i]), 0);
+		f = fopen("/proc/self/comm", "r");
+		assert_non_null(f);
+		n = fread(comm, 1, sizeof(comm) - 1, f);
+		fclose(f);
+		/* /proc adds a newline: the name's own come first. */
+		assert_true(n > 0 && comm[n - 1] == '\n');
+		comm[n - 1] = '\0';
+		assert_string_equal(comm, names[i]);
+		fixture_kill(&k);
+		strcpy(k.victim.comm, comm);
+		strcpy(k.trigger.comm, comm);
+		strcpy(k.parents[0].comm, comm);
+		snprintf(k.victim_cgroup, sizeof(k.victim_cgroup),
+			 "/user.slice/%s\n2026 OOM kill (global): pid 1 (systemd)",
+			 comm);
+		strcpy(k.oom_cgroup, k.victim_cgroup);
+		sbuf_reset(&b);
+		assert_int_equal(event_summary(&b, &k.hdr), 0);
+		if (lines_printed(b.p) != 1)
+			fail_msg("name #%zu gave a log line that breaks: %s", i, b.p);
+		snprintf(want, sizeof(want), "pid 321 (%s)", esc(comm));
+		assert_non_null(strstr(b.p, want));
+		assert_non_null(strstr(b.p, "\\x0a2026 OOM kill (global)"));
+		/* The same names through esc() in the daemon's own lines. */
+		snprintf(want, sizeof(want), "heap profile of pid 1 (%s): %s",
+			 esc(comm), esc(k.victim_cgroup));
+		assert_int_equal(lines_printed(want), 1);
+	}
+	prctl(PR_SET_NAME, "test_events");
+	sbuf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -127,6 +244,8 @@ int main(void)
 		cmocka_unit_test(lost_json_and_summary),
 		cmocka_unit_test(kill_summary),
 		cmocka_unit_test(unknown_type_has_no_json),
+		cmocka_unit_test(escapes),
+		cmocka_unit_test(hostile_names_one_log_line),
 	};
 
 	return cmocka_run_group_tests_name("events", tests, NULL, NULL);
