@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "goprofile.h"
-#include "esc.h"
 #include "gobin.h"
 #include "heapprof.h"
 #include "outdir.h"
@@ -66,19 +65,19 @@ static int write_at(const struct pprof *p, int dirfd, const char *dir,
 			break;
 	}
 	if (fd < 0) {
-		snprintf(why, whylen, "%s/%s: cannot create: %s", esc(dir),
+		snprintf(why, whylen, "%s/%s: cannot create: %s", dir,
 			 tmp, strerror(errno));
 		return -1;
 	}
 	if (pprof_write_fd(p, fd, err, sizeof(err)) || fsync(fd)) {
-		snprintf(why, whylen, "%s/%s: %s", esc(dir), tmp,
+		snprintf(why, whylen, "%s/%s: %s", dir, tmp,
 			 err[0] ? err : strerror(errno));
 		close(fd);
 		unlinkat(dirfd, tmp, 0);
 		return -1;
 	}
 	if (close(fd) || renameat(dirfd, tmp, dirfd, name)) {
-		snprintf(why, whylen, "%s/%s: cannot write: %s", esc(dir), name,
+		snprintf(why, whylen, "%s/%s: cannot write: %s", dir, name,
 			 strerror(errno));
 		unlinkat(dirfd, tmp, 0);
 		return -1;
@@ -188,7 +187,7 @@ int goprofile_write(const struct oomprof_oom_kill *rec,
 		int own = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 		if (own < 0) {
-			snprintf(why, whylen, "%s: %s", esc(dir),
+			snprintf(why, whylen, "%s: %s", dir,
 				 strerror(errno));
 			pprof_free(p);
 			return -1;

@@ -374,7 +374,7 @@ static int run(struct reader *r, int drain)
 
 	r->dirfd = outdir_open(r->dir, why, sizeof(why));
 	if (r->dirfd < 0) {
-		fprintf(stderr, "oomprof-read: -d: %s\n", why);
+		fprintf(stderr, "oomprof-read: -d: %s\n", esc(why));
 		return 1;
 	}
 	if (evlog_open(&r->ev, r->dirfd, r->dir)) {

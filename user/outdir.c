@@ -54,33 +54,33 @@ int outdir_open(const char *dir, char *why, size_t whylen)
 	}
 	if (mkdir_p(dir)) {
 		err = errno;
-		snprintf(why, whylen, "cannot create %s: %s", esc(dir),
+		snprintf(why, whylen, "cannot create %s: %s", dir,
 			 strerror(err));
 		return -1;
 	}
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		err = errno;
-		snprintf(why, whylen, "%s: %s", esc(dir), strerror(err));
+		snprintf(why, whylen, "%s: %s", dir, strerror(err));
 		return -1;
 	}
 	if (fstat(fd, &st)) {
 		err = errno;
-		snprintf(why, whylen, "%s: %s", esc(dir), strerror(err));
+		snprintf(why, whylen, "%s: %s", dir, strerror(err));
 		close(fd);
 		return -1;
 	}
 	if (st.st_uid != 0 && st.st_uid != geteuid()) {
 		snprintf(why, whylen, "%s belongs to uid %u: its owner could plant symlinks or files there that oomprof-read (root) would write through or remove; use a directory only root can write (the default /var/lib/oomprof, or a new path: it is created 0700), or chown root %s",
-			 esc(dir), (unsigned int)st.st_uid, esc(dir));
+			 dir, (unsigned int)st.st_uid, dir);
 		close(fd);
 		return -1;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
 		snprintf(why, whylen, "%s is writable by %s (mode %04o): other users could plant symlinks or files there that oomprof-read (root) would write through or remove; use a directory only root can write (the default /var/lib/oomprof, or a new path: it is created 0700), or chmod go-w %s",
-			 esc(dir),
+			 dir,
 			 st.st_mode & S_IWOTH ? "every user" : "its group",
-			 (unsigned int)(st.st_mode & 07777), esc(dir));
+			 (unsigned int)(st.st_mode & 07777), dir);
 		close(fd);
 		return -1;
 	}

@@ -20,7 +20,8 @@ int outdir_create(const char *dir);
  * Create @dir if missing (parents 0755, @dir itself 0700), open it, and
  * check that only root (or this process's uid) can write it: owned by one
  * of them, no group or other write permission. The directory descriptor
- * (O_CLOEXEC), or -1 with a sentence naming the fix in @why.
+ * (O_CLOEXEC), or -1 with a sentence naming the fix in @why (@dir in it
+ * raw: escape it to log it).
  */
 int outdir_open(const char *dir, char *why, size_t whylen);
 

@@ -39,13 +39,24 @@ report_cmocka() {
 	fi
 }
 
-for t in test_record test_events test_retention test_outdir test_evlog; do
+# The daemon (and build/gen/profile.pb-c.*, for test_goprofile).
+make_user_ok=0
+make -s -C "$top" user > "$out/user.build.log" 2>&1 && make_user_ok=1
+# test_goprofile also needs the profile writer and the symbolizer.
+goprofile_srcs=(-Ibuild/gen user/goprofile.c user/heapprof.c user/pprof.c
+	user/gobin.c user/symbolize.c build/gen/profile.pb-c.c -lelf
+	-lprotobuf-c -lz -lm)
+
+for t in test_record test_events test_retention test_outdir test_evlog \
+	test_goprofile; do
+	extra=()
+	[ "$t" = test_goprofile ] && extra=("${goprofile_srcs[@]}")
 	for variant in plain asan; do
 		flags=("${cflags[@]}")
 		[ "$variant" = asan ] && flags+=("${san[@]}")
 		bin=$out/$t.$variant
 		if ! gcc "${flags[@]}" -o "$bin" "tests/userspace/$t.c" \
-			"${lib_srcs[@]}" -lcmocka 2> "$bin.build.log"; then
+			"${lib_srcs[@]}" "${extra[@]}" -lcmocka 2> "$bin.build.log"; then
 			echo "FAIL $variant $t: does not build"
 			sed 's/^/    /' "$bin.build.log" | head -30
 			continue
@@ -71,7 +82,7 @@ cli_check() {
 		echo "FAIL cli $name: exit $rc (want $want_rc), said: $(head -3 <<< "$got" | tr '\n' '|')"
 	fi
 }
-if make -s -C "$top" user > "$out/cli.build.log" 2>&1; then
+if [ $make_user_ok = 1 ]; then
 	cli_check "-p '' is a usage error" 2 "-p needs the pid" -p ''
 	cli_check "-p with a bad pid is a usage error" 2 "'x' is not a pid" -p 12,x
 	cli_check "-p is checked before the device is opened" 2 "is not a pid" \
@@ -114,7 +125,7 @@ if make -s -C "$top" user > "$out/cli.build.log" 2>&1; then
 	fi
 else
 	echo "FAIL cli: user/oomprof-read does not build"
-	sed 's/^/    /' "$out/cli.build.log" | tail -20
+	sed 's/^/    /' "$out/user.build.log" | tail -20
 fi
 
 # Fuzzing needs clang's libFuzzer (Debian: clang, libclang-rt-14-dev).
