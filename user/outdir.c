@@ -93,8 +93,14 @@ int outdir_openat(int dirfd, const char *name, int flags, mode_t mode)
 	int fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
 			mode);
 
-	if (fd < 0)
+	if (fd < 0) {
+		/* A FIFO with no reader (ENXIO) is refused as any non-file. */
+		if (errno == ENXIO && !fstatat(dirfd, name, &st,
+					       AT_SYMLINK_NOFOLLOW) &&
+		    !S_ISREG(st.st_mode))
+			errno = EINVAL;
 		return -1;
+	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		close(fd);
 		errno = EINVAL;
