@@ -73,12 +73,122 @@ static void dir_of_another_user_is_refused(void **state)
 	char d[128], why[1024];
 
 	(void)state;
-	sub(d, sizeof(d), "x");
+	sub(d, sizeof(d), "p");
+	assert_int_equal(mkdir(d, 0755), 0);
+	sub(d, sizeof(d), "p/x");
 	assert_int_equal(mkdir(d, 0700), 0);
 	assert_int_equal(chown(d, 65534, 65534), 0);
 	assert_int_equal(outdir_open(d, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "belongs to uid 65534"));
 	assert_non_null(strstr(why, "chown root"));
+}
+
+static void assert_refused(const char *d, const char *says)
+{
+	char why[2048];
+	int fd = outdir_open(d, why, sizeof(why));
+
+	if (fd >= 0)
+		fail_msg("%s was accepted", d);
+	if (!strstr(why, says))
+		fail_msg("%s: said \"%s\", expected \"%s\" in it", d, why, says);
+}
+
+/* The same inode as @path: where outdir_open really went. */
+static void assert_opened(const char *d, const char *path)
+{
+	char why[2048];
+	struct stat a, b;
+	int fd = outdir_open(d, why, sizeof(why));
+
+	if (fd < 0)
+		fail_msg("%s: %s", d, why);
+	assert_int_equal(fstat(fd, &a), 0);
+	assert_int_equal(stat(path, &b), 0);
+	assert_true(a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+	close(fd);
+}
+
+/*
+ * A parent another user can write lets him swap DIR for a symlink to any
+ * directory root owns (/root, /etc) after the check: refused, named.
+ */
+static void untrusted_parents_are_refused(void **state)
+{
+	char d[160], t[160], l[160];
+
+	(void)state;
+	/* A user's own directory (in root's) above a root-owned DIR. */
+	sub(d, sizeof(d), "p");
+	assert_int_equal(mkdir(d, 0755), 0);
+	sub(d, sizeof(d), "p/u");
+	assert_int_equal(mkdir(d, 0755), 0);
+	assert_int_equal(chown(d, 65534, 65534), 0);
+	sub(d, sizeof(d), "p/u/x");
+	assert_int_equal(mkdir(d, 0700), 0);
+	assert_refused(d, "/p/u, on the way to");
+	assert_refused(d, "belongs to uid 65534");
+	sub(d, sizeof(d), "p/u/new");
+	assert_refused(d, "belongs to uid 65534");
+	assert_int_equal(access(d, F_OK), -1);		/* not created */
+	/* Group-writable, not sticky. */
+	sub(d, sizeof(d), "g");
+	assert_int_equal(mkdir(d, 0700), 0);
+	assert_int_equal(chmod(d, 0775), 0);
+	sub(d, sizeof(d), "g/x");
+	assert_refused(d, "is writable by its group (mode 0775, not sticky)");
+	/* A user's symlink in a sticky directory, to a root-owned one. */
+	sub(t, sizeof(t), "rootdir");
+	assert_int_equal(mkdir(t, 0700), 0);
+	sub(l, sizeof(l), "ln");
+	assert_int_equal(symlink(t, l), 0);
+	assert_int_equal(lchown(l, 65534, 65534), 0);
+	assert_refused(l, "was made by uid 65534 in a directory every user can write");
+	/* A user's directory in the sticky one. */
+	sub(d, sizeof(d), "theirs");
+	assert_int_equal(mkdir(d, 0700), 0);
+	assert_int_equal(chown(d, 65534, 65534), 0);
+	assert_refused(d, "was made by uid 65534");
+	/* A symlink loop. */
+	sub(d, sizeof(d), "t");
+	assert_int_equal(mkdir(d, 0755), 0);
+	sub(l, sizeof(l), "t/loop");
+	assert_int_equal(symlink("loop", l), 0);
+	assert_refused(l, strerror(ELOOP));
+	/* A file on the way. */
+	sub(d, sizeof(d), "t/file");
+	close(open(d, O_WRONLY | O_CREAT, 0600));
+	sub(d, sizeof(d), "t/file/x");
+	assert_refused(d, strerror(ENOTDIR));
+}
+
+/* Root's own symlinks, "..", relative paths: followed to the real DIR. */
+static void trusted_paths_resolve(void **state)
+{
+	char d[160], real[160], l[160], cwd[4096];
+
+	(void)state;
+	sub(d, sizeof(d), "t");
+	assert_int_equal(mkdir(d, 0755), 0);
+	sub(real, sizeof(real), "t/real");
+	assert_int_equal(mkdir(real, 0700), 0);
+	sub(l, sizeof(l), "t/rel");
+	assert_int_equal(symlink("real", l), 0);
+	assert_opened(l, real);
+	sub(l, sizeof(l), "t/abs");
+	assert_int_equal(symlink(real, l), 0);
+	assert_opened(l, real);
+	sub(l, sizeof(l), "t/chain");
+	assert_int_equal(symlink("./abs/../rel/", l), 0);
+	assert_opened(l, real);
+	sub(d, sizeof(d), "t/real/../real/./");
+	assert_opened(d, real);
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	sub(d, sizeof(d), "t");
+	assert_int_equal(chdir(d), 0);
+	assert_opened("real", real);
+	assert_opened("rel", real);
+	assert_int_equal(chdir(cwd), 0);
 }
 
 static void writable_dir_is_refused(void **state)
@@ -214,6 +324,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(new_dir_is_created_private, setup, teardown),
 		cmocka_unit_test_setup_teardown(dir_of_another_user_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(untrusted_parents_are_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(trusted_paths_resolve, setup, teardown),
 		cmocka_unit_test_setup_teardown(writable_dir_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(symlinked_events_file_is_not_followed, setup, teardown),
 		cmocka_unit_test_setup_teardown(fifo_does_not_block, setup, teardown),
