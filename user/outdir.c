@@ -125,8 +125,10 @@ static int walk(const char *dir, char *why, size_t whylen)
 	int cur, links = 0;
 	size_t at = 0;
 
+	int n;
+
 	if (dir[0] == '/') {
-		snprintf(rest, sizeof(rest), "%s", dir);
+		n = snprintf(rest, sizeof(rest), "%s", dir);
 	} else {
 		char cwd[4096];
 
@@ -135,7 +137,12 @@ static int walk(const char *dir, char *why, size_t whylen)
 				 strerror(errno));
 			return -1;
 		}
-		snprintf(rest, sizeof(rest), "%s/%s", cwd, dir);
+		n = snprintf(rest, sizeof(rest), "%s/%s", cwd, dir);
+	}
+	if (n < 0 || (size_t)n >= sizeof(rest)) {
+		snprintf(why, whylen, "%.64s...: %s", dir,
+			 strerror(ENAMETOOLONG));
+		return -1;
 	}
 	cur = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (cur < 0)

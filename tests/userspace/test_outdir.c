@@ -155,6 +155,18 @@ static void untrusted_parents_are_refused(void **state)
 	sub(l, sizeof(l), "t/loop");
 	assert_int_equal(symlink("loop", l), 0);
 	assert_refused(l, strerror(ELOOP));
+	/* Too long for a path: refused, not cut to a shorter one. */
+	{
+		char *longdir = malloc(9000);
+
+		assert_non_null(longdir);
+		memset(longdir, 'a', 8999);
+		longdir[8999] = '\0';
+		memcpy(longdir, base, strlen(base));
+		longdir[strlen(base)] = '/';
+		assert_refused(longdir, strerror(ENAMETOOLONG));
+		free(longdir);
+	}
 	/* A file on the way. */
 	sub(d, sizeof(d), "t/file");
 	close(open(d, O_WRONLY | O_CREAT, 0600));
