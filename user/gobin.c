@@ -43,6 +43,11 @@
  * program header counts, any one table libelf reads whole, the notes.
  */
 #define GOBIN_MAX_HEADERS 65536
+/*
+ * Real executables have tens of sections; lookups by address (govars.c
+ * where_is, once per candidate reference) walk them all.
+ */
+#define GOBIN_MAX_SECTIONS 4096
 #define GOBIN_MAX_TABLE (64ull << 20)
 #define GOBIN_MAX_NOTES (64u << 10)
 
@@ -818,7 +823,7 @@ static int open_elf(struct gobin *g, char *err, size_t errlen)
 		nph = 0;
 	if (elf_getshdrnum(elf, &nsh))
 		nsh = 0;
-	if (nph > GOBIN_MAX_HEADERS || nsh > GOBIN_MAX_HEADERS) {
+	if (nph > GOBIN_MAX_HEADERS || nsh > GOBIN_MAX_SECTIONS) {
 		gobin_seterr(err, errlen, "%s: implausible ELF file (%zu program headers, %zu section headers)",
 			     g->name, nph, nsh);
 		return -1;
