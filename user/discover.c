@@ -138,32 +138,38 @@ static void exe_free(struct goexe *e)
 	free(e);
 }
 
-static int exe_in_use(const struct discover *d, const struct goexe *e)
-{
-	for (size_t i = 0; i < d->nprocs; i++)
-		if (d->procs[i].exe == e)
-			return 1;
-	return 0;
-}
-
-/* Make room for one more entry: evict least recently used ones. */
+/*
+ * Make room for one more entry. When full (entries or bytes), evict least
+ * recently used entries down to 7/8 of both bounds at once, so that the
+ * cost (one pass over the processes, a pass over the entries per
+ * eviction) is paid about once per EXE_CACHE_MAX / 8 new executables.
+ * Entries of tracked processes stay: bounded by the processes.
+ */
 static void exe_evict(struct discover *d)
 {
-	for (;;) {
-		size_t bytes = 0, victim = SIZE_MAX;
+	size_t bytes = 0;
+
+	for (size_t i = 0; i < d->nexes; i++)
+		bytes += d->exes[i]->bytes;
+	if (d->nexes < EXE_CACHE_MAX && bytes <= EXE_CACHE_BYTES)
+		return;
+	for (size_t i = 0; i < d->nexes; i++)
+		d->exes[i]->pinned = 0;
+	for (size_t i = 0; i < d->nprocs; i++)
+		if (d->procs[i].exe)
+			d->procs[i].exe->pinned = 1;
+	while (d->nexes > EXE_CACHE_MAX - EXE_CACHE_MAX / 8 ||
+	       bytes > EXE_CACHE_BYTES / 8 * 7) {
+		size_t victim = SIZE_MAX;
 
 		for (size_t i = 0; i < d->nexes; i++)
-			bytes += d->exes[i]->bytes;
-		if (d->nexes < EXE_CACHE_MAX && bytes <= EXE_CACHE_BYTES)
-			return;
-		for (size_t i = 0; i < d->nexes; i++) {
-			if ((victim == SIZE_MAX ||
-			     d->exes[i]->used < d->exes[victim]->used) &&
-			    !exe_in_use(d, d->exes[i]))
+			if (!d->exes[i]->pinned &&
+			    (victim == SIZE_MAX ||
+			     d->exes[i]->used < d->exes[victim]->used))
 				victim = i;
-		}
 		if (victim == SIZE_MAX)
-			return;	/* all in use: bounded by the processes */
+			return;
+		bytes -= d->exes[victim]->bytes;
 		exe_free(d->exes[victim]);
 		d->exes[victim] = d->exes[--d->nexes];
 	}

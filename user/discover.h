@@ -30,6 +30,7 @@ struct goexe {
 	off_t size;
 	struct timespec mtime, ctime;
 	unsigned long long used;	/* LRU tick */
+	int pinned;		/* a tracked process runs it (eviction) */
 	size_t bytes;		/* memory this entry holds */
 	char path[4096];	/* as /proc/PID/exe named it */
 	struct gobin *bin;	/* NULL: not a Go program we can profile */

@@ -565,7 +565,8 @@ static void cache_bounded(void **state)
 	enum { N = 10000 };
 	struct discover d;
 	struct buf pcln = small_pcln();
-	int fds0 = count_fds(), go = 0, notgo = 0;
+	struct goexe *pinned = NULL;
+	int fds0 = count_fds(), go = 0, notgo = 0, kept = 0;
 	long rss0, rss1;
 	double t0 = now_s();
 	char path[256];
@@ -591,6 +592,15 @@ static void cache_bounded(void **state)
 		assert_int_equal(stat(path, &st), 0);
 		e = discover_exe(&d, path, path, &st);
 		assert_non_null(e);
+		if (e->bin && !pinned) {
+			/* A tracked process runs it: it must outlive eviction. */
+			pinned = e;
+			d.procs = calloc(1, sizeof(*d.procs));
+			assert_non_null(d.procs);
+			d.nprocs = d.cap = 1;
+			d.procs[0].pid = 1;
+			d.procs[0].exe = e;
+		}
 		if (e->bin)
 			go++;
 		else
@@ -604,6 +614,11 @@ static void cache_bounded(void **state)
 	       now_s() - t0);
 	assert_int_equal(go, N / 2);
 	assert_true(d.nexes <= 1024);
+	for (size_t i = 0; i < d.nexes; i++)
+		kept += d.exes[i] == pinned;
+	assert_int_equal(kept, 1);
+	assert_non_null(pinned->bin);
+	assert_int_equal(pinned->mbuckets, 0x600000);
 	assert_int_equal(count_fds(), fds0);
 	/* 1024 entries of ~9 KB and their tables; unbounded was 10000. */
 	if (!ASAN)
