@@ -22,6 +22,7 @@
  *   stored"): function entries are relative to moduledata.text.
  */
 #include "gobin.h"
+#include "symbolize.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -744,7 +745,7 @@ static struct gobin *gobin_new(const char *name)
 		return NULL;
 	g->fd = -1;
 	g->budget = GOBIN_READ_BUDGET;
-	g->work_left = 1ull << 26;	/* symbolize.h: GOBIN_PROFILE_BUDGET */
+	g->work_left = GOBIN_PROFILE_BUDGET;
 	g->name = strdup(name ? name : "(memory)");
 	if (!g->name) {
 		free(g);
