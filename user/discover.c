@@ -568,7 +568,8 @@ int discover_inspect(struct discover *d, pid_t pid, struct goproc *out,
 	}
 	e = load_exe(d, pid, &st);
 	if (!e) {
-		snprintf(why, whylen, "out of memory");
+		snprintf(why, whylen, "cannot read its executable %s now: it exec'd or exited, or oomprof-read is out of file descriptors or memory",
+			 path);
 		return -1;
 	}
 	if (!e->bin) {

@@ -113,6 +113,7 @@ struct gobin_span {
 	uint64_t len;
 };
 
+/* A loaded region: an allocated section (or a PT_LOAD without sections). */
 struct gobin_seg {
 	uint64_t vaddr, filesz;
 	const uint8_t *data;
@@ -135,10 +136,10 @@ struct gobin {
 	char *name;
 	void *elf;		/* Elf *, NULL for a raw pclntab */
 	int machine;		/* e_machine */
-	int fd;
+	int fd;			/* the file, until gobin_trim; -1 for _mem */
 	uint8_t *copy;		/* owned image for the _mem variants */
-	const uint8_t *img;
-	size_t imgsz;
+	const uint8_t *img;	/* = copy; NULL for a file: read with pread */
+	size_t imgsz;		/* the image's or the file's size */
 #define GOBIN_MAXSEGS 64
 	struct gobin_seg segs[GOBIN_MAXSEGS];
 	int nsegs;

@@ -467,7 +467,7 @@ static double time_lookups(uint32_t n)
 
 static void names_without_nul_linear(void **state)
 {
-	double base = 1e9, big;
+	double base = 1e9, big = 1e9;
 
 	(void)state;
 	for (int i = 0; i < 3; i++) {	/* best of 3: noise only adds */
@@ -475,11 +475,19 @@ static void names_without_nul_linear(void **state)
 
 		base = t < base ? t : base;
 	}
-	big = time_lookups(1u << 20);
+	for (int i = 0; i < 2; i++) {
+		double t = time_lookups(1u << 20);
+
+		big = t < big ? t : big;
+	}
 	printf("    names without NUL: 64k functions %.1f ms, 1M functions %.1f ms (x%.1f for x16 the functions)\n",
 	       base * 1e3, big * 1e3, big / base);
-	/* Linear: ~16x. Quadratic was 256x (>15 min at 1M). */
-	assert_true(big <= 64 * base + 0.05);
+	/*
+	 * Linear: 16x, up to ~45x under ASan with a loaded machine (a 9 MB
+	 * table falls out of the caches). Quadratic is 256x and more (>15 min
+	 * at 1M).
+	 */
+	assert_true(big <= 128 * base + 0.1);
 }
 
 /* ---- 3. symbolization: bounded per profile ---- */
@@ -765,19 +773,22 @@ static double time_govars(uint32_t n)
 
 static void govars_many_references_linear(void **state)
 {
-	double base = 1e9, big;
+	double base = 1e9, big = 1e9;
 
 	(void)state;
-	for (int i = 0; i < 3; i++) {
-		double t = time_govars(512);
+	for (int i = 0; i < 3; i++) {	/* best of 3: noise only adds */
+		double t = time_govars(512), u = time_govars(8192);
 
 		base = t < base ? t : base;
+		big = u < big ? u : big;
 	}
-	big = time_govars(8192);
 	printf("    forged runtime code: 512 candidate references %.2f ms, 8192 %.2f ms (x%.1f for x16)\n",
 	       base * 1e3, big * 1e3, big / base);
-	/* n log n: ~20x. Pairwise checks were ~256x. */
-	assert_true(big <= 64 * base + 0.01);
+	/*
+	 * n log n: ~20x (up to ~35x under ASan, loaded). Pairwise checks
+	 * were 257x (220 ms under ASan).
+	 */
+	assert_true(big <= 128 * base + 0.05);
 }
 
 /* ---- 5. what lies at a path ---- */
