@@ -50,6 +50,7 @@
  */
 #define GOBIN_MAX_SECTIONS 4096
 #define GOBIN_MAX_TABLE (64ull << 20)
+#define GOBIN_MAX_TABLES (128ull << 20)	/* all of them together */
 #define GOBIN_MAX_NOTES (64u << 10)
 
 /* moduledata field indexes in 8-byte words (runtime/symtab.go). */
@@ -190,13 +191,16 @@ static struct gobin_span section_bytes(struct gobin *g, const GElf_Shdr *sh,
 
 /*
  * libelf reads a table it is asked about (symbols, relocations, section
- * names) whole, with no limit: ask only about tables of sane size.
+ * names) whole, with no limit: ask only about tables of sane size, and
+ * only about those before the index where their sizes add up to more
+ * than GOBIN_MAX_TABLES (g->table_ndx_end, set by limit_tables).
  */
-static int table_ok(const struct gobin *g, const GElf_Shdr *sh)
+static int table_ok(const struct gobin *g, Elf_Scn *scn, const GElf_Shdr *sh)
 {
-	return sh->sh_type == SHT_NOBITS ||
-	       (sh->sh_size <= GOBIN_MAX_TABLE && sh->sh_offset <= g->imgsz &&
-		sh->sh_size <= g->imgsz - sh->sh_offset);
+	return elf_ndxscn(scn) < g->table_ndx_end &&
+	       (sh->sh_type == SHT_NOBITS ||
+		(sh->sh_size <= GOBIN_MAX_TABLE && sh->sh_offset <= g->imgsz &&
+		 sh->sh_size <= g->imgsz - sh->sh_offset));
 }
 
 static int link_ok(struct gobin *g, size_t link)
@@ -204,7 +208,27 @@ static int link_ok(struct gobin *g, size_t link)
 	Elf_Scn *scn = elf_getscn(g->elf, link);
 	GElf_Shdr sh;
 
-	return scn && gelf_getshdr(scn, &sh) && table_ok(g, &sh);
+	return scn && gelf_getshdr(scn, &sh) && table_ok(g, scn, &sh);
+}
+
+static void limit_tables(struct gobin *g)
+{
+	Elf_Scn *scn = NULL;
+	uint64_t total = 0;
+	GElf_Shdr sh;
+
+	g->table_ndx_end = SIZE_MAX;
+	while ((scn = elf_nextscn(g->elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS ||
+		    (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_STRTAB &&
+		     sh.sh_type != SHT_RELA))
+			continue;
+		total += sh.sh_size < GOBIN_MAX_TABLE ? sh.sh_size : GOBIN_MAX_TABLE;
+		if (total > GOBIN_MAX_TABLES) {
+			g->table_ndx_end = elf_ndxscn(scn);
+			return;
+		}
+	}
 }
 
 int gobin_symbol(struct gobin *g, const char *name, uint64_t *addr,
@@ -220,7 +244,7 @@ int gobin_symbol(struct gobin *g, const char *name, uint64_t *addr,
 		size_t n;
 
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB ||
-		    !sh.sh_entsize || !table_ok(g, &sh) ||
+		    !sh.sh_entsize || !table_ok(g, scn, &sh) ||
 		    !link_ok(g, sh.sh_link))
 			continue;
 		d = elf_getdata(scn, NULL);
@@ -476,7 +500,7 @@ static void load_relocs(struct gobin *g, struct rel **out, size_t *n)
 		Elf_Data *d;
 
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA ||
-		    !table_ok(g, &sh))
+		    !table_ok(g, scn, &sh))
 			continue;
 		d = elf_getdata(scn, NULL);
 		if (!d)
@@ -829,9 +853,11 @@ static int open_elf(struct gobin *g, char *err, size_t errlen)
 			     g->name, nph, nsh);
 		return -1;
 	}
+	limit_tables(g);
 	if (nsh && !elf_getshdrstrndx(elf, &shstrndx) && !link_ok(g, shstrndx)) {
-		gobin_seterr(err, errlen, "%s: implausible ELF file (section name table out of the file or over %llu bytes)",
-			     g->name, (unsigned long long)GOBIN_MAX_TABLE);
+		gobin_seterr(err, errlen, "%s: implausible ELF file (section name table out of the file, or over %llu MiB, or past %llu MiB of symbol, string and relocation tables)",
+			     g->name, (unsigned long long)(GOBIN_MAX_TABLE >> 20),
+			     (unsigned long long)(GOBIN_MAX_TABLES >> 20));
 		return -1;
 	}
 	g->info.load_vaddr = UINT64_MAX;

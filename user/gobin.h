@@ -144,6 +144,7 @@ struct gobin {
 	struct gobin_seg segs[GOBIN_MAXSEGS];
 	int nsegs;
 	int nsecs;		/* allocated sections with contents */
+	size_t table_ndx_end;	/* gobin.c: table_ok */
 	struct gobin_buf *bufs;
 	uint64_t budget;	/* bytes it may still read */
 	uint64_t bytes_read;
