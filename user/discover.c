@@ -109,14 +109,20 @@ const struct goproc *discover_find(const struct discover *d, uint64_t reg_id)
 
 /*
  * The executable cache. Anyone can exec any number of distinct files, so
- * it is bounded: at most EXE_CACHE_MAX entries and EXE_CACHE_BYTES of
+ * it is bounded: at most exe_cache_max entries and exe_cache_bytes of
  * parsed binaries, least recently used evicted first, except executables
  * of processes still tracked (their capture needs them). No entry keeps
  * its file open: a binary is read once, trimmed to its function table
  * (gobin_trim) and closed.
  */
-#define EXE_CACHE_MAX 1024
-#define EXE_CACHE_BYTES (512ull << 20)
+static size_t exe_cache_max = 1024;
+static size_t exe_cache_bytes = 512u << 20;
+
+void discover_cache_limits(size_t entries, size_t bytes)
+{
+	exe_cache_max = entries >= 8 ? entries : 8;
+	exe_cache_bytes = bytes;
+}
 
 static unsigned long long exe_tick;
 
@@ -142,7 +148,7 @@ static void exe_free(struct goexe *e)
  * Make room for one more entry. When full (entries or bytes), evict least
  * recently used entries down to 7/8 of both bounds at once, so that the
  * cost (one pass over the processes, a pass over the entries per
- * eviction) is paid about once per EXE_CACHE_MAX / 8 new executables.
+ * eviction) is paid about once per exe_cache_max / 8 new executables.
  * Entries of tracked processes stay: bounded by the processes.
  */
 static void exe_evict(struct discover *d)
@@ -151,15 +157,15 @@ static void exe_evict(struct discover *d)
 
 	for (size_t i = 0; i < d->nexes; i++)
 		bytes += d->exes[i]->bytes;
-	if (d->nexes < EXE_CACHE_MAX && bytes <= EXE_CACHE_BYTES)
+	if (d->nexes < exe_cache_max && bytes <= exe_cache_bytes)
 		return;
 	for (size_t i = 0; i < d->nexes; i++)
 		d->exes[i]->pinned = 0;
 	for (size_t i = 0; i < d->nprocs; i++)
 		if (d->procs[i].exe)
 			d->procs[i].exe->pinned = 1;
-	while (d->nexes > EXE_CACHE_MAX - EXE_CACHE_MAX / 8 ||
-	       bytes > EXE_CACHE_BYTES / 8 * 7) {
+	while (d->nexes > exe_cache_max - exe_cache_max / 8 ||
+	       bytes > exe_cache_bytes / 8 * 7) {
 		size_t victim = SIZE_MAX;
 
 		for (size_t i = 0; i < d->nexes; i++)

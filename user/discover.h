@@ -104,6 +104,8 @@ int discover_inspect(struct discover *d, pid_t pid, struct goproc *out,
  */
 struct goexe *discover_exe(struct discover *d, const char *path,
 			   const char *name, const struct stat *st);
+/* The cache's bounds: 1024 entries and 512 MiB unless a test says. */
+void discover_cache_limits(size_t entries, size_t bytes);
 
 /* Parse /proc/PID/stat text: comm and field 22 (start time). 0 or -1. */
 int parse_proc_stat(const char *text, char *comm, size_t commlen,

@@ -688,6 +688,51 @@ static void cache_key_and_failures(void **state)
 	free(pcln.p);
 }
 
+
+/* The bytes bound: Go binaries with large tables, the cache at 4 MiB. */
+static void cache_bytes_bounded(void **state)
+{
+	enum { N = 64 };
+	struct pcln c = { .nfunc = 1, .nameoff = 1 };
+	uint8_t *names = calloc(1, 256 << 10);
+	struct discover d;
+	struct buf pcln;
+	size_t t, bytes = 0, biggest = 0;
+	char path[256];
+
+	(void)state;
+	memcpy(names + 1, "main.main", 10);
+	c.names = names;
+	c.nnames = 256 << 10;	/* a 256 KiB function name table */
+	pcln = make_pcln(&c, &t);
+	discover_cache_limits(1024, 4u << 20);
+	discover_init(&d, -1, 1);
+	for (int i = 0; i < N; i++) {
+		struct goexe *e;
+		struct stat st;
+
+		path_in_tmp(path, sizeof(path), "big");
+		write_go_elf(path, &pcln, NULL, 0);
+		assert_int_equal(stat(path, &st), 0);
+		e = discover_exe(&d, path, path, &st);
+		assert_non_null(e);
+		assert_non_null(e->bin);
+		biggest = e->bytes > biggest ? e->bytes : biggest;
+		unlink(path);
+	}
+	for (size_t i = 0; i < d.nexes; i++)
+		bytes += d.exes[i]->bytes;
+	printf("    %d Go binaries of %zu-byte tables, cache bound 4 MiB: %zu cached, %zu bytes held\n",
+	       N, pcln.n, d.nexes, bytes);
+	assert_true(biggest > pcln.n);
+	assert_true(bytes <= (4u << 20) + biggest);
+	assert_true(d.nexes < N);
+	discover_free(&d);
+	discover_cache_limits(1024, 512u << 20);
+	free(pcln.p);
+	free(names);
+}
+
 /* A sparse 2 GiB PT_LOAD without sections: nothing like 2 GiB read. */
 static void huge_load_segment(void **state)
 {
@@ -951,6 +996,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(forged_pclntab_budget),
 		cmocka_unit_test(cache_bounded),
 		cmocka_unit_test(cache_key_and_failures),
+		cmocka_unit_test(cache_bytes_bounded),
 		cmocka_unit_test(huge_load_segment),
 		cmocka_unit_test(govars_many_references_linear),
 		cmocka_unit_test(fifo_and_symlink),
