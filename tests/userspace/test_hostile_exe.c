@@ -768,7 +768,7 @@ static void huge_load_segment(void **state)
  * a candidate for mbuckets, none in .bss. Returns the time
  * govars_from_code takes to refuse them all.
  */
-static double time_govars(uint32_t n)
+static void write_govars_elf(const char *path, uint32_t n)
 {
 	static const char names[] = "\0runtime.mProf_FlushLocked\0runtime.stkbucket\0runtime.profilealloc\0runtime.allocmcache";
 	uint32_t nameoffs[4] = { 1, 27, 45, 66 }, entries[5];
@@ -777,12 +777,7 @@ static double time_govars(uint32_t n)
 			  .nameoffs = nameoffs };
 	struct buf code = { 0 }, pcln;
 	struct sec text;
-	char path[256], err[1024];
-	const char *how;
-	struct gobin *g;
-	uint64_t mb, rate;
 	size_t t;
-	double t0, dt;
 
 	for (int k = 0; k < 2; k++) {	/* MOVQ x(RIP), AX; then LEAQ */
 		for (uint32_t j = 0; j < n; j++) {
@@ -802,8 +797,21 @@ static double time_govars(uint32_t n)
 	pcln = make_pcln(&c, &t);
 	text = (struct sec){ ".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
 			     TEXT, code.p, code.n, 0, 0, NULL, 0 };
-	path_in_tmp(path, sizeof(path), "govars");
 	write_go_elf(path, &pcln, &text, 1);
+	free(code.p);
+	free(pcln.p);
+}
+
+static double time_govars(uint32_t n)
+{
+	char path[256], err[1024];
+	const char *how;
+	struct gobin *g;
+	uint64_t mb, rate;
+	double t0, dt;
+
+	path_in_tmp(path, sizeof(path), "govars");
+	write_govars_elf(path, n);
 	assert_int_equal(gobin_open(path, &g, err, sizeof(err)), 0);
 	t0 = now_s();
 	assert_int_equal(govars_from_code(g, &mb, &rate, &how, err, sizeof(err)), -1);
@@ -811,8 +819,6 @@ static double time_govars(uint32_t n)
 	assert_non_null(strstr(err, "mbuckets: no address used by runtime.mProf_FlushLocked"));
 	gobin_close(g);
 	unlink(path);
-	free(code.p);
-	free(pcln.p);
 	return dt;
 }
 
@@ -987,6 +993,33 @@ static int write_seeds(const char *dir)
 	return rc ? 1 : 0;
 }
 
+/* A seed for fuzz_govars (byte 0 odd: an ELF): 8192 forged references. */
+static int write_govars_seed(const char *file)
+{
+	char path[4096];
+	uint8_t *elf = malloc(1 << 20);
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s.tmp", file);
+	write_govars_elf(path, 8192);
+	f = fopen(path, "rb");
+	if (f) {
+		len = fread(elf, 1, 1 << 20, f);
+		fclose(f);
+	}
+	unlink(path);
+	f = fopen(file, "wb");
+	if (!f || !len) {
+		free(elf);
+		return 1;
+	}
+	fputc(1, f);
+	fwrite(elf, 1, len, f);
+	free(elf);
+	return fclose(f) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1005,6 +1038,8 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "--seeds"))
 		return write_seeds(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "--govars-seed"))
+		return write_govars_seed(argv[2]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
