@@ -38,7 +38,7 @@ static uint32_t rd32(const uint8_t *p)
 
 /*
  * The work budget (gobin_set_budget): every step of a table walk costs a
- * unit, and so does every 64 bytes a string search passes. Returns 0 once
+ * unit, and so does every 16 bytes a string search passes. Returns 0 once
  * it is spent, and from then on until it is set again.
  */
 static int spend(struct gobin *g, uint64_t units)
@@ -52,14 +52,19 @@ static int spend(struct gobin *g, uint64_t units)
 	return 1;
 }
 
+/* The NUL-terminated string at @off of @t; the search is paid for first. */
 static const char *cstr(struct gobin *g, struct gobin_span t, uint64_t off)
 {
+	uint64_t room, paid;
 	const uint8_t *nul;
 
 	if (off >= t.len)
 		return NULL;
-	nul = memchr(t.p + off, 0, t.len - off);
-	if (!spend(g, (uint64_t)((nul ? nul - (t.p + off) : (ptrdiff_t)(t.len - off)) >> 6) + 1))
+	room = t.len - off;
+	paid = g->work_left > UINT64_MAX / 16 ? UINT64_MAX : g->work_left * 16;
+	nul = memchr(t.p + off, 0, room < paid ? room : paid);
+	if (!spend(g, (uint64_t)((nul ? nul - (t.p + off) :
+				  (ptrdiff_t)(room < paid ? room : paid)) >> 4) + 1))
 		return NULL;
 	return nul ? (const char *)t.p + off : NULL;
 }

@@ -26,11 +26,11 @@ struct go_frame {
  * Work budget, shared by every lookup until set again: a forged table
  * (long runs of zero-advance steps, cyclic inline trees, names without
  * NUL) makes single lookups costly, so the total is bounded. Each table
- * step or 64 bytes of string search costs a unit; a gobin starts with
- * GOBIN_PROFILE_BUDGET: at 2-4 ns a unit, under half a second of lookups
- * at worst, and enough for ~250k distinct PCs in a 25 MB binary (the Go
- * compiler: ~530 units a PC; ~100 in small programs). Set it before each
- * profile. Once it is spent, gobin_frames returns -1 and
+ * step or 16 bytes of string search costs a unit; a gobin starts with
+ * GOBIN_PROFILE_BUDGET: at 2.5-5 ns a unit (measured, idle to loaded),
+ * 0.35-0.7 s of lookups at worst, and enough for ~250k distinct PCs in a
+ * 25 MB binary (the Go compiler: ~535 units a PC; ~110 in small
+ * programs). Set it before each profile. Once it is spent, gobin_frames returns -1 and
  * gobin_budget_spent 1.
  */
 #define GOBIN_PROFILE_BUDGET (1ull << 27)
