@@ -799,18 +799,45 @@ static void add_region(struct gobin *g, uint64_t vaddr, uint64_t off,
  * without section headers. Within the read budget: sections that do not
  * fit are left out, as if absent.
  */
+/*
+ * Sections read first, so that a binary whose code alone exceeds the
+ * budget is still known as Go and symbolized: the function table, the
+ * build info, moduledata and (Go 1.19) the inline trees in .rodata.
+ */
+static int first_section(struct gobin *g, const GElf_Shdr *sh)
+{
+	static const char *const names[] = {
+		".gopclntab", ".data.rel.ro.gopclntab", ".go.buildinfo",
+		".go.module", ".noptrdata", ".data.rel.ro", ".data", ".rodata",
+	};
+	size_t shstrndx;
+	const char *n;
+
+	if (elf_getshdrstrndx(g->elf, &shstrndx))
+		return 0;
+	n = elf_strptr(g->elf, shstrndx, sh->sh_name);
+	for (size_t i = 0; n && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(n, names[i]))
+			return 1;
+	return 0;
+}
+
 static void load_regions(struct gobin *g, size_t nph)
 {
-	Elf_Scn *scn = NULL;
+	Elf_Scn *scn;
 	GElf_Shdr sh;
 
-	while ((scn = elf_nextscn(g->elf, scn))) {
-		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC) ||
-		    sh.sh_type == SHT_NOBITS || sh.sh_type == SHT_NULL ||
-		    !sh.sh_size || (sh.sh_flags & SHF_TLS))
-			continue;
-		g->nsecs++;
-		add_region(g, sh.sh_addr, sh.sh_offset, sh.sh_size);
+	for (int pass = 0; pass < 2; pass++) {
+		scn = NULL;
+		while ((scn = elf_nextscn(g->elf, scn))) {
+			if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC) ||
+			    sh.sh_type == SHT_NOBITS || sh.sh_type == SHT_NULL ||
+			    !sh.sh_size || (sh.sh_flags & SHF_TLS) ||
+			    first_section(g, &sh) != !pass)
+				continue;
+			g->nsecs++;
+			add_region(g, sh.sh_addr, sh.sh_offset, sh.sh_size);
+		}
 	}
 	if (g->nsecs)
 		return;

@@ -733,6 +733,48 @@ static void cache_bytes_bounded(void **state)
 	free(names);
 }
 
+
+/*
+ * Code larger than the read budget left after it: the function table is
+ * read first all the same (a big binary stays symbolizable), and the
+ * code, over the budget, is not read at all.
+ */
+static void big_code_section_first(void **state)
+{
+	struct pcln c = { .nfunc = 1, .nameoff = 1 };
+	uint8_t *names = calloc(1, 8u << 20);
+	struct buf pcln;
+	struct sec s[2];
+	char path[256], err[512];
+	struct gobin *g;
+	size_t t;
+	long rss0 = rss_kb();
+
+	(void)state;
+	memcpy(names + 1, "main.main", 10);
+	c.names = names;
+	c.nnames = 8u << 20;
+	pcln = make_pcln(&c, &t);
+	s[0] = (struct sec){ ".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
+			     TEXT, NULL, GOBIN_READ_BUDGET - (4u << 20), 0, 0,
+			     NULL, 0 };
+	s[1] = (struct sec){ ".gopclntab", SHT_PROGBITS, SHF_ALLOC,
+			     TEXT + GOBIN_READ_BUDGET, pcln.p, pcln.n, 0, 0,
+			     NULL, 0 };
+	path_in_tmp(path, sizeof(path), "bigcode");
+	write_elf(path, s, 2, TEXT, GOBIN_READ_BUDGET);
+	assert_int_equal(gobin_open(path, &g, err, sizeof(err)), 0);
+	printf("    %llu MiB of code before an 8 MiB function table: %llu bytes read, RSS +%ld kB\n",
+	       (unsigned long long)(GOBIN_READ_BUDGET >> 20) - 4,
+	       (unsigned long long)g->bytes_read, rss_kb() - rss0);
+	assert_true(g->bytes_read < (9u << 20));
+	assert_null(gobin_at(g, TEXT, 1));
+	gobin_close(g);
+	unlink(path);
+	free(pcln.p);
+	free(names);
+}
+
 /* A sparse 2 GiB PT_LOAD without sections: nothing like 2 GiB read. */
 static void huge_load_segment(void **state)
 {
@@ -1031,6 +1073,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(cache_key_and_failures),
 		cmocka_unit_test(cache_bytes_bounded),
 		cmocka_unit_test(huge_load_segment),
+		cmocka_unit_test(big_code_section_first),
 		cmocka_unit_test(govars_many_references_linear),
 		cmocka_unit_test(fifo_and_symlink),
 		cmocka_unit_test(truncated_after_open),
