@@ -108,40 +108,131 @@ const struct goproc *discover_find(const struct discover *d, uint64_t reg_id)
 	return NULL;
 }
 
-/* Inspect an executable once: is it a Go program we can capture? */
-static struct goexe *load_exe(struct discover *d, pid_t pid,
-			      const struct stat *st)
+/*
+ * The executable cache. Anyone can exec any number of distinct files, so
+ * it is bounded: at most exe_cache_max entries and exe_cache_bytes of
+ * parsed binaries, least recently used evicted first, except executables
+ * of processes still tracked (their capture needs them). No entry keeps
+ * its file open: a binary is read once, trimmed to its function table
+ * (gobin_trim) and closed.
+ */
+static size_t exe_cache_max = 1024;
+static size_t exe_cache_bytes = 512u << 20;
+
+void discover_cache_limits(size_t entries, size_t bytes)
+{
+	exe_cache_max = entries >= 8 ? entries : 8;
+	exe_cache_bytes = bytes;
+}
+
+static unsigned long long exe_tick;
+
+static int same_file(const struct goexe *e, const struct stat *st)
+{
+	/* A reused inode (file deleted, another created) is another file. */
+	return e->dev == st->st_dev && e->ino == st->st_ino &&
+	       e->size == st->st_size &&
+	       e->mtime.tv_sec == st->st_mtim.tv_sec &&
+	       e->mtime.tv_nsec == st->st_mtim.tv_nsec &&
+	       e->ctime.tv_sec == st->st_ctim.tv_sec &&
+	       e->ctime.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+static void exe_free(struct goexe *e)
+{
+	if (e->bin)
+		gobin_close(e->bin);
+	free(e);
+}
+
+/*
+ * Make room for one more entry. When full (entries or bytes), evict least
+ * recently used entries down to 7/8 of both bounds at once, so that the
+ * cost (one pass over the processes, a pass over the entries per
+ * eviction) is paid about once per exe_cache_max / 8 new executables.
+ * Entries of tracked processes stay: bounded by the processes.
+ */
+static void exe_evict(struct discover *d)
+{
+	size_t bytes = 0;
+
+	for (size_t i = 0; i < d->nexes; i++)
+		bytes += d->exes[i]->bytes;
+	if (d->nexes < exe_cache_max && bytes <= exe_cache_bytes)
+		return;
+	for (size_t i = 0; i < d->nexes; i++)
+		d->exes[i]->pinned = 0;
+	for (size_t i = 0; i < d->nprocs; i++)
+		if (d->procs[i].exe)
+			d->procs[i].exe->pinned = 1;
+	while (d->nexes > exe_cache_max - exe_cache_max / 8 ||
+	       bytes > exe_cache_bytes / 8 * 7) {
+		size_t victim = SIZE_MAX;
+
+		for (size_t i = 0; i < d->nexes; i++)
+			if (!d->exes[i]->pinned &&
+			    (victim == SIZE_MAX ||
+			     d->exes[i]->used < d->exes[victim]->used))
+				victim = i;
+		if (victim == SIZE_MAX)
+			return;
+		bytes -= d->exes[victim]->bytes;
+		exe_free(d->exes[victim]);
+		d->exes[victim] = d->exes[--d->nexes];
+	}
+}
+
+struct goexe *discover_exe(struct discover *d, const char *path,
+			   const char *name, const struct stat *st)
 {
 	struct goexe *e, **grown;
-	char exe[64], err[512];
+	struct stat fst;
+	char err[512];
 	size_t i;
-	ssize_t n;
+	int fd;
 
-	for (i = 0; i < d->nexes; i++)
-		if (d->exes[i]->dev == st->st_dev && d->exes[i]->ino == st->st_ino)
+	for (i = 0; i < d->nexes; i++) {
+		if (same_file(d->exes[i], st)) {
+			d->exes[i]->used = ++exe_tick;
 			return d->exes[i];
+		}
+	}
+	/*
+	 * O_NONBLOCK: never wait on what lies at the path (a FIFO);
+	 * gobin_open_fd takes regular files only.
+	 */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;	/* gone, or out of fds: not cached, try again */
+	/* The file we opened must be the one asked about (no exec between). */
+	if (fstat(fd, &fst) || !same_file(&(struct goexe){
+			.dev = st->st_dev, .ino = st->st_ino,
+			.size = st->st_size, .mtime = st->st_mtim,
+			.ctime = st->st_ctim }, &fst)) {
+		close(fd);
+		return NULL;
+	}
+	exe_evict(d);
 	e = calloc(1, sizeof(*e));
-	grown = realloc(d->exes, (d->nexes + 1) * sizeof(*grown));
-	if (!e || !grown) {
+	grown = e ? realloc(d->exes, (d->nexes + 1) * sizeof(*grown)) : NULL;
+	if (!grown) {
 		free(e);
-		if (grown)
-			d->exes = grown;
+		close(fd);
 		return NULL;
 	}
 	d->exes = grown;
-	d->exes[d->nexes++] = e;
 	e->dev = st->st_dev;
 	e->ino = st->st_ino;
-	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
-	n = readlink(exe, e->path, sizeof(e->path) - 1);
-	e->path[n > 0 ? n : 0] = '\0';
+	e->size = st->st_size;
+	e->mtime = st->st_mtim;
+	e->ctime = st->st_ctim;
+	e->used = ++exe_tick;
+	e->bytes = sizeof(*e);
+	snprintf(e->path, sizeof(e->path), "%s", name);
 
-	/*
-	 * Through /proc/PID/exe: the process's own file, even when it is
-	 * deleted or only reachable in another mount namespace.
-	 */
-	if (gobin_open(exe, &e->bin, err, sizeof(err))) {
+	if (gobin_open_fd(fd, name, &e->bin, err, sizeof(err))) {
 		e->bin = NULL;	/* not Go: said nowhere, most programs aren't */
+		d->exes[d->nexes++] = e;
 		return e;
 	}
 	/* From the symbol table, or, stripped, from the runtime's own code. */
@@ -152,15 +243,37 @@ static struct goexe *load_exe(struct discover *d, pid_t pid,
 			 e->path, err);
 		gobin_close(e->bin);
 		e->bin = NULL;
+		d->exes[d->nexes++] = e;
 		return e;
 	}
-	e->min_vaddr = UINT64_MAX;
-	for (i = 0; i < (size_t)e->bin->nsegs; i++)
-		if (e->bin->segs[i].vaddr < e->min_vaddr)
-			e->min_vaddr = e->bin->segs[i].vaddr;
-	if (e->min_vaddr == UINT64_MAX)
-		e->min_vaddr = 0;
+	e->min_vaddr = gobin_info(e->bin)->load_vaddr;
+	/* Registration and symbolization need no more than this. */
+	e->bytes += gobin_trim(e->bin);
+	d->exes[d->nexes++] = e;
 	return e;
+}
+
+/* Inspect an executable once: is it a Go program we can capture? */
+static struct goexe *load_exe(struct discover *d, pid_t pid,
+			      const struct stat *st)
+{
+	char exe[64], name[4096];
+	ssize_t n;
+
+	for (size_t i = 0; i < d->nexes; i++) {
+		if (same_file(d->exes[i], st)) {
+			d->exes[i]->used = ++exe_tick;
+			return d->exes[i];
+		}
+	}
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+	n = readlink(exe, name, sizeof(name) - 1);
+	name[n > 0 ? n : 0] = '\0';
+	/*
+	 * Through /proc/PID/exe: the process's own file, even when it is
+	 * deleted or only reachable in another mount namespace.
+	 */
+	return discover_exe(d, exe, name, st);
 }
 
 /*
@@ -462,7 +575,8 @@ int discover_inspect(struct discover *d, pid_t pid, struct goproc *out,
 	}
 	e = load_exe(d, pid, &st);
 	if (!e) {
-		snprintf(why, whylen, "out of memory");
+		snprintf(why, whylen, "cannot read its executable %s now: it exec'd or exited, or oomprof-read is out of file descriptors or memory",
+			 path);
 		return -1;
 	}
 	if (!e->bin) {

@@ -7,14 +7,16 @@
  * (OOMPROF_REC_PROC_EXIT), so a Go program is registered within
  * milliseconds of its exec. /proc is scanned again only when the module
  * dropped such records, or every second on a kernel without the sched
- * tracepoints. Each executable is read once
- * (gobin), shared by all its processes, and kept open after they exit:
- * a capture arrives after its process is gone and is symbolized from it.
+ * tracepoints. Each executable is read once (gobin), shared by all its
+ * processes, and its function table kept after they exit (a capture
+ * arrives after its process is gone and is symbolized from it), in a
+ * bounded cache that holds no file open.
  */
 #ifndef OOMPROF_USER_DISCOVER_H
 #define OOMPROF_USER_DISCOVER_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 #include <linux/oomprof.h>
@@ -22,8 +24,14 @@
 struct gobin;
 
 struct goexe {
+	/* The cache key: a reused inode is another file. */
 	dev_t dev;
 	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+	unsigned long long used;	/* LRU tick */
+	int pinned;		/* a tracked process runs it (eviction) */
+	size_t bytes;		/* memory this entry holds */
 	char path[4096];	/* as /proc/PID/exe named it */
 	struct gobin *bin;	/* NULL: not a Go program we can profile */
 	uint64_t mbuckets;	/* link-time addresses */
@@ -87,6 +95,17 @@ const struct goproc *discover_find(const struct discover *d, uint64_t reg_id);
  */
 int discover_inspect(struct discover *d, pid_t pid, struct goproc *out,
 		     char *why, size_t whylen);
+
+/*
+ * The executable cache (bounded, LRU): the entry for the file @st
+ * describes, reading it from @path (opened without blocking, parsed and
+ * closed) on a miss; @name is for messages. NULL on a failure not worth
+ * remembering (gone, out of fds or memory, changed under us).
+ */
+struct goexe *discover_exe(struct discover *d, const char *path,
+			   const char *name, const struct stat *st);
+/* The cache's bounds: 1024 entries and 512 MiB unless a test says. */
+void discover_cache_limits(size_t entries, size_t bytes);
 
 /* Parse /proc/PID/stat text: comm and field 22 (start time). 0 or -1. */
 int parse_proc_stat(const char *text, char *comm, size_t commlen,

@@ -22,6 +22,7 @@
  *   stored"): function entries are relative to moduledata.text.
  */
 #include "gobin.h"
+#include "symbolize.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,12 +32,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define PCLN_MAGIC_118 0xfffffff0u	/* internal/abi/symtab.go */
 #define PCLN_MAGIC_120 0xfffffff1u
 #define PCHEADER_SIZE 72	/* runtime/symtab.go: pcHeader on 64-bit */
 #define RAW_BASE 0x10000000ull	/* where gobin_open_pclntab "loads" */
+/*
+ * Bounds on what one file may cost to read (it is anyone's): section and
+ * program header counts, any one table libelf reads whole, the notes.
+ */
+#define GOBIN_MAX_HEADERS 65536
+/*
+ * Real executables have tens of sections; lookups by address (govars.c
+ * where_is, once per candidate reference) walk them all.
+ */
+#define GOBIN_MAX_SECTIONS 4096
+#define GOBIN_MAX_TABLE (64ull << 20)
+#define GOBIN_MAX_TABLES (128ull << 20)	/* all of them together */
+#define GOBIN_MAX_NOTES (64u << 10)
 
 /* moduledata field indexes in 8-byte words (runtime/symtab.go). */
 #define MD_MINPC 20
@@ -112,13 +127,108 @@ static Elf_Scn *find_section(struct gobin *g, const char *name, GElf_Shdr *sh)
 	return NULL;
 }
 
-/* A section's file bytes, bounded by the image. */
-static struct gobin_span section_bytes(const struct gobin *g, const GElf_Shdr *sh)
+/*
+ * @len bytes at file offset @off (fewer if @clip and the file ends
+ * first): a window onto the in-memory image, or read with pread into a
+ * buffer owned by @g, charged to its read budget. NULL if they are not
+ * in the file, or do not fit the budget, or the file shrank under us.
+ */
+static const uint8_t *file_bytes(struct gobin *g, uint64_t off, uint64_t *len,
+				 int clip)
 {
-	if (sh->sh_type == SHT_NOBITS || sh->sh_offset > g->imgsz ||
-	    sh->sh_size > g->imgsz - sh->sh_offset)
+	struct gobin_buf *b;
+	uint64_t n = *len, done = 0;
+
+	if (off >= g->imgsz || !n)
+		return NULL;
+	if (n > g->imgsz - off) {
+		if (!clip)
+			return NULL;
+		n = g->imgsz - off;
+	}
+	*len = n;
+	if (g->img)
+		return g->img + off;
+	if (n > g->budget || n > SIZE_MAX - sizeof(*b))
+		return NULL;
+	b = malloc(sizeof(*b) + n);
+	if (!b)
+		return NULL;
+	while (done < n) {
+		ssize_t r = pread(g->fd, b->data + done, n - done,
+				  (off_t)(off + done));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {	/* truncated since fstat, or an I/O error */
+			free(b);
+			return NULL;
+		}
+		done += (uint64_t)r;
+	}
+	g->budget -= n;
+	g->bytes_read += n;
+	b->len = n;
+	b->next = g->bufs;
+	g->bufs = b;
+	return b->data;
+}
+
+/* A section's file bytes, at most @max of them (0: all). */
+static struct gobin_span section_bytes(struct gobin *g, const GElf_Shdr *sh,
+				       uint64_t max)
+{
+	uint64_t len = sh->sh_size;
+	const uint8_t *p;
+
+	if (sh->sh_type == SHT_NOBITS)
 		return (struct gobin_span){ NULL, 0 };
-	return (struct gobin_span){ g->img + sh->sh_offset, sh->sh_size };
+	if (max && len > max)
+		len = max;
+	p = file_bytes(g, sh->sh_offset, &len, 0);
+	return (struct gobin_span){ p, p ? len : 0 };
+}
+
+/*
+ * libelf reads a table it is asked about (symbols, relocations, section
+ * names) whole, with no limit: ask only about tables of sane size, and
+ * only about those before the index where their sizes add up to more
+ * than GOBIN_MAX_TABLES (g->table_ndx_end, set by limit_tables).
+ */
+static int table_ok(const struct gobin *g, Elf_Scn *scn, const GElf_Shdr *sh)
+{
+	return elf_ndxscn(scn) < g->table_ndx_end &&
+	       (sh->sh_type == SHT_NOBITS ||
+		(sh->sh_size <= GOBIN_MAX_TABLE && sh->sh_offset <= g->imgsz &&
+		 sh->sh_size <= g->imgsz - sh->sh_offset));
+}
+
+static int link_ok(struct gobin *g, size_t link)
+{
+	Elf_Scn *scn = elf_getscn(g->elf, link);
+	GElf_Shdr sh;
+
+	return scn && gelf_getshdr(scn, &sh) && table_ok(g, scn, &sh);
+}
+
+static void limit_tables(struct gobin *g)
+{
+	Elf_Scn *scn = NULL;
+	uint64_t total = 0;
+	GElf_Shdr sh;
+
+	g->table_ndx_end = SIZE_MAX;
+	while ((scn = elf_nextscn(g->elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS ||
+		    (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_STRTAB &&
+		     sh.sh_type != SHT_RELA))
+			continue;
+		total += sh.sh_size < GOBIN_MAX_TABLE ? sh.sh_size : GOBIN_MAX_TABLE;
+		if (total > GOBIN_MAX_TABLES) {
+			g->table_ndx_end = elf_ndxscn(scn);
+			return;
+		}
+	}
 }
 
 int gobin_symbol(struct gobin *g, const char *name, uint64_t *addr,
@@ -134,7 +244,8 @@ int gobin_symbol(struct gobin *g, const char *name, uint64_t *addr,
 		size_t n;
 
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB ||
-		    !sh.sh_entsize)
+		    !sh.sh_entsize || !table_ok(g, scn, &sh) ||
+		    !link_ok(g, sh.sh_link))
 			continue;
 		d = elf_getdata(scn, NULL);
 		if (!d)
@@ -174,7 +285,8 @@ static void read_notes(struct gobin *g)
 
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
 			continue;
-		s = section_bytes(g, &sh);
+		/* Build IDs are tiny: a huge note section is read in part. */
+		s = section_bytes(g, &sh, GOBIN_MAX_NOTES);
 		while (s.p && s.len - off >= 12) {
 			uint32_t namesz = rd32(s.p + off), descsz = rd32(s.p + off + 4);
 			uint32_t type = rd32(s.p + off + 8);
@@ -192,7 +304,8 @@ static void read_notes(struct gobin *g)
 				g->info.go_build_id[descsz] = 0;
 			} else if (namesz == 4 && !memcmp(s.p + name, "GNU", 4) &&
 				   type == NT_GNU_BUILD_ID &&
-				   descsz * 2 < sizeof(g->info.gnu_build_id)) {
+				   /* 64-bit: descsz 0x80000000 must not wrap to 0. */
+				   (uint64_t)descsz * 2 < sizeof(g->info.gnu_build_id)) {
 				for (uint32_t i = 0; i < descsz; i++)
 					sprintf(g->info.gnu_build_id + 2 * i, "%02x",
 						s.p[desc + i]);
@@ -212,7 +325,8 @@ static void read_buildinfo(struct gobin *g)
 	static const char magic[14] = "\xff Go buildinf:";
 	GElf_Shdr sh;
 	Elf_Scn *scn = find_section(g, ".go.buildinfo", &sh);
-	struct gobin_span s = scn ? section_bytes(g, &sh) : (struct gobin_span){ 0 };
+	struct gobin_span s = scn ? section_bytes(g, &sh, 4096) :
+				     (struct gobin_span){ 0 };
 	uint64_t len = 0, off = 32;
 	unsigned int shift = 0;
 
@@ -385,7 +499,8 @@ static void load_relocs(struct gobin *g, struct rel **out, size_t *n)
 	while ((scn = elf_nextscn(g->elf, scn))) {
 		Elf_Data *d;
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA)
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA ||
+		    !table_ok(g, scn, &sh))
 			continue;
 		d = elf_getdata(scn, NULL);
 		if (!d)
@@ -539,11 +654,16 @@ static void locate_text_gofunc(struct gobin *g)
 	}
 }
 
-static const char *cstr(struct gobin_span t, uint64_t off)
+/*
+ * Is the string at @off of @t exactly @name? Compares at most
+ * strlen(@name) + 1 bytes, so a table without NULs costs no more than one
+ * with them: looking names up is linear in the number of functions.
+ */
+static int name_is(struct gobin_span t, uint64_t off, const char *name,
+		   size_t namelen)
 {
-	if (off >= t.len || !memchr(t.p + off, 0, t.len - off))
-		return NULL;
-	return (const char *)t.p + off;
+	return off < t.len && t.len - off > namelen &&
+	       !memcmp(t.p + off, name, namelen + 1);
 }
 
 /*
@@ -570,15 +690,18 @@ static void read_funcids(struct gobin *g)
 	}
 	for (uint32_t i = 0; i < g->info.nfunc; i++) {
 		uint32_t funcoff = rd32(g->pclntable.p + 8 * (uint64_t)i + 4);
-		const char *n;
+		uint32_t nameoff;
 
 		if (funcoff > g->pclntable.len || g->pclntable.len - funcoff < 44)
 			continue;
-		n = cstr(g->funcnametab, rd32(g->pclntable.p + funcoff + 4));
-		if (!n || strncmp(n, "runtime.", 8))
+		nameoff = rd32(g->pclntable.p + funcoff + 4);
+		if (nameoff >= g->funcnametab.len ||
+		    g->funcnametab.len - nameoff < 8 ||
+		    memcmp(g->funcnametab.p + nameoff, "runtime.", 8))
 			continue;
 		for (int k = 0; k < 4; k++)
-			if (!strcmp(n, names[k]))
+			if (name_is(g->funcnametab, nameoff, names[k],
+				    strlen(names[k])))
 				*dst[k] = g->pclntable.p[funcoff + idoff];
 	}
 	g->fid_wrapper++;
@@ -588,16 +711,16 @@ int gobin_func_by_name(struct gobin *g, const char *name, uint64_t *entry,
 		       uint64_t *end)
 {
 	const uint8_t *ft = g->pclntable.p;
+	size_t namelen = strlen(name);
 
 	for (uint32_t i = 0; i < g->info.nfunc; i++) {
 		uint32_t funcoff = rd32(ft + 8 * (uint64_t)i + 4);
 		uint32_t e0 = rd32(ft + 8 * (uint64_t)i), e1;
-		const char *n;
 
 		if (funcoff > g->pclntable.len || g->pclntable.len - funcoff < 8)
 			continue;
-		n = cstr(g->funcnametab, rd32(g->pclntable.p + funcoff + 4));
-		if (!n || strcmp(n, name))
+		if (!name_is(g->funcnametab, rd32(g->pclntable.p + funcoff + 4),
+			     name, namelen))
 			continue;
 		e1 = rd32(ft + 8 * ((uint64_t)i + 1));
 		if (e1 < e0)
@@ -645,6 +768,8 @@ static struct gobin *gobin_new(const char *name)
 	if (!g)
 		return NULL;
 	g->fd = -1;
+	g->budget = GOBIN_READ_BUDGET;
+	g->work_left = GOBIN_PROFILE_BUDGET;
 	g->name = strdup(name ? name : "(memory)");
 	if (!g->name) {
 		free(g);
@@ -653,12 +778,83 @@ static struct gobin *gobin_new(const char *name)
 	return g;
 }
 
-/* Shared by gobin_open and gobin_open_mem once libelf has the image. */
+/* One loaded region: @len bytes at file offset @off, link address @vaddr. */
+static void add_region(struct gobin *g, uint64_t vaddr, uint64_t off,
+		       uint64_t len)
+{
+	const uint8_t *p;
+
+	if (g->nsegs >= GOBIN_MAXSEGS || vaddr + len < vaddr)
+		return;
+	/* A truncated file keeps what it has. */
+	p = file_bytes(g, off, &len, 1);
+	if (p)
+		g->segs[g->nsegs++] = (struct gobin_seg){ vaddr, len, p };
+}
+
+/*
+ * What the loader maps, read region by region: each allocated section
+ * with file contents (so a huge PT_LOAD, or a section we do not need,
+ * such as DWARF, is never read whole), or the PT_LOAD segments of a file
+ * without section headers. Within the read budget: sections that do not
+ * fit are left out, as if absent.
+ */
+/*
+ * Sections read first, so that a binary whose code alone exceeds the
+ * budget is still known as Go and symbolized: the function table, the
+ * build info, moduledata and (Go 1.19) the inline trees in .rodata.
+ */
+static int first_section(struct gobin *g, const GElf_Shdr *sh)
+{
+	static const char *const names[] = {
+		".gopclntab", ".data.rel.ro.gopclntab", ".go.buildinfo",
+		".go.module", ".noptrdata", ".data.rel.ro", ".data", ".rodata",
+	};
+	size_t shstrndx;
+	const char *n;
+
+	if (elf_getshdrstrndx(g->elf, &shstrndx))
+		return 0;
+	n = elf_strptr(g->elf, shstrndx, sh->sh_name);
+	for (size_t i = 0; n && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(n, names[i]))
+			return 1;
+	return 0;
+}
+
+static void load_regions(struct gobin *g, size_t nph)
+{
+	Elf_Scn *scn;
+	GElf_Shdr sh;
+
+	for (int pass = 0; pass < 2; pass++) {
+		scn = NULL;
+		while ((scn = elf_nextscn(g->elf, scn))) {
+			if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC) ||
+			    sh.sh_type == SHT_NOBITS || sh.sh_type == SHT_NULL ||
+			    !sh.sh_size || (sh.sh_flags & SHF_TLS) ||
+			    first_section(g, &sh) != !pass)
+				continue;
+			g->nsecs++;
+			add_region(g, sh.sh_addr, sh.sh_offset, sh.sh_size);
+		}
+	}
+	if (g->nsecs)
+		return;
+	for (size_t i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(g->elf, (int)i, &ph) && ph.p_type == PT_LOAD)
+			add_region(g, ph.p_vaddr, ph.p_offset, ph.p_filesz);
+	}
+}
+
+/* Shared by gobin_open_fd and gobin_open_mem once libelf has the file. */
 static int open_elf(struct gobin *g, char *err, size_t errlen)
 {
 	Elf *elf = g->elf;
 	GElf_Ehdr eh;
-	size_t nph;
+	size_t nph, nsh, shstrndx;
 
 	if (elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
 		gobin_seterr(err, errlen, "%s: not an ELF file", g->name);
@@ -671,23 +867,37 @@ static int open_elf(struct gobin *g, char *err, size_t errlen)
 	}
 	g->info.elf_type = eh.e_type;
 	g->machine = eh.e_machine;
+	/*
+	 * libelf reads all program and section headers, and the section
+	 * name table, whole on first use: refuse counts no real file has.
+	 */
 	if (elf_getphdrnum(elf, &nph))
 		nph = 0;
-	for (size_t i = 0; i < nph && g->nsegs < GOBIN_MAXSEGS; i++) {
-		GElf_Phdr ph;
-		uint64_t sz;
-
-		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
-		    ph.p_offset >= g->imgsz)
-			continue;
-		/* A truncated file keeps what it has. */
-		sz = ph.p_filesz < g->imgsz - ph.p_offset ? ph.p_filesz :
-		     g->imgsz - ph.p_offset;
-		if (ph.p_vaddr + sz < ph.p_vaddr)
-			continue;
-		g->segs[g->nsegs++] = (struct gobin_seg){ ph.p_vaddr, sz,
-							 g->img + ph.p_offset };
+	if (elf_getshdrnum(elf, &nsh))
+		nsh = 0;
+	if (nph > GOBIN_MAX_HEADERS || nsh > GOBIN_MAX_SECTIONS) {
+		gobin_seterr(err, errlen, "%s: implausible ELF file (%zu program headers, %zu section headers)",
+			     g->name, nph, nsh);
+		return -1;
 	}
+	limit_tables(g);
+	if (nsh && !elf_getshdrstrndx(elf, &shstrndx) && !link_ok(g, shstrndx)) {
+		gobin_seterr(err, errlen, "%s: implausible ELF file (section name table out of the file, or over %llu MiB, or past %llu MiB of symbol, string and relocation tables)",
+			     g->name, (unsigned long long)(GOBIN_MAX_TABLE >> 20),
+			     (unsigned long long)(GOBIN_MAX_TABLES >> 20));
+		return -1;
+	}
+	g->info.load_vaddr = UINT64_MAX;
+	for (size_t i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
+		    ph.p_vaddr < g->info.load_vaddr)
+			g->info.load_vaddr = ph.p_vaddr;
+	}
+	if (g->info.load_vaddr == UINT64_MAX)
+		g->info.load_vaddr = 0;
+	load_regions(g, nph);
 	read_notes(g);
 	read_buildinfo(g);
 	if (locate_pclntab(g, err, errlen))
@@ -697,31 +907,59 @@ static int open_elf(struct gobin *g, char *err, size_t errlen)
 
 int gobin_open(const char *path, struct gobin **out, char *err, size_t errlen)
 {
-	struct gobin *g;
+	/*
+	 * The path may be anyone's: no symlink followed at its end, and no
+	 * wait on a FIFO or device there (gobin_open_fd wants a regular file).
+	 */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 
 	*out = NULL;
+	if (fd < 0) {
+		gobin_seterr(err, errlen, "%s: %s%s", path, strerror(errno),
+			     errno == ELOOP ? " (a symbolic link: not followed)" : "");
+		return -1;
+	}
+	return gobin_open_fd(fd, path, out, err, errlen);
+}
+
+int gobin_open_fd(int fd, const char *name, struct gobin **out, char *err,
+		  size_t errlen)
+{
+	struct gobin *g;
+	struct stat st;
+
+	*out = NULL;
+	if (fstat(fd, &st)) {
+		gobin_seterr(err, errlen, "%s: %s", name, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		gobin_seterr(err, errlen, "%s: not a regular file", name);
+		close(fd);
+		return -1;
+	}
 	if (elf_version(EV_CURRENT) == EV_NONE) {
-		gobin_seterr(err, errlen, "%s: libelf is too old", path);
+		gobin_seterr(err, errlen, "%s: libelf is too old", name);
+		close(fd);
 		return -1;
 	}
-	g = gobin_new(path);
+	g = gobin_new(name);
 	if (!g) {
-		gobin_seterr(err, errlen, "%s: out of memory", path);
+		gobin_seterr(err, errlen, "%s: out of memory", name);
+		close(fd);
 		return -1;
 	}
-	g->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (g->fd < 0) {
-		gobin_seterr(err, errlen, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	g->elf = elf_begin(g->fd, ELF_C_READ_MMAP, NULL);
+	g->fd = fd;
+	g->imgsz = (size_t)st.st_size;
+	/*
+	 * ELF_C_READ: libelf reads with pread what it is asked for, so a
+	 * file truncated under us gives errors, not SIGBUS as a mapping
+	 * would.
+	 */
+	g->elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!g->elf) {
-		gobin_seterr(err, errlen, "%s: not an ELF file (%s)", path, elf_errmsg(-1));
-		goto fail;
-	}
-	g->img = (const uint8_t *)elf_rawfile(g->elf, &g->imgsz);
-	if (!g->img) {
-		gobin_seterr(err, errlen, "%s: cannot read the file (%s)", path, elf_errmsg(-1));
+		gobin_seterr(err, errlen, "%s: not an ELF file (%s)", name, elf_errmsg(-1));
 		goto fail;
 	}
 	if (open_elf(g, err, errlen))
@@ -767,6 +1005,53 @@ fail:
 	return -1;
 }
 
+/* Is @p inside region @s? */
+static int seg_holds(const struct gobin_seg *s, uint64_t addr)
+{
+	return s->data && addr >= s->vaddr && addr - s->vaddr < s->filesz;
+}
+
+size_t gobin_trim(struct gobin *g)
+{
+	struct gobin_buf **pb = &g->bufs;
+	size_t kept = 0;
+	int n = 0;
+
+	for (int i = 0; i < g->nsegs; i++) {
+		const struct gobin_seg *s = &g->segs[i];
+
+		if (seg_holds(s, g->info.pclntab_addr) ||
+		    (g->info.gofunc_addr && seg_holds(s, g->info.gofunc_addr)))
+			g->segs[n++] = *s;
+	}
+	g->nsegs = n;
+	/* Free the buffers no kept region lies in. */
+	while (*pb) {
+		struct gobin_buf *b = *pb;
+		int used = 0;
+
+		for (int i = 0; i < g->nsegs && !used; i++)
+			used = g->segs[i].data >= b->data &&
+			       g->segs[i].data < b->data + b->len;
+		if (used) {
+			kept += b->len;
+			pb = &b->next;
+		} else {
+			*pb = b->next;
+			free(b);
+		}
+	}
+	if (g->elf)
+		elf_end(g->elf);
+	g->elf = NULL;
+	if (g->fd >= 0)
+		close(g->fd);
+	g->fd = -1;
+	if (g->copy)
+		kept = g->imgsz;
+	return kept + sizeof(*g);
+}
+
 int gobin_open_pclntab(const void *buf, size_t len, uint64_t text_start,
 		       uint64_t gofunc_off, struct gobin **out, char *err,
 		       size_t errlen)
@@ -807,6 +1092,12 @@ void gobin_close(struct gobin *g)
 {
 	if (!g)
 		return;
+	while (g->bufs) {
+		struct gobin_buf *b = g->bufs;
+
+		g->bufs = b->next;
+		free(b);
+	}
 	while (g->names) {
 		struct gobin_name *n = g->names;
 

@@ -31,6 +31,7 @@ struct gobin_info {
 	const char *gofunc_from;
 	uint64_t min_pc, max_pc;	/* [first function entry, end of last) */
 	uint32_t nfunc;
+	uint64_t load_vaddr;	/* lowest PT_LOAD address */
 	int go_minor;		/* 26 for go1.26.x; from the version, else magic */
 };
 
@@ -38,9 +39,29 @@ struct gobin;
 
 /*
  * Open the Go executable at @path read-only. Returns 0, or -1 with a
- * sentence for people in @err ("<path>: not a Go binary (...)").
+ * sentence for people in @err ("<path>: not a Go binary (...)"). The path
+ * may be a hostile user's: a symbolic link at its end is not followed
+ * (ELOOP), anything but a regular file is refused without blocking.
  */
 int gobin_open(const char *path, struct gobin **out, char *err, size_t errlen);
+
+/*
+ * The same from an open file (@name is for messages), which the gobin owns
+ * from now on: it is closed by gobin_close or gobin_trim, or here on
+ * failure. The file is read with pread, never mapped (a file truncated
+ * under us cannot SIGBUS), region by region, at most GOBIN_READ_BUDGET
+ * bytes in all: what does not fit is left out, as if absent.
+ */
+#define GOBIN_READ_BUDGET (256ull << 20)
+int gobin_open_fd(int fd, const char *name, struct gobin **out, char *err,
+		  size_t errlen);
+
+/*
+ * Keep only what symbolization needs (the pclntab and the inline trees),
+ * close the file and drop libelf's state; gobin_symbol and the code of
+ * functions are gone after. Returns the bytes the gobin still holds.
+ */
+size_t gobin_trim(struct gobin *g);
 
 /* The same from an ELF image in memory (copied); @name is for messages. */
 int gobin_open_mem(const void *buf, size_t len, const char *name,
@@ -92,9 +113,16 @@ struct gobin_span {
 	uint64_t len;
 };
 
+/* A loaded region: an allocated section (or a PT_LOAD without sections). */
 struct gobin_seg {
 	uint64_t vaddr, filesz;
 	const uint8_t *data;
+};
+
+struct gobin_buf {	/* bytes read from the file */
+	struct gobin_buf *next;
+	size_t len;
+	uint8_t data[];
 };
 
 struct gobin_name {	/* funcNameForPrint results that differ from the table */
@@ -108,13 +136,18 @@ struct gobin {
 	char *name;
 	void *elf;		/* Elf *, NULL for a raw pclntab */
 	int machine;		/* e_machine */
-	int fd;
+	int fd;			/* the file, until gobin_trim; -1 for _mem */
 	uint8_t *copy;		/* owned image for the _mem variants */
-	const uint8_t *img;
-	size_t imgsz;
-#define GOBIN_MAXSEGS 16
+	const uint8_t *img;	/* = copy; NULL for a file: read with pread */
+	size_t imgsz;		/* the image's or the file's size */
+#define GOBIN_MAXSEGS 64
 	struct gobin_seg segs[GOBIN_MAXSEGS];
 	int nsegs;
+	int nsecs;		/* allocated sections with contents */
+	size_t table_ndx_end;	/* gobin.c: table_ok */
+	struct gobin_buf *bufs;
+	uint64_t budget;	/* bytes it may still read */
+	uint64_t bytes_read;
 	/* Tables inside the pclntab, from its pcHeader (runtime/symtab.go). */
 	struct gobin_span pcln, funcnametab, cutab, filetab, pctab, pclntable;
 	int go120;		/* 1.20+ _func and inlinedCall layouts */
@@ -123,6 +156,8 @@ struct gobin {
 	/* FuncIDs differ between releases: read from the functions' own. */
 	uint8_t fid_wrapper, fid_gopanic, fid_sigpanic, fid_panicwrap;
 	struct gobin_name *names;
+	uint64_t work_left;	/* symbolize.h: gobin_set_budget */
+	int work_spent;
 };
 
 #endif

@@ -121,6 +121,8 @@ int goprofile_write(const struct oomprof_oom_kill *rec,
 		o.frames_ctx = &sc;
 		o.exe_path = exe->path;
 		o.build_id = gobin_info(sc.bin)->go_build_id;
+		/* A forged table must not stall the daemon: bounded per profile. */
+		gobin_set_budget(sc.bin, GOBIN_PROFILE_BUDGET);
 	}
 	rc = heapprof_build(entries, cap->bucket_bytes, &o, &p, &st);
 	if (rc == HEAPPROF_DISABLED) {

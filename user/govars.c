@@ -476,11 +476,39 @@ static int load_fn(struct gobin *g, const char *name, struct fnrefs *f,
 	return 1;
 }
 
+static int ref_cmp(const void *a, const void *b)
+{
+	const struct govars_ref *x = a, *y = b;
+
+	if (x->target != y->target)
+		return x->target < y->target ? -1 : 1;
+	return (x->kind > y->kind) - (x->kind < y->kind);
+}
+
+/* @f's references sorted by target (then kind), for has_ref. */
+static void sort_refs(struct fnrefs *f)
+{
+	if (f->n > 1)
+		qsort(f->refs, (size_t)f->n, sizeof(*f->refs), ref_cmp);
+}
+
+/* Binary search: a function has up to MAX_REFS references, all forged. */
 static int has_ref(const struct fnrefs *f, uint64_t target, uint8_t kind)
 {
-	for (long i = 0; i < f->n; i++)
-		if (f->refs[i].target == target && f->refs[i].kind == kind)
+	struct govars_ref key = { 0, target, kind };
+	long lo = 0, hi = f->n;
+
+	while (lo < hi) {
+		long mid = lo + (hi - lo) / 2;
+		int c = ref_cmp(&f->refs[mid], &key);
+
+		if (!c)
 			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return 0;
 }
 
@@ -538,16 +566,21 @@ static int pick(struct gobin *g, const char *what, struct fnrefs *fns,
 	int nfound = 0;
 	char why[160] = "";
 
+	/*
+	 * Sorted, so that duplicates are neighbours and lookups are
+	 * logarithmic: linear-time checks over all pairs of references cost
+	 * 10^8 steps in a function forged to hold MAX_REFS of them.
+	 */
+	for (int k = 0; k < nfn; k++)
+		sort_refs(&fns[k]);
 	for (long i = 0; i < fns[0].n; i++) {
 		uint64_t t = fns[0].refs[i].target;
-		int dup = 0, all = 1;
+		int all = 1;
 
 		if (fns[0].refs[i].kind != kinds[0])
 			continue;
-		for (long j = 0; j < i && !dup; j++)
-			dup = fns[0].refs[j].target == t && fns[0].refs[j].kind == kinds[0];
-		if (dup)
-			continue;
+		if (i && !ref_cmp(&fns[0].refs[i - 1], &fns[0].refs[i]))
+			continue;	/* the same target again */
 		for (int k = 1; k < nfn && all; k++)
 			all = !fns[k].present || has_ref(&fns[k], t, kinds[k]);
 		if (!all || !accept(g, t, why, sizeof(why)))

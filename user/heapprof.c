@@ -210,8 +210,17 @@ static const struct pcinfo *symbolize(struct builder *b, uint64_t pc)
 
 	if (pprof_map_get(&b->sym, pc, &idx))
 		return &b->pci[idx];
-	if (b->o->frames)
+	/*
+	 * A negative answer: the symbolizer's work budget for this profile
+	 * is spent (a forged function table). Every PC not yet seen is then
+	 * left as an address, and the profile says so.
+	 */
+	if (b->o->frames && !b->st->sym_budget_spent)
 		n = b->o->frames(b->o->frames_ctx, pc, fr, HEAPPROF_MAX_FRAMES);
+	if (n < 0)
+		b->st->sym_budget_spent = 1;
+	if (b->st->sym_budget_spent)
+		b->st->unsymbolized_budget++;
 	if (n < 0 || n > HEAPPROF_MAX_FRAMES)
 		n = 0;
 	if (GROW(b, b->pci, b->npci, b->cappci))
@@ -555,6 +564,14 @@ int heapprof_build(const void *buf, size_t len, const struct heapprof_opts *o,
 	/* proto.go: HasFunctions if every lookup in the mapping succeeded. */
 	pprof_mapping_has_functions(b->p, b->mapping,
 				    b->map_tried && !b->map_failed);
+	if (st->sym_budget_spent) {
+		char c[200];
+
+		snprintf(c, sizeof(c),
+			 "oomprof: symbolization stopped: its work budget was spent (a malformed or forged function table); %zu of %zu PCs are addresses only",
+			 st->unsymbolized_budget, st->pcs);
+		pprof_comment(b->p, c);
+	}
 	if (rc || b->failed || pprof_failed(b->p)) {
 		pprof_free(b->p);
 		rc = -1;

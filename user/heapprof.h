@@ -75,6 +75,8 @@ struct heapprof_frame {
  * function last; PC - 1 is the call being described. Returns how many were
  * written (<= @max), 0 if @pc is in no known function. Strings must stay
  * valid until the call returns (they are copied).
+ * A negative return: the symbolizer's work budget is spent; this and every
+ * later new PC of the profile stay addresses, and a comment says so.
  * gobin_frames (user/symbolize.h) has exactly these semantics.
  */
 typedef int (*heapprof_frames_fn)(void *ctx, uint64_t pc,
@@ -111,6 +113,12 @@ struct heapprof_stats {
 	int complete;		/* 1: the whole input parsed */
 	char err[160];		/* why not, if not */
 	size_t pcs, symbolized;	/* distinct PCs, how many had frames */
+	/*
+	 * The symbolizer gave up (its work budget for the profile is spent):
+	 * how many distinct PCs were left as addresses for that reason.
+	 */
+	int sym_budget_spent;
+	size_t unsymbolized_budget;
 };
 
 #define HEAPPROF_DISABLED 1

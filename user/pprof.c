@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -105,19 +107,83 @@ fail:
 
 /* ---- uint64 map ---- */
 
-static size_t mix64(uint64_t x)
+/*
+ * Keyed hashing (SipHash-1-3, Aumasson and Bernstein) with a key drawn
+ * from getrandom once per process: the keys hashed (PCs from a victim's
+ * memory, names from its executable) are chosen by whoever owns them, and
+ * an unkeyed mix (invertible, like mix64) lets them pick keys that all
+ * land in one slot, making every table operation linear.
+ */
+static uint64_t sip_k0, sip_k1;
+static int sip_keyed;
+
+static void sip_key(void)
 {
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return (size_t)x;
+	uint64_t k[2];
+
+	if (sip_keyed)
+		return;
+	if (getrandom(k, sizeof(k), 0) != (ssize_t)sizeof(k)) {
+		/* No entropy yet (early boot): still unpredictable enough. */
+		struct timespec t;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		k[0] = (uint64_t)t.tv_nsec * 0x9e3779b97f4a7c15ULL ^
+		       (uint64_t)getpid() << 32 ^ (uint64_t)(uintptr_t)&t;
+		k[1] = (uint64_t)t.tv_sec ^ (uint64_t)(uintptr_t)k;
+	}
+	sip_k0 = k[0];
+	sip_k1 = k[1];
+	sip_keyed = 1;
+}
+
+#define ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND(v0, v1, v2, v3) do { \
+	v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32); \
+	v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2; \
+	v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0; \
+	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32); \
+} while (0)
+
+uint64_t pprof_siphash(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint64_t v0, v1, v2, v3, m, b = (uint64_t)len << 56;
+	size_t i;
+
+	sip_key();
+	v0 = sip_k0 ^ 0x736f6d6570736575ULL;
+	v1 = sip_k1 ^ 0x646f72616e646f6dULL;
+	v2 = sip_k0 ^ 0x6c7967656e657261ULL;
+	v3 = sip_k1 ^ 0x7465646279746573ULL;
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&m, p + i, 8);	/* hosts are little-endian here */
+		v3 ^= m;
+		SIPROUND(v0, v1, v2, v3);
+		v0 ^= m;
+	}
+	for (size_t j = 0; i + j < len; j++)
+		b |= (uint64_t)p[i + j] << (8 * j);
+	v3 ^= b;
+	SIPROUND(v0, v1, v2, v3);
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+static size_t hash64(uint64_t x)
+{
+	return (size_t)pprof_siphash(&x, sizeof(x));
 }
 
 int pprof_map_get(const struct pprof_map *m, uint64_t key, uint64_t *val)
 {
 	if (!m->cap)
 		return 0;
-	for (size_t i = mix64(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+	for (size_t i = hash64(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		if (!m->used[i])
 			return 0;
 		if (m->keys[i] == key) {
@@ -153,7 +219,7 @@ int pprof_map_put(struct pprof_map *m, uint64_t key, uint64_t val)
 	if ((m->n + 1) * 4 > m->cap * 3 &&
 	    (m->cap > SIZE_MAX / 16 || map_resize(m, m->cap ? m->cap * 2 : 64)))
 		return -1;
-	for (i = mix64(key) & (m->cap - 1); m->used[i] && m->keys[i] != key;
+	for (i = hash64(key) & (m->cap - 1); m->used[i] && m->keys[i] != key;
 	     i = (i + 1) & (m->cap - 1))
 		;
 	if (!m->used[i])
@@ -213,11 +279,7 @@ int pprof_failed(const struct pprof *p)
 
 static size_t str_hash(const char *s)
 {
-	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-	return mix64(h);
+	return (size_t)pprof_siphash(s, strlen(s));
 }
 
 static int strhash_resize(struct pprof *p)

@@ -99,5 +99,7 @@ struct pprof_map {
 int pprof_map_get(const struct pprof_map *m, uint64_t key, uint64_t *val);
 int pprof_map_put(struct pprof_map *m, uint64_t key, uint64_t val);	/* 0/-1 */
 void pprof_map_free(struct pprof_map *m);
+/* The keyed hash of both tables (random key per process). */
+uint64_t pprof_siphash(const void *data, size_t len);
 
 #endif

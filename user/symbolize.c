@@ -36,11 +36,37 @@ static uint32_t rd32(const uint8_t *p)
 	       (uint32_t)p[3] << 24;
 }
 
-static const char *cstr(struct gobin_span t, uint64_t off)
+/*
+ * The work budget (gobin_set_budget): every step of a table walk costs a
+ * unit, and so does every 16 bytes a string search passes. Returns 0 once
+ * it is spent, and from then on until it is set again.
+ */
+static int spend(struct gobin *g, uint64_t units)
 {
-	if (off >= t.len || !memchr(t.p + off, 0, t.len - off))
+	if (g->work_left < units) {
+		g->work_left = 0;
+		g->work_spent = 1;
+		return 0;
+	}
+	g->work_left -= units;
+	return 1;
+}
+
+/* The NUL-terminated string at @off of @t; the search is paid for first. */
+static const char *cstr(struct gobin *g, struct gobin_span t, uint64_t off)
+{
+	uint64_t room, paid;
+	const uint8_t *nul;
+
+	if (off >= t.len)
 		return NULL;
-	return (const char *)t.p + off;
+	room = t.len - off;
+	paid = g->work_left > UINT64_MAX / 16 ? UINT64_MAX : g->work_left * 16;
+	nul = memchr(t.p + off, 0, room < paid ? room : paid);
+	if (!spend(g, (uint64_t)((nul ? nul - (t.p + off) :
+				  (ptrdiff_t)(room < paid ? room : paid)) >> 4) + 1))
+		return NULL;
+	return nul ? (const char *)t.p + off : NULL;
 }
 
 /*
@@ -123,6 +149,8 @@ static int32_t pcvalue(struct gobin *g, const struct gfunc *f, uint32_t off,
 		return -1;
 	p = g->pctab.p + off;
 	for (;;) {
+		if (!spend(g, 1))
+			return -1;
 		/* step(): a zero value delta ends the table, except first. */
 		if (p >= end || (*p == 0 && pc != f->entry))
 			return -1;
@@ -171,7 +199,7 @@ static void funcline(struct gobin *g, const struct gfunc *f, uint64_t pc,
 		uint32_t fileoff = rd32(g->cutab.p + 4 * idx);
 
 		if (fileoff != UINT32_MAX)
-			file = cstr(g->filetab, fileoff);
+			file = cstr(g, g->filetab, fileoff);
 	}
 	fr->file = file ? file : "?";
 	fr->line = (uint32_t)line;
@@ -271,7 +299,7 @@ static const char *src_func(struct gobin *g, const struct gfunc *f, uint64_t tre
 	if (nameoff == 0 && (g->go120 || uf.index < 0))
 		s = "";	/* funcName: offset 0 is "" */
 	else
-		s = cstr(g->funcnametab, (uint32_t)nameoff);
+		s = cstr(g, g->funcnametab, (uint32_t)nameoff);
 	if (!s)
 		s = "?";
 	if (fr) {
@@ -311,13 +339,14 @@ static int expand(struct gobin *g, uint64_t pc, uint8_t *callee,
 	uint64_t tree;
 	int n = 0;
 
-	if (max <= 0 || !findfunc(g, pc, &f))
+	if (max <= 0 || !spend(g, 1) || !findfunc(g, pc, &f))
 		return 0;
 	if (pc > f.entry)
 		pc--;	/* a return PC: look up the call instruction */
 	tree = funcdata(g, &f, FUNCDATA_INLTREE);
 	uf = inl_resolve(g, &f, tree, pc);
-	for (int depth = 0; uf.pc && n < max && depth < MAX_INLINE_DEPTH; depth++) {
+	for (int depth = 0; uf.pc && n < max && depth < MAX_INLINE_DEPTH &&
+	     spend(g, 1); depth++) {
 		uint8_t id;
 
 		src_func(g, &f, tree, uf, &id, NULL);
@@ -329,11 +358,27 @@ static int expand(struct gobin *g, uint64_t pc, uint8_t *callee,
 	return n;
 }
 
+void gobin_set_budget(struct gobin *g, uint64_t units)
+{
+	g->work_left = units;
+	g->work_spent = 0;
+}
+
+int gobin_budget_spent(const struct gobin *g)
+{
+	return g->work_spent;
+}
+
 int gobin_frames(struct gobin *g, uint64_t pc, struct go_frame *out, int max)
 {
 	uint8_t callee = 0;	/* FuncIDNormal */
+	int n;
 
-	return expand(g, pc, &callee, out, max);
+	if (g->work_spent)
+		return -1;
+	n = expand(g, pc, &callee, out, max);
+	/* Frames found with the budget spent midway may be wrong: none. */
+	return g->work_spent ? -1 : n;
 }
 
 int gobin_expand_stack(struct gobin *g, const uint64_t *pcs, size_t n,
@@ -369,6 +414,8 @@ int gobin_stack_frames(struct gobin *g, const uint64_t *pcs, size_t n,
 		} else {
 			break;
 		}
+		if (!spend(g, 1))
+			break;
 		if (!findfunc(g, pc, &f))
 			continue;	/* not Go; no cgo symbolizer here */
 		if (pc > f.entry)
@@ -385,7 +432,8 @@ int gobin_stack_frames(struct gobin *g, const uint64_t *pcs, size_t n,
 
 			src_func(g, &f, tree, uf, &id, NULL);
 			for (int d = 0; u.pc && i < n && pcs[i] != u.pc + 1 &&
-			     d < MAX_INLINE_DEPTH; d++, u = inl_next(g, &f, tree, u)) {
+			     d < MAX_INLINE_DEPTH && spend(g, 1);
+			     d++, u = inl_next(g, &f, tree, u)) {
 				uint8_t nid;
 
 				src_func(g, &f, tree, u, &nid, NULL);

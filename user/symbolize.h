@@ -23,6 +23,21 @@ struct go_frame {
 };
 
 /*
+ * Work budget, shared by every lookup until set again: a forged table
+ * (long runs of zero-advance steps, cyclic inline trees, names without
+ * NUL) makes single lookups costly, so the total is bounded. Each table
+ * step or 16 bytes of string search costs a unit; a gobin starts with
+ * GOBIN_PROFILE_BUDGET: at 2.5-5 ns a unit (measured, idle to loaded),
+ * 0.35-0.7 s of lookups at worst, and enough for ~250k distinct PCs in a
+ * 25 MB binary (the Go compiler: ~535 units a PC; ~110 in small
+ * programs). Set it before each profile. Once it is spent, gobin_frames returns -1 and
+ * gobin_budget_spent 1.
+ */
+#define GOBIN_PROFILE_BUDGET (1ull << 27)
+void gobin_set_budget(struct gobin *g, uint64_t units);
+int gobin_budget_spent(const struct gobin *g);
+
+/*
  * Expand ONE return PC (as a stack records it: the address after a call)
  * into its frames: innermost inlined function first, then its inline
  * callers, then the physical function, with the file and line of each.
@@ -30,7 +45,7 @@ struct go_frame {
  * physical frame, including the elision of compiler-generated wrappers
  * (runtime/traceback.go: tracebackPCs), taking the callee to be an
  * ordinary function. Returns the number of frames written (at most @max);
- * 0 if @pc is in no Go function.
+ * 0 if @pc is in no Go function; -1 if the work budget is spent.
  */
 int gobin_frames(struct gobin *g, uint64_t pc, struct go_frame *out, int max);
 

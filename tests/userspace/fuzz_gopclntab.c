@@ -6,7 +6,11 @@
  *   odd:  a bare pclntab for gobin_open_pclntab, after a little-endian
  *         uint32 offset of go:func.* inside it (0xffffffff: none).
  * Whatever opens is then asked about PCs across its text (and PCs taken
- * from the input's last bytes), one at a time and as stacks.
+ * from the input's last bytes), one at a time and as stacks, and for
+ * functions by name; then trimmed as the daemon's cache keeps it and asked
+ * again. Each round has one symbolization budget, as a profile does: run
+ * with -timeout so that an input whose cost is not bounded fails (seeds
+ * of such shapes: test_hostile_exe --seeds).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,7 +29,15 @@ static void exercise(struct gobin *g, const uint8_t *data, size_t size)
 	uint64_t addr, sz;
 	size_t n = 0;
 
+	/*
+	 * A sixteenth of a profile's budget: coverage instrumentation makes
+	 * each unit ~10x dearer than in the daemon, and -timeout must still
+	 * leave room to catch a cost the budget does not see.
+	 */
+	gobin_set_budget(g, GOBIN_PROFILE_BUDGET / 16);
 	gobin_symbol(g, "runtime.text", &addr, &sz);
+	gobin_func_by_name(g, "runtime.mbuckets", &addr, &sz);
+	gobin_func_by_name(g, "main.main", &addr, &sz);
 
 	pcs[n++] = in->min_pc;
 	pcs[n++] = in->min_pc + 1;
@@ -75,6 +87,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				       sizeof(err)))
 			return 0;
 	}
+	exercise(g, data, size);
+	gobin_trim(g);
 	exercise(g, data, size);
 	gobin_close(g);
 	return 0;

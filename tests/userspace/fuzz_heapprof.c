@@ -5,7 +5,8 @@
  * yields inlined frames, runtime.* and runtime.goexit frames, unknown PCs
  * and out-of-contract counts, then the protobuf encoder (user/pprof.c).
  *
- * Input: byte 0 flags (1: all cycles, 2: symbols, 4: sized mapping),
+ * Input: byte 0 flags (1: all cycles, 2: symbols, 4: sized mapping,
+ * 8: the symbolizer runs out of budget at PCs divisible by 97),
  * bytes 1-2 the rate's log2 and sign, then the bucket dump.
  */
 #include <stddef.h>
@@ -23,9 +24,9 @@ static int fuzz_frames(void *ctx, uint64_t pc, struct heapprof_frame *out,
 	};
 	int n = (int)(pc % 6);
 
-	(void)ctx;
+	/* -1: the symbolizer's budget is spent (flag 8), else "not Go". */
 	if (pc % 97 == 0)
-		return -1;
+		return *(const int *)ctx ? -1 : 0;
 	if (n == 5)
 		return max + 1;	/* out of contract: ignored */
 	for (int i = 0; i < n && i < max; i++)
@@ -42,6 +43,7 @@ static int fuzz_frames(void *ctx, uint64_t pc, struct heapprof_frame *out,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static int spend;
 	struct heapprof_opts o = { 0 };
 	struct heapprof_stats st;
 	struct pprof *p;
@@ -52,6 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	o.cycles = data[0] & 1 ? HEAPPROF_ALL_CYCLES : HEAPPROF_ACTIVE;
 	o.frames = data[0] & 2 ? fuzz_frames : NULL;
+	o.frames_ctx = &spend;
+	spend = (data[0] & 8) != 0;
 	if (data[0] & 4) {
 		o.map_start = 0x1000;
 		o.map_limit = 0x800000;

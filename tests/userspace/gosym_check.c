@@ -170,6 +170,8 @@ int main(int argc, char **argv)
 		printf("FAIL gosym %s: %s\n", argv[1], err);
 		return 0;
 	}
+	/* Symbolize from what the daemon's cache keeps: the trimmed gobin. */
+	gobin_trim(g);
 	in = gobin_info(g);
 	f = fopen(argv[3], "r");
 	if (!f) {

@@ -128,6 +128,26 @@ else
 	sed 's/^/    /' "$out/user.build.log" | tail -20
 fi
 
+# The executable parser and cache under crafted hostile files (issue 10
+# section 5): builds the files at run time; timing checks are ratios.
+exe_srcs=(user/gobin.c user/symbolize.c user/govars.c user/discover.c user/esc.c user/sbuf.c)
+for variant in plain asan; do
+	flags=("${cflags[@]}")
+	[ "$variant" = asan ] && flags+=("${san[@]}")
+	bin=$out/test_hostile_exe.$variant
+	if ! gcc "${flags[@]}" -o "$bin" tests/userspace/test_hostile_exe.c \
+		"${exe_srcs[@]}" -lelf -lcmocka 2> "$bin.build.log"; then
+		echo "FAIL $variant test_hostile_exe: does not build (libelf-dev installed?)"
+		sed 's/^/    /' "$bin.build.log" | head -30
+		continue
+	fi
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 \
+		"$bin" > "$bin.log" 2>&1
+	report_cmocka "$variant test_hostile_exe" "$bin.log" $?
+	# The figures (times, RSS, fds) the cases print, for people.
+	grep '^    ' "$bin.log" | sed "s/^    /      $variant: /"
+done
+
 # Fuzzing needs clang's libFuzzer (Debian: clang, libclang-rt-14-dev).
 if ! command -v clang > /dev/null; then
 	echo "FAIL fuzz record: clang not found — apt-get install clang libclang-rt-14-dev (make deps)"

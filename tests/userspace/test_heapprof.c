@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <math.h>
@@ -527,6 +528,128 @@ static void addresses_only(void **state)
 	perftools__profiles__profile__free_unpacked(pr, NULL);
 }
 
+
+/* ---- hostile input: a symbolizer out of budget, chosen PCs ---- */
+
+/* Frames for the first 3 PCs, then "budget spent" (-1). */
+static int giving_up_frames(void *ctx, uint64_t pc, struct heapprof_frame *out,
+			    int max)
+{
+	int *n = ctx;
+
+	(void)max;
+	if (++*n > 3)
+		return -1;
+	out[0] = (struct heapprof_frame){ "main.f", NULL, "x.go",
+					  (uint32_t)pc, 0, pc & ~0xfffull, 0 };
+	return 1;
+}
+
+static void symbolizer_budget_spent(void **state)
+{
+	struct heapprof_opts o = opts(1, 1);
+	struct heapprof_stats st;
+	static struct dump d;
+	const char *said = NULL;
+	Profile *pr;
+
+	(void)state;
+	o.frames = giving_up_frames;
+	d.n = 0;
+	for (uint64_t i = 0; i < 20; i++) {
+		uint64_t pcs[2] = { 0x10010 + 0x1000 * i, 0x90010 };
+
+		bucket(&d, pcs, 2, rec_2_1);
+	}
+	pr = build(&d, &o, &st);
+	/* Asked 4 times: the 4th said "spent", nothing asked after. */
+	assert_int_equal(calls, 4);
+	assert_int_equal(st.sym_budget_spent, 1);
+	assert_int_equal(st.pcs, 21);
+	assert_int_equal(st.symbolized, 3);
+	assert_int_equal(st.unsymbolized_budget, 18);
+	for (size_t i = 0; i < pr->n_comment; i++)
+		if (strstr(str(pr, pr->comment[i]), "symbolization stopped"))
+			said = str(pr, pr->comment[i]);
+	assert_non_null(said);
+	assert_non_null(strstr(said, "18 of 21 PCs are addresses only"));
+	/* Every sample kept, the unsymbolized PCs as bare addresses. */
+	assert_int_equal(pr->n_sample, 20);
+	printf("    symbolizer out of budget: \"%s\"\n", said);
+	perftools__profiles__profile__free_unpacked(pr, NULL);
+}
+
+/* The map's former hash: invertible, so its collisions can be chosen. */
+static uint64_t mix64_unkeyed(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static uint64_t mix64_inverse(uint64_t y)
+{
+	uint64_t c = 0xff51afd7ed558ccdULL, inv = c;
+
+	for (int i = 0; i < 6; i++)	/* Newton: inv = c^-1 mod 2^64 */
+		inv *= 2 - c * inv;
+	y ^= y >> 33;
+	y *= inv;
+	y ^= y >> 33;
+	return y;
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static double fill_map(const uint64_t *keys, size_t n)
+{
+	struct pprof_map m = { 0 };
+	double t0 = now_s(), t;
+	uint64_t v;
+
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(pprof_map_put(&m, keys[i], i), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_true(pprof_map_get(&m, keys[i], &v) && v == i);
+	t = now_s() - t0;
+	pprof_map_free(&m);
+	return t;
+}
+
+static void chosen_pcs_do_not_collide(void **state)
+{
+	enum { N = 65536 };
+	static uint64_t chosen[N], random_keys[N];
+	double tc = 1e9, tr = 1e9;
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	(void)state;
+	for (size_t i = 0; i < N; i++) {
+		/* The unkeyed hash puts all of them in slot 0 of any table. */
+		chosen[i] = mix64_inverse((uint64_t)(i + 1) << 20);
+		assert_int_equal(mix64_unkeyed(chosen[i]) & 0xfffff, 0);
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		random_keys[i] = x;
+	}
+	for (int r = 0; r < 3; r++) {	/* best of 3: noise only adds */
+		double a = fill_map(chosen, N), b = fill_map(random_keys, N);
+
+		tc = a < tc ? a : tc;
+		tr = b < tr ? b : tr;
+	}
+	printf("    %d PCs chosen to collide under the unkeyed hash: %.1f ms; random: %.1f ms\n",
+	       N, tc * 1e3, tr * 1e3);
+	/* Unkeyed, these took ~100x longer than random keys (quadratic). */
+	assert_true(tc <= 4 * tr + 0.005);
+}
+
 /* ---- writing ---- */
 
 static void write_read_back(void **state)
@@ -643,6 +766,8 @@ int main(void)
 		cmocka_unit_test(addresses_only),
 		cmocka_unit_test(write_read_back),
 		cmocka_unit_test(strings_deduplicated),
+		cmocka_unit_test(symbolizer_budget_spent),
+		cmocka_unit_test(chosen_pcs_do_not_collide),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -90,10 +90,26 @@ if ! clang "${cflags[@]}" -fsanitize=fuzzer,address,undefined \
 	indent < "$out/fuzz.build.log"
 	exit 0
 fi
+# Seeds of the hostile shapes: names without NUL for 256k functions,
+# zero-advance pc-value runs with a cyclic inline tree, oversized notes.
+if gcc "${cflags[@]}" -Itests/userspace -o "$out/hostile_seeds" \
+	tests/userspace/test_hostile_exe.c "${srcs[@]}" user/govars.c \
+	user/discover.c user/esc.c user/sbuf.c -lelf -lcmocka 2> "$out/seeds.build.log" &&
+	"$out/hostile_seeds" --seeds "$out/seeds"; then
+	:
+else
+	echo "FAIL fuzz gopclntab: cannot write the hostile seeds"
+	indent < "$out/seeds.build.log"
+fi
 rm -rf "$out/corpus" && mkdir -p "$out/corpus"
 cp "$out"/seeds/* "$out/corpus/" 2> /dev/null
+# -timeout: one input may cost at most this many seconds. Parsing and the
+# (reduced) symbolization budget take ~2 s at worst here; the quadratic name
+# lookup took minutes on the hostile-names seed, the unbounded pc-value
+# walk ~1 s per PC on hostile-pcvalue.
 if "$out/fuzz_gopclntab" -max_total_time="$fuzz_seconds" -max_len=4194304 \
-	-timeout=20 -rss_limit_mb=4096 "$out/corpus" > "$out/fuzz.log" 2>&1; then
+	-timeout=10 -rss_limit_mb=4096 -artifact_prefix="$out/" "$out/corpus" \
+	> "$out/fuzz.log" 2>&1; then
 	runs=$(grep -o 'Done [0-9]* runs' "$out/fuzz.log" | tail -1)
 	echo "PASS fuzz gopclntab: ${runs:-done} in ${fuzz_seconds}s, no crash ($(find "$out/seeds" -type f | wc -l) seeds)"
 else

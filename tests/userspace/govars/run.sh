@@ -125,6 +125,17 @@ for gobin in $toolchains; do
 		done
 	fi
 done
+# A forged stripped binary whose runtime functions hold 8192 candidate
+# references each (checked pairwise before: test_hostile_exe).
+if gcc "${cflags[@]}" -Itests/userspace -o "$out/hostile_seeds" \
+	tests/userspace/test_hostile_exe.c "${srcs[@]}" user/discover.c user/esc.c user/sbuf.c \
+	-lelf -lcmocka 2> "$out/hostile.build.log" &&
+	"$out/hostile_seeds" --govars-seed "$out/seeds/hostile-refs.elf"; then
+	:
+else
+	echo "FAIL fuzz govars: cannot write the hostile seed"
+	indent < "$out/hostile.build.log"
+fi
 [ $have_objdump = 1 ] || echo "FAIL govars decoder: GNU objdump not found (apt-get install binutils): decoder not checked against it"
 
 if ! command -v clang > /dev/null; then
@@ -148,7 +159,8 @@ fuzz() {	# name seconds max_len seed-glob
 	# shellcheck disable=SC2086 # the glob
 	cp "$out"/seeds/$glob "$out/corpus-$name/" 2> /dev/null
 	if "$out/fuzz_govars" -max_total_time="$secs" -max_len="$maxlen" \
-		-timeout=20 -rss_limit_mb=4096 "$out/corpus-$name" > "$out/fuzz-$name.log" 2>&1; then
+		-timeout=10 -rss_limit_mb=4096 -artifact_prefix="$out/" \
+		"$out/corpus-$name" > "$out/fuzz-$name.log" 2>&1; then
 		runs=$(grep -o 'Done [0-9]* runs' "$out/fuzz-$name.log" | tail -1)
 		echo "PASS fuzz govars $name: ${runs:-done} in ${secs}s, no crash ($(find "$out/corpus-$name" -type f | wc -l) inputs at the end)"
 	else

@@ -98,6 +98,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "driver: %s\n", err);
 			return 1;
 		}
+		gobin_trim(sc.g);	/* as the daemon's cache keeps it */
 		o.build_id = gobin_info(sc.g)->go_build_id;
 		o.frames = gobin_frames_cb;
 		o.frames_ctx = &sc;
