@@ -42,6 +42,26 @@ static void fill_record(struct oomprof_oom_kill *k, const struct goproc *p,
 	*cap = req->cap;
 }
 
+/* OOMPROF_IOC_DUMP's errors (the uapi header), for people. */
+static const char *dump_error(int err)
+{
+	switch (err) {
+	case ESRCH:
+		return "has exited";
+	case ESTALE:
+		return "it exec'd another program while oomprof-read inspected it: nothing was read; try again";
+	case EBUSY:
+		return "the module is running as many dumps as it allows at once: try again when they are done";
+	case EACCES:
+	case EPERM:
+		return "permission denied by the module";
+	case ENOTTY:
+		return "the module does not know this dump request (another version): install a matching module and oomprof-read";
+	default:
+		return strerror(err);
+	}
+}
+
 static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
 {
 	char why[4608], path[4096];
@@ -50,8 +70,9 @@ static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
 	size_t size = 8 << 20;
 	unsigned char *buf = NULL;
 	uint64_t mbuckets, rate;
+	int mem_fd, ret = -1;
 
-	if (discover_inspect(d, pid, &p, why, sizeof(why))) {
+	if (discover_inspect(d, pid, &p, &mem_fd, why, sizeof(why))) {
 		fprintf(stderr, "oomprof-read: pid %d: %s\n", (int)pid, why);
 		return -1;
 	}
@@ -63,8 +84,7 @@ static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
 		if (!grown) {
 			fprintf(stderr, "oomprof-read: pid %d (%s): cannot allocate %zu bytes\n",
 				(int)pid, p.comm, heads + size);
-			free(buf);
-			return -1;
+			goto out;
 		}
 		buf = grown;
 		memset(&req, 0, sizeof(req));
@@ -74,16 +94,11 @@ static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
 		req.mem_profile_rate_addr = rate;
 		req.buf = (uintptr_t)(buf + heads);
 		req.buf_size = size;
+		req.mem_fd = mem_fd;
 		if (ioctl(fd, OOMPROF_IOC_DUMP, &req)) {
-			int err = errno;
-
 			fprintf(stderr, "oomprof-read: pid %d (%s): %s\n", (int)pid,
-				p.comm,
-				err == ESRCH ? "has exited" :
-				err == EPERM ? "permission denied — reading another process's memory needs CAP_SYS_PTRACE" :
-				strerror(err));
-			free(buf);
-			return -1;
+				p.comm, dump_error(errno));
+			goto out;
 		}
 		if (req.cap.stop != OOMPROF_STOP_BUFFER_FULL ||
 		    size * 2 > DUMP_MAX_BYTES)
@@ -100,8 +115,7 @@ static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
 				    path, sizeof(path), why, sizeof(why))) {
 			fprintf(stderr, "oomprof-read: pid %d (%s): %s\n", (int)pid,
 				p.comm, why);
-			free(buf);
-			return -1;
+			goto out;
 		}
 	}
 	printf("%s\n", path);
@@ -110,8 +124,11 @@ static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
 		(double)req.cap.duration_ns / 1e6,
 		req.cap.stop == OOMPROF_STOP_NONE ? "" : "; PARTIAL: ",
 		req.cap.stop == OOMPROF_STOP_NONE ? "" : record_stop_name(req.cap.stop));
+	ret = 0;
+out:
 	free(buf);
-	return 0;
+	close(mem_fd);
+	return ret;
 }
 
 int dump_pids(const char *device, const char *pids, const char *dir)
