@@ -1,0 +1,15 @@
+#!/bin/sh
+# Who may register, write into and dump which process, and a request bound
+# to the program that was inspected (progs/bindtest.c): a process that
+# execs between its inspection and REGISTER (with and without SET_RATE)
+# and DUMP; a /dev/oomprof descriptor inherited by a child that became
+# uid 65534; the root of a new user namespace holding one. No reader runs,
+# so the module's counters are bindtest's alone.
+. /lib.sh
+
+load_module
+/bin/bindtest race >> "$R/bindtest.txt" 2>&1 || problem "bindtest race failed"
+/bin/bindtest passed-fd >> "$R/bindtest.txt" 2>&1 || problem "bindtest passed-fd failed"
+/bin/bindtest userns >> "$R/bindtest.txt" 2>&1 || problem "bindtest userns failed"
+save_stats "$R/stats.json"
+finish
