@@ -592,6 +592,18 @@ fail:
 	return -1;
 }
 
+/* Does @p's /proc/PID/exe now name another file than the one inspected? */
+static int exe_changed(const struct goproc *p)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)p->pid);
+	if (stat(path, &st))
+		return 0;	/* gone: the scan notices */
+	return st.st_dev != p->exe->dev || st.st_ino != p->exe->ino;
+}
+
 void discover_scan(struct discover *d)
 {
 	time_t now = time(NULL);
@@ -620,9 +632,23 @@ void discover_scan(struct discover *d)
 		    parse_proc_stat(text, comm, sizeof(comm), &start))
 			continue;
 		p = find_proc(d, pid);
-		if (p && p->start_ticks == start) {
+		if (p && p->start_ticks == start && !exe_changed(p)) {
 			p->seen = 1;
 			continue;
+		}
+		if (p && p->start_ticks == start) {
+			/*
+			 * Exec'd without an exec record (a kernel without the
+			 * sched tracepoints): the old registration goes, the
+			 * new program is inspected as any other.
+			 */
+			struct oomprof_register req = {
+				.registration_id = p->reg_id,
+			};
+
+			ioctl(d->devfd, OOMPROF_IOC_UNREGISTER, &req);
+			p->gone_since = now;
+			p->unregistered = 1;
 		}
 		try_register(d, pid, start, comm, 0);
 	}
@@ -692,13 +718,15 @@ void discover_exec(struct discover *d, const struct oomprof_proc_event *e)
 	}
 	/*
 	 * From /proc now, not from the record: the process may have exited,
-	 * or exec'd again (start time stays across exec, so it is checked
-	 * only for pid reuse). The module checks it again at REGISTER.
+	 * or exec'd again, or its pid may have been reused: whatever runs
+	 * there now is what gets inspected and registered (the module binds
+	 * the registration to it). The record's start time is not compared:
+	 * it is the host's clock, /proc/PID/stat is this reader's time
+	 * namespace's.
 	 */
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if (read_small_file(path, text, sizeof(text)) ||
-	    parse_proc_stat(text, comm, sizeof(comm), &start) ||
-	    start != e->start_time_ticks)
+	    parse_proc_stat(text, comm, sizeof(comm), &start))
 		return;
 	try_register(d, pid, start, comm, 1);
 }

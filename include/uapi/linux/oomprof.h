@@ -316,9 +316,9 @@ struct oomprof_register {
 };
 
 /*
- * OOMPROF_IOC_UNREGISTER: by registration_id (pid and mem_fd are
- * ignored): only what this device's registrants registered is in the
- * table, and removing a registration reads nothing.
+ * OOMPROF_IOC_UNREGISTER: by registration_id (the other fields are
+ * ignored). Any opener may remove any registration: that reads and writes
+ * no process. ENOENT: no such registration (it ended at an exit or exec).
  */
 
 /*
