@@ -17,6 +17,10 @@
  *                        process, can its own
  *   bindtest userns      the same from the root of a new user namespace
  *                        (CAP_SYS_ADMIN there, uid 65534 outside)
+ *   bindtest timens      a registrant in a time namespace whose boot time
+ *                        is 1000 s ahead (its /proc/PID/stat start times
+ *                        are): registered, and a start time one tick off
+ *                        is ESRCH
  *   bindtest scope3      with kernel.yama.ptrace_scope 3: root cannot
  *                        register or dump another process, only itself
  *   bindtest target ASK REP   (internal) the exec'd program
@@ -457,6 +461,65 @@ static int unprivileged(int userns)
 	return failures ? 1 : 0;
 }
 
+/* ---- a time namespace ------------------------------------------------ */
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static int timens(void)
+{
+	unsigned long long host, seen;
+	struct oomprof_register got;
+	int p2c[2], c2p[2], status, dev, self, err;
+	char c = 0, why[160];
+	pid_t child;
+
+	dev = open(DEV, O_WRONLY | O_CLOEXEC);
+	check(dev >= 0, "device opens", "open failed");
+	/* Children of this process live in a namespace 1000 s after boot. */
+	if (dev < 0 || unshare(CLONE_NEWTIME) ||
+	    write_file("/proc/self/timens_offsets", "boottime 1000 0") ||
+	    pipe(p2c) || pipe(c2p)) {
+		check(0, "a time namespace with boottime +1000 s",
+		      "unshare(CLONE_NEWTIME) or timens_offsets failed");
+		return 1;
+	}
+	child = fork();
+	if (child == 0) {
+		unsigned long long mine = start_ticks(getpid());
+
+		if (write(c2p[1], &mine, sizeof(mine)) != sizeof(mine) ||
+		    read(p2c[0], &c, 1) != 1)
+			_exit(2);
+		self = open_mem(getpid(), O_RDONLY | O_CLOEXEC);
+		fill_reg(&got, getpid(), self, 0);	/* its own view */
+		err = ioctl(dev, OOMPROF_IOC_REGISTER, &got) ? errno : 0;
+		check(!err, "in a time namespace: registered with the start time its /proc shows",
+		      strerror(err));
+		if (!err)
+			unreg(dev, got.registration_id);
+		fill_reg(&got, getpid(), self, 0);
+		got.start_time_ticks++;
+		err = ioctl(dev, OOMPROF_IOC_REGISTER, &got) ? errno : 0;
+		say_errno(why, sizeof(why), "REGISTER one tick off", err, ESRCH);
+		check(err == ESRCH, "in a time namespace: a start time one tick off is ESRCH", why);
+		_exit(failures ? 1 : 0);
+	}
+	host = start_ticks(child);
+	check(read(c2p[0], &seen, sizeof(seen)) == sizeof(seen) &&
+	      seen >= host + 99999 && seen <= host + 100001,
+	      "the child's /proc shows its start time 1000 s later than the host's",
+	      "no offset: the test would prove nothing");
+	if (write(p2c[1], "g", 1) != 1)
+		check(0, "tell the child", "write failed");
+	check(waitpid(child, &status, 0) == child && WIFEXITED(status) &&
+	      !WEXITSTATUS(status), "the time namespace child's checks passed",
+	      "see above");
+	close(dev);
+	return failures ? 1 : 0;
+}
+
 /* ---- kernel.yama.ptrace_scope 3 -------------------------------------- */
 
 static int scope3(void)
@@ -513,8 +576,10 @@ int main(int argc, char **argv)
 		return unprivileged(0);
 	if (argc == 2 && !strcmp(argv[1], "userns"))
 		return unprivileged(1);
+	if (argc == 2 && !strcmp(argv[1], "timens"))
+		return timens();
 	if (argc == 2 && !strcmp(argv[1], "scope3"))
 		return scope3();
-	fprintf(stderr, "usage: bindtest race|passed-fd|userns|scope3\n");
+	fprintf(stderr, "usage: bindtest race|passed-fd|userns|timens|scope3\n");
 	return 2;
 }

@@ -3,7 +3,8 @@
 # to the program that was inspected (progs/bindtest.c): a process that
 # execs between its inspection and REGISTER (with and without SET_RATE)
 # and DUMP; a /dev/oomprof descriptor inherited by a child that became
-# uid 65534; the root of a new user namespace holding one. No reader runs,
+# uid 65534; the root of a new user namespace holding one; a registrant in
+# a time namespace (start times as its /proc shows them). No reader runs,
 # so the module's counters are bindtest's alone.
 . /lib.sh
 
@@ -11,5 +12,6 @@ load_module
 /bin/bindtest race >> "$R/bindtest.txt" 2>&1 || problem "bindtest race failed"
 /bin/bindtest passed-fd >> "$R/bindtest.txt" 2>&1 || problem "bindtest passed-fd failed"
 /bin/bindtest userns >> "$R/bindtest.txt" 2>&1 || problem "bindtest userns failed"
+/bin/bindtest timens >> "$R/bindtest.txt" 2>&1 || problem "bindtest timens failed"
 save_stats "$R/stats.json"
 finish
