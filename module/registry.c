@@ -254,7 +254,7 @@ int oomprof_task_bind(u32 nr, u64 start_ticks, struct mm_struct *mm,
 	int err;
 
 	if (!mm)
-		return -ESRCH;	/* the file was opened on a process without */
+		return -ESRCH;	/* the file was opened on an exiting process */
 	pid = find_get_pid(nr);
 	if (!pid)
 		return -ESRCH;
