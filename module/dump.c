@@ -127,8 +127,13 @@ int oomprof_dump_mm(struct oomprof_dump *req, struct mm_struct *mm)
 		err = -EBUSY;
 		goto out_count;
 	}
-	/* Charged to the caller: a dump is its request, and its memory. */
-	w.out = kvmalloc(w.out_size, GFP_KERNEL_ACCOUNT);
+	/*
+	 * Charged to the caller: a dump is its request, and its memory. A
+	 * buffer that does not fit fails the dump (ENOMEM) rather than OOM-
+	 * kill anyone, in the caller's cgroup or on the machine.
+	 */
+	w.out = kvmalloc(w.out_size,
+			 GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
 	if (!w.out) {
 		err = -ENOMEM;
 		goto out_count;

@@ -58,7 +58,13 @@ def check_bindtest(r, expected):
 
 def check(r):
     check_common(r)
-    check_bindtest(r, EXPECTED_OK)
+    check_bindtest(r, EXPECTED_OK + [
+        "a dump buffer larger than the guest's memory fails with ENOMEM"])
+    log = r.read("dmesg_bigdump.txt") or ""
+    if "dump_max_mb=4095 lowered to 2047" not in log:
+        fail("no 'dump_max_mb=4095 lowered to 2047' line in dmesg")
+    if "Killed process" in log:
+        fail("a dump that could not have its buffer OOM-killed a process")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,10 @@
  *                        is 1000 s ahead (its /proc/PID/stat start times
  *                        are): registered, and a start time one tick off
  *                        is ESRCH
+ *   bindtest bigdump     (module loaded with dump_max_mb=4095) a dump
+ *                        asking for a 3 GiB buffer fails with ENOMEM:
+ *                        the module lowered the limit below 2 GiB, and
+ *                        a buffer that cannot be had kills no one
  *   bindtest scope3      with kernel.yama.ptrace_scope 3: root cannot
  *                        register or dump another process, only itself
  *   bindtest target ASK REP   (internal) the exec'd program
@@ -461,6 +465,38 @@ static int unprivileged(int userns)
 	return failures ? 1 : 0;
 }
 
+/* ---- a dump buffer too large to have ---------------------------------- */
+
+static int bigdump(void)
+{
+	static unsigned long long buf[512];
+	struct oomprof_dump req;
+	int dev, self, err;
+	char why[160];
+
+	dev = open(DEV, O_WRONLY | O_CLOEXEC);
+	self = open_mem(getpid(), O_RDONLY | O_CLOEXEC);
+	check(dev >= 0 && self >= 0, "device and own /proc/PID/mem open",
+	      "open failed");
+	if (dev < 0 || self < 0)
+		return 1;
+	memset(&req, 0, sizeof(req));
+	req.pid = (__u32)getpid();
+	req.start_time_ticks = start_ticks(getpid());
+	req.mbuckets_addr = (__u64)(unsigned long)&mbuckets_word;
+	req.mem_profile_rate_addr = (__u64)(unsigned long)&rate_word;
+	req.buf = (__u64)(unsigned long)buf;
+	req.buf_size = 3ULL << 30;	/* the module allocates min(this, limit) */
+	req.mem_fd = self;
+	err = ioctl(dev, OOMPROF_IOC_DUMP, &req) ? errno : 0;
+	say_errno(why, sizeof(why), "DUMP into a 3 GiB buffer", err, ENOMEM);
+	check(err == ENOMEM,
+	      "a dump buffer larger than the guest's memory fails with ENOMEM", why);
+	close(self);
+	close(dev);
+	return failures ? 1 : 0;
+}
+
 /* ---- a time namespace ------------------------------------------------ */
 
 #ifndef CLONE_NEWTIME
@@ -576,10 +612,12 @@ int main(int argc, char **argv)
 		return unprivileged(0);
 	if (argc == 2 && !strcmp(argv[1], "userns"))
 		return unprivileged(1);
+	if (argc == 2 && !strcmp(argv[1], "bigdump"))
+		return bigdump();
 	if (argc == 2 && !strcmp(argv[1], "timens"))
 		return timens();
 	if (argc == 2 && !strcmp(argv[1], "scope3"))
 		return scope3();
-	fprintf(stderr, "usage: bindtest race|passed-fd|userns|timens|scope3\n");
+	fprintf(stderr, "usage: bindtest race|passed-fd|userns|timens|bigdump|scope3\n");
 	return 2;
 }

@@ -14,4 +14,12 @@ load_module
 /bin/bindtest userns >> "$R/bindtest.txt" 2>&1 || problem "bindtest userns failed"
 /bin/bindtest timens >> "$R/bindtest.txt" 2>&1 || problem "bindtest timens failed"
 save_stats "$R/stats.json"
+
+# dump_max_mb above 2047 is lowered at load (kvmalloc warns at 2 GiB and
+# more, a panic with panic_on_warn); a buffer that cannot be had fails the
+# dump with ENOMEM and kills nothing.
+rmmod oomprof || fail "rmmod oomprof failed"
+load_module dump_max_mb=4095
+/bin/bindtest bigdump >> "$R/bindtest.txt" 2>&1 || problem "bindtest bigdump failed"
+dmesg > "$R/dmesg_bigdump.txt"
 finish
