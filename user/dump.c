@@ -52,6 +52,8 @@ static const char *dump_error(int err)
 		return "it exec'd another program while oomprof-read inspected it: nothing was read; try again";
 	case EBUSY:
 		return "the module is running as many dumps as it allows at once: try again when they are done";
+	case ENOMEM:
+		return "the module could not allocate the dump buffer: free memory, or load the module with a smaller dump_max_mb";
 	case EACCES:
 	case EPERM:
 		return "permission denied by the module";
@@ -70,7 +72,8 @@ static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
 	size_t size = 8 << 20;
 	unsigned char *buf = NULL;
 	uint64_t mbuckets, rate;
-	int mem_fd, ret = -1;
+	struct oomprof_dump prev;
+	int mem_fd, ret = -1, have_prev = 0;
 
 	if (discover_inspect(d, pid, &p, &mem_fd, why, sizeof(why))) {
 		fprintf(stderr, "oomprof-read: pid %d: %s\n", (int)pid, why);
@@ -96,13 +99,29 @@ static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
 		req.buf_size = size;
 		req.mem_fd = mem_fd;
 		if (ioctl(fd, OOMPROF_IOC_DUMP, &req)) {
+			int err = errno;
+
+			/*
+			 * A larger buffer the module could not have: the
+			 * smaller dump before it stands, marked partial. The
+			 * failed call wrote nothing into buf.
+			 */
+			if (have_prev && (err == ENOMEM || err == EBUSY)) {
+				fprintf(stderr, "oomprof-read: pid %d (%s): a %zu-byte dump buffer failed (%s): keeping the partial dump made with a %zu-byte buffer\n",
+					(int)pid, p.comm, size, strerror(err),
+					size / 2);
+				req = prev;
+				break;
+			}
 			fprintf(stderr, "oomprof-read: pid %d (%s): %s\n", (int)pid,
-				p.comm, dump_error(errno));
+				p.comm, dump_error(err));
 			goto out;
 		}
 		if (req.cap.stop != OOMPROF_STOP_BUFFER_FULL ||
 		    size * 2 > DUMP_MAX_BYTES)
 			break;
+		prev = req;
+		have_prev = 1;
 		size *= 2;
 	}
 	fill_record((struct oomprof_oom_kill *)buf, &p, &req);
