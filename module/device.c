@@ -198,10 +198,14 @@ static long oomprof_ioctl(struct file *file, unsigned int cmd,
 
 		if (copy_from_user(&req, uarg, sizeof(req)))
 			return -EFAULT;
-		err = oomprof_registry_add(&req);
+		err = oomprof_registry_register(&req);
 		if (err)
 			return err;
-		return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
+		if (!copy_to_user(uarg, &req, sizeof(req)))
+			return 0;
+		/* The registrant never learns its id: no orphan is left. */
+		oomprof_registry_remove(req.registration_id);
+		return -EFAULT;
 	}
 	case OOMPROF_IOC_DUMP: {
 		struct oomprof_dump req;

@@ -26,6 +26,7 @@
 
 #define OOMPROF_VERSION "0.1.0"
 
+struct file;
 struct oom_control;
 struct mm_struct;
 
@@ -66,7 +67,8 @@ void oomprof_events_set_detaching(bool on);
 /* registry.c */
 int oomprof_registry_init(unsigned int max);
 void oomprof_registry_exit(void);
-int oomprof_registry_add(struct oomprof_register *req);
+int oomprof_registry_register(struct oomprof_register *req);
+int oomprof_registry_add(struct oomprof_register *req, struct mm_struct *mm);
 int oomprof_registry_remove(u64 id);
 bool oomprof_registry_lookup(struct task_struct *task,
 			     struct oomprof_reg_info *info, bool *exec);
@@ -75,10 +77,16 @@ void oomprof_registry_stats(struct oomprof_stats *st);
 enum oomprof_forget { OOMPROF_FORGET_EXIT, OOMPROF_FORGET_EXEC };
 u64 oomprof_registry_forget(struct pid *tgid, enum oomprof_forget why);
 u64 oomprof_task_start_ticks(struct task_struct *t);
+int oomprof_proc_mem_learn(void);
+int oomprof_mem_file_check(struct file *f, bool write, struct mm_struct **mm);
+int oomprof_task_bind(u32 nr, u64 start_ticks, struct mm_struct *mm,
+		      struct task_struct **taskp);
+void oomprof_task_unbind(struct task_struct *task);
 
 /* dump.c */
 void oomprof_dump_init(unsigned int max_mb, unsigned int timeout_ms);
 int oomprof_dump(struct oomprof_dump *req);
+int oomprof_dump_mm(struct oomprof_dump *req, struct mm_struct *mm);
 
 /* capture.c */
 int oomprof_capture_init(unsigned int buffers, unsigned int buffer_mb,

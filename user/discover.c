@@ -368,7 +368,7 @@ static int rate_due(const struct discover *d, unsigned long long start_ticks)
 
 static void fill_req(struct oomprof_register *req, pid_t pid,
 		     unsigned long long start_ticks, const struct goexe *e,
-		     uint64_t bias)
+		     uint64_t bias, int mem_fd)
 {
 	memset(req, 0, sizeof(*req));
 	req->pid = (uint32_t)pid;
@@ -376,6 +376,7 @@ static void fill_req(struct oomprof_register *req, pid_t pid,
 	req->mbuckets_addr = e->mbuckets + bias;
 	req->mem_profile_rate_addr = e->rate + bias;
 	req->load_bias = bias;
+	req->mem_fd = mem_fd;
 	/* Too long to pass whole: better none than a wrong, cut one. */
 	if (strlen(e->path) < sizeof(req->exe_path))
 		memcpy(req->exe_path, e->path, strlen(e->path) + 1);
@@ -384,10 +385,37 @@ static void fill_req(struct oomprof_register *req, pid_t pid,
 		       strlen(gobin_info(e->bin)->go_build_id) + 1);
 }
 
+/* kernel.yama.ptrace_scope, or -1 without Yama. */
+int discover_ptrace_scope(void)
+{
+	char text[16];
+
+	if (read_small_file("/proc/sys/kernel/yama/ptrace_scope", text,
+			    sizeof(text)))
+		return -1;
+	return atoi(text);
+}
+
+void discover_explain_mem_open(char *buf, size_t len, pid_t pid, int err)
+{
+	int scope = discover_ptrace_scope();
+
+	if (err == EACCES || err == EPERM)
+		snprintf(buf, len, "the kernel's ptrace rules do not let oomprof-read read its memory (opening /proc/%d/mem: %s)%s",
+			 (int)pid, strerror(err),
+			 scope == 3 ? ": kernel.yama.ptrace_scope is 3, which forbids reading any other process's memory, root's included, until reboot" :
+			 scope == 2 ? ": kernel.yama.ptrace_scope is 2, which needs CAP_SYS_PTRACE (give oomprof-read that capability)" :
+			 ": it belongs to another user and oomprof-read lacks CAP_SYS_PTRACE, or a security module (AppArmor, SELinux) denies ptrace");
+	else if (err == ENOENT || err == ESRCH)
+		snprintf(buf, len, "has exited");
+	else
+		snprintf(buf, len, "cannot open /proc/%d/mem: %s", (int)pid,
+			 strerror(err));
+}
+
 /*
- * OOMPROF_IOC_REGISTER, with OOMPROF_REGISTER_SET_RATE if @set_rate. A
- * module that refuses to write (the caller lacks CAP_SYS_PTRACE) is told
- * once, and the process registered without it. 0 or -1 with errno.
+ * OOMPROF_IOC_REGISTER, with OOMPROF_REGISTER_SET_RATE if @set_rate (the
+ * request's mem_fd is then open for writing). 0 or -1 with errno.
  */
 static int do_register(struct discover *d, struct oomprof_register *req,
 		       int set_rate)
@@ -396,15 +424,78 @@ static int do_register(struct discover *d, struct oomprof_register *req,
 		req->flags = OOMPROF_REGISTER_SET_RATE;
 		req->set_rate = d->set_rate;
 	}
-	if (!ioctl(d->devfd, OOMPROF_IOC_REGISTER, req))
-		return 0;
-	if (!set_rate || errno != EPERM)
-		return -1;
-	fprintf(stderr, "oomprof-read: --enable-go-memprofile: the module refused to write into other processes because oomprof-read lacks CAP_SYS_PTRACE (root has it unless a capability bounding set drops it, e.g. the unit's CapabilityBoundingSet=: add CAP_SYS_PTRACE there); heap profiling is enabled nowhere, processes are registered without it\n");
-	d->set_rate = 0;
-	req->flags = 0;
-	req->set_rate = 0;
 	return ioctl(d->devfd, OOMPROF_IOC_REGISTER, req);
+}
+
+/*
+ * Register @pid for the program it runs now. The order is what binds the
+ * registration to that program: /proc/PID/mem is opened first (the kernel
+ * checks there that oomprof-read may ptrace the process, and binds the
+ * file to the address space it has now), then its executable and mappings
+ * are inspected and the addresses computed, then the module checks that
+ * the process still runs in the file's address space. An exec in between
+ * fails the ioctl with ESTALE; its PROC_EXEC record then brings the new
+ * program here.
+ *
+ * @set_rate: ask for OOMPROF_REGISTER_SET_RATE (needs /proc/PID/mem open
+ * for writing; if only reading is allowed, registered without it). On
+ * success *@ep, *@biasp and @req are what was registered. 0, or -1 with
+ * errno (EACCES: the ptrace rules; ENOEXEC: not a Go program we can
+ * profile, *@ep then says why if anything is to be said).
+ */
+static int inspect_and_register(struct discover *d, pid_t pid,
+				unsigned long long start_ticks, int set_rate,
+				struct oomprof_register *req,
+				struct goexe **ep, uint64_t *biasp)
+{
+	char path[64];
+	struct goexe *e;
+	struct stat st;
+	uint64_t bias;
+	int fd, ret, err;
+
+	*ep = NULL;
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	fd = open(path, (set_rate ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0 && set_rate && (errno == EACCES || errno == EPERM)) {
+		set_rate = 0;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if (stat(path, &st)) {
+		err = ESRCH;	/* a kernel thread, or gone */
+		goto fail;
+	}
+	e = load_exe(d, pid, &st);
+	*ep = e;
+	if (!e) {
+		err = ENOMEM;
+		goto fail;
+	}
+	if (!e->bin) {
+		err = ENOEXEC;
+		goto fail;
+	}
+	if (load_bias(pid, e, &bias)) {
+		err = ESRCH;
+		goto fail;
+	}
+	fill_req(req, pid, start_ticks, e, bias, fd);
+	ret = do_register(d, req, set_rate);
+	err = errno;
+	close(fd);
+	if (ret) {
+		errno = err;
+		return -1;
+	}
+	*biasp = bias;
+	return 0;
+fail:
+	close(fd);
+	errno = err;
+	return -1;
 }
 
 /* What OOMPROF_REGISTER_SET_RATE did, for people. */
@@ -433,31 +524,42 @@ static void try_register(struct discover *d, pid_t pid,
 	struct oomprof_register req;
 	struct goproc *p, *grown;
 	struct goexe *e;
-	char exe[64];
-	struct stat st;
 	uint64_t bias;
 	long long rate;
 	int set_rate;
 
-	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
-	if (stat(exe, &st))
-		return;		/* a kernel thread, or gone */
-	e = load_exe(d, pid, &st);
-	if (!e || !e->bin) {
-		if (e && e->why[0]) {
+	set_rate = !just_execd && rate_due(d, start_ticks);
+	if (inspect_and_register(d, pid, start_ticks, set_rate, &req, &e,
+				 &bias)) {
+		int err = errno;
+		char why[512];
+
+		if (err == ENOEXEC && e && e->why[0]) {
 			fprintf(stderr, "oomprof-read: %s\n", esc(e->why));
 			e->why[0] = '\0';	/* once per executable */
-		}
-		return;
-	}
-	if (load_bias(pid, e, &bias))
-		return;
-	fill_req(&req, pid, start_ticks, e, bias);
-	set_rate = !just_execd && rate_due(d, start_ticks);
-	if (do_register(d, &req, set_rate)) {
-		if (errno != ESRCH)
+		} else if (err == EACCES || err == EPERM) {
+			/*
+			 * Said only of Go programs (most are not): the file
+			 * is inspected for that, and nothing registered.
+			 */
+			char exe[64];
+			struct stat st;
+
+			snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+			if (stat(exe, &st))
+				return;
+			e = load_exe(d, pid, &st);
+			if (!e || !e->bin)
+				return;
+			discover_explain_mem_open(why, sizeof(why), pid, err);
+			fprintf(stderr, "oomprof-read: not watching Go process %d (%s): %s; its OOM kill will have no heap profile\n",
+				(int)pid, esc(comm), esc(why));
+		} else if (err == ESTALE) {
+			/* Exec'd meanwhile: its PROC_EXEC record follows. */
+		} else if (err != ESRCH && err != ENOENT && err != ENOEXEC) {
 			fprintf(stderr, "oomprof-read: cannot register pid %d (%s) with the module: %s\n",
-				(int)pid, esc(comm), strerror(errno));
+				(int)pid, esc(comm), strerror(err));
+		}
 		return;
 	}
 	if (d->nprocs == d->cap) {
@@ -503,8 +605,8 @@ static void try_register(struct discover *d, pid_t pid,
 static void set_pending_rates(struct discover *d)
 {
 	struct oomprof_register req;
-	char exe[64];
-	struct stat st;
+	struct goexe *e;
+	uint64_t bias;
 	size_t i;
 
 	for (i = 0; i < d->nprocs; i++) {
@@ -528,20 +630,19 @@ static void set_pending_rates(struct discover *d)
 			continue;
 		p->rate_pending = 0;
 		/*
-		 * Still the program inspected? An exec not yet reported would
-		 * put another program's data at these addresses.
+		 * Inspected again behind a fresh /proc/PID/mem: the module
+		 * then writes only into the program inspected now.
 		 */
-		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)p->pid);
-		if (stat(exe, &st) || st.st_dev != p->exe->dev ||
-		    st.st_ino != p->exe->ino)
-			continue;
-		fill_req(&req, p->pid, p->start_ticks, p->exe, p->bias);
-		if (do_register(d, &req, 1)) {
-			if (errno != ESRCH)
+		if (inspect_and_register(d, p->pid, p->start_ticks, 1, &req, &e,
+					 &bias)) {
+			if (errno != ESRCH && errno != ESTALE &&
+			    errno != ENOENT && errno != ENOEXEC)
 				fprintf(stderr, "oomprof-read: cannot register pid %d (%s) with the module again to enable heap profiling: %s\n",
 					(int)p->pid, esc(p->comm), strerror(errno));
 			continue;
 		}
+		p->exe = e;
+		p->bias = bias;
 		p->reg_id = req.registration_id;
 		if (!req.flags)
 			continue;
@@ -553,12 +654,14 @@ static void set_pending_rates(struct discover *d)
 }
 
 int discover_inspect(struct discover *d, pid_t pid, struct goproc *out,
-		     char *why, size_t whylen)
+		     int *mem_fd, char *why, size_t whylen)
 {
 	char path[64], text[1024], comm[64];
 	struct goexe *e;
 	struct stat st;
+	int fd;
 
+	*mem_fd = -1;
 	memset(out, 0, sizeof(*out));
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if (read_small_file(path, text, sizeof(text)) ||
@@ -568,29 +671,52 @@ int discover_inspect(struct discover *d, pid_t pid, struct goproc *out,
 	}
 	out->pid = pid;
 	memcpy(out->comm, comm, sizeof(out->comm) - 1);
+	/* First: the permission, and the program the rest must describe. */
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		discover_explain_mem_open(why, whylen, pid, errno);
+		return -1;
+	}
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
 	if (stat(path, &st)) {
 		snprintf(why, whylen, "%s: %s", path, strerror(errno));
-		return -1;
+		goto fail;
 	}
 	e = load_exe(d, pid, &st);
 	if (!e) {
 		snprintf(why, whylen, "cannot read its executable %s now: it exec'd or exited, or oomprof-read is out of file descriptors or memory",
 			 path);
-		return -1;
+		goto fail;
 	}
 	if (!e->bin) {
 		snprintf(why, whylen, "%s",
 			 e->why[0] ? e->why : "not a Go program (no .gopclntab in its executable)");
-		return -1;
+		goto fail;
 	}
 	if (load_bias(pid, e, &out->bias)) {
 		snprintf(why, whylen, "cannot find its executable's mapping in /proc/%d/maps",
 			 (int)pid);
-		return -1;
+		goto fail;
 	}
 	out->exe = e;
+	*mem_fd = fd;
 	return 0;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* Does @p's /proc/PID/exe now name another file than the one inspected? */
+static int exe_changed(const struct goproc *p)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)p->pid);
+	if (stat(path, &st))
+		return 0;	/* gone: the scan notices */
+	return st.st_dev != p->exe->dev || st.st_ino != p->exe->ino;
 }
 
 void discover_scan(struct discover *d)
@@ -621,9 +747,23 @@ void discover_scan(struct discover *d)
 		    parse_proc_stat(text, comm, sizeof(comm), &start))
 			continue;
 		p = find_proc(d, pid);
-		if (p && p->start_ticks == start) {
+		if (p && p->start_ticks == start && !exe_changed(p)) {
 			p->seen = 1;
 			continue;
+		}
+		if (p && p->start_ticks == start) {
+			/*
+			 * Exec'd without an exec record (a kernel without the
+			 * sched tracepoints): the old registration goes, the
+			 * new program is inspected as any other.
+			 */
+			struct oomprof_register req = {
+				.registration_id = p->reg_id,
+			};
+
+			ioctl(d->devfd, OOMPROF_IOC_UNREGISTER, &req);
+			p->gone_since = now;
+			p->unregistered = 1;
 		}
 		try_register(d, pid, start, comm, 0);
 	}
@@ -676,18 +816,32 @@ void discover_exec(struct discover *d, const struct oomprof_proc_event *e)
 		return;
 	p = find_proc(d, pid);
 	if (p) {
+		/*
+		 * The module drops a registration at exec and says which
+		 * (e->registration_id); one it did not name is dropped here,
+		 * so no registration outlives the program it was made for.
+		 */
+		if (p->reg_id && p->reg_id != e->registration_id) {
+			struct oomprof_register req = {
+				.registration_id = p->reg_id,
+			};
+
+			ioctl(d->devfd, OOMPROF_IOC_UNREGISTER, &req);
+		}
 		p->gone_since = time(NULL);
 		p->unregistered = 1;
 	}
 	/*
 	 * From /proc now, not from the record: the process may have exited,
-	 * or exec'd again (start time stays across exec, so it is checked
-	 * only for pid reuse). The module checks it again at REGISTER.
+	 * or exec'd again, or its pid may have been reused: whatever runs
+	 * there now is what gets inspected and registered (the module binds
+	 * the registration to it). The record's start time is not compared:
+	 * it is the host's clock, /proc/PID/stat is this reader's time
+	 * namespace's.
 	 */
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if (read_small_file(path, text, sizeof(text)) ||
-	    parse_proc_stat(text, comm, sizeof(comm), &start) ||
-	    start != e->start_time_ticks)
+	    parse_proc_stat(text, comm, sizeof(comm), &start))
 		return;
 	try_register(d, pid, start, comm, 1);
 }

@@ -90,11 +90,19 @@ void discover_exit(struct discover *d, const struct oomprof_proc_event *e);
 const struct goproc *discover_find(const struct discover *d, uint64_t reg_id);
 /*
  * Inspect one process without registering it (on-demand dumps): its start
- * time, name, Go executable and load bias. 0, or -1 with a sentence for
- * people in @why.
+ * time, name, Go executable and load bias, and *@mem_fd, its /proc/PID/mem
+ * opened before the executable was inspected (for OOMPROF_IOC_DUMP; the
+ * caller closes it). 0, or -1 with a sentence for people in @why.
  */
 int discover_inspect(struct discover *d, pid_t pid, struct goproc *out,
-		     char *why, size_t whylen);
+		     int *mem_fd, char *why, size_t whylen);
+/* kernel.yama.ptrace_scope, or -1 without Yama. */
+int discover_ptrace_scope(void);
+/*
+ * Why /proc/@pid/mem could not be opened (@err: its errno), as a sentence
+ * for people: the ptrace rules that refused it, or that it exited.
+ */
+void discover_explain_mem_open(char *buf, size_t len, pid_t pid, int err);
 
 /*
  * The executable cache (bounded, LRU): the entry for the file @st

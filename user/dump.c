@@ -43,6 +43,28 @@ static void fill_record(struct oomprof_oom_kill *k, const struct goproc *p,
 	*cap = req->cap;
 }
 
+/* OOMPROF_IOC_DUMP's errors (the uapi header), for people. */
+static const char *dump_error(int err)
+{
+	switch (err) {
+	case ESRCH:
+		return "has exited";
+	case ESTALE:
+		return "it exec'd another program while oomprof-read inspected it: nothing was read; try again";
+	case EBUSY:
+		return "the module is running as many dumps as it allows at once: try again when they are done";
+	case ENOMEM:
+		return "the module could not allocate the dump buffer: free memory, or load the module with a smaller dump_max_mb";
+	case EACCES:
+	case EPERM:
+		return "permission denied by the module";
+	case ENOTTY:
+		return "the module does not know this dump request (another version): install a matching module and oomprof-read";
+	default:
+		return strerror(err);
+	}
+}
+
 static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
 {
 	char why[4608], path[4096];
@@ -51,8 +73,10 @@ static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
 	size_t size = 8 << 20;
 	unsigned char *buf = NULL;
 	uint64_t mbuckets, rate;
+	struct oomprof_dump prev;
+	int mem_fd, ret = -1, have_prev = 0;
 
-	if (discover_inspect(d, pid, &p, why, sizeof(why))) {
+	if (discover_inspect(d, pid, &p, &mem_fd, why, sizeof(why))) {
 		fprintf(stderr, "oomprof-read: pid %d: %s\n", (int)pid, esc(why));
 		return -1;
 	}
@@ -64,8 +88,7 @@ static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
 		if (!grown) {
 			fprintf(stderr, "oomprof-read: pid %d (%s): cannot allocate %zu bytes\n",
 				(int)pid, esc(p.comm), heads + size);
-			free(buf);
-			return -1;
+			goto out;
 		}
 		buf = grown;
 		memset(&req, 0, sizeof(req));
@@ -75,20 +98,31 @@ static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
 		req.mem_profile_rate_addr = rate;
 		req.buf = (uintptr_t)(buf + heads);
 		req.buf_size = size;
+		req.mem_fd = mem_fd;
 		if (ioctl(fd, OOMPROF_IOC_DUMP, &req)) {
 			int err = errno;
 
+			/*
+			 * A larger buffer the module could not have: the
+			 * smaller dump before it stands, marked partial. The
+			 * failed call wrote nothing into buf.
+			 */
+			if (have_prev && (err == ENOMEM || err == EBUSY)) {
+				fprintf(stderr, "oomprof-read: pid %d (%s): a %zu-byte dump buffer failed (%s): keeping the partial dump made with a %zu-byte buffer\n",
+					(int)pid, esc(p.comm), size, strerror(err),
+					size / 2);
+				req = prev;
+				break;
+			}
 			fprintf(stderr, "oomprof-read: pid %d (%s): %s\n", (int)pid,
-				esc(p.comm),
-				err == ESRCH ? "has exited" :
-				err == EPERM ? "permission denied — reading another process's memory needs CAP_SYS_PTRACE" :
-				strerror(err));
-			free(buf);
-			return -1;
+				esc(p.comm), dump_error(err));
+			goto out;
 		}
 		if (req.cap.stop != OOMPROF_STOP_BUFFER_FULL ||
 		    size * 2 > DUMP_MAX_BYTES)
 			break;
+		prev = req;
+		have_prev = 1;
 		size *= 2;
 	}
 	fill_record((struct oomprof_oom_kill *)buf, &p, &req);
@@ -101,8 +135,7 @@ static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
 				    dir, path, sizeof(path), why, sizeof(why))) {
 			fprintf(stderr, "oomprof-read: pid %d (%s): %s\n", (int)pid,
 				esc(p.comm), esc(why));
-			free(buf);
-			return -1;
+			goto out;
 		}
 	}
 	printf("%s\n", path);
@@ -112,8 +145,11 @@ static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
 		(double)req.cap.duration_ns / 1e6,
 		req.cap.stop == OOMPROF_STOP_NONE ? "" : "; PARTIAL: ",
 		req.cap.stop == OOMPROF_STOP_NONE ? "" : record_stop_name(req.cap.stop));
+	ret = 0;
+out:
 	free(buf);
-	return 0;
+	close(mem_fd);
+	return ret;
 }
 
 int dump_pids(const char *device, const char *pids, const char *dir)

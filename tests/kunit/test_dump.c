@@ -8,6 +8,9 @@
  */
 #include <kunit/test.h>
 #include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
 #include <linux/uaccess.h>
 
 #include "kunit_util.h"
@@ -61,7 +64,7 @@ static int dump(struct kunit *test, struct oomprof_dump *req)
 	int err;
 
 	okt_use_mm(test);	/* the caller's address space, for buf */
-	err = oomprof_dump(req);
+	err = oomprof_dump_mm(req, okt_user.mm);
 	okt_unuse_mm();
 	return err;
 }
@@ -120,6 +123,41 @@ static void dump_wrong_instance_and_pid(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dump(test, &req), -ESRCH);
 }
 
+/*
+ * Bound to an address space: a dump asked with another process's (or
+ * none: opened on an exiting process) reads nothing.
+ */
+static void dump_other_mm_is_stale(struct kunit *test)
+{
+	struct oomprof_dump req;
+	struct task_struct *init;
+	struct mm_struct *mm;
+	struct pid *pid;
+	int err;
+
+	oomprof_dump_init(1, 1000);
+	write_heap(test, 1);
+	pid = find_get_pid(1);
+	KUNIT_ASSERT_NOT_NULL(test, pid);
+	init = get_pid_task(pid, PIDTYPE_TGID);
+	put_pid(pid);
+	KUNIT_ASSERT_NOT_NULL(test, init);
+	mm = get_task_mm(init);
+	put_task_struct(init);
+	KUNIT_ASSERT_NOT_NULL(test, mm);
+	dump_setup(&req, PAGE_SIZE);
+	okt_use_mm(test);
+	err = oomprof_dump_mm(&req, mm);
+	okt_unuse_mm();
+	mmput(mm);
+	KUNIT_EXPECT_EQ(test, err, -ESTALE);
+	KUNIT_EXPECT_EQ(test, req.cap.nbuckets, 0ULL);
+	okt_use_mm(test);
+	err = oomprof_dump_mm(&req, NULL);
+	okt_unuse_mm();
+	KUNIT_EXPECT_EQ(test, err, -ESRCH);
+}
+
 static void dump_bad_arguments(struct kunit *test)
 {
 	struct oomprof_dump req;
@@ -154,6 +192,7 @@ static struct kunit_case dump_cases[] = {
 	KUNIT_CASE(dump_live_process),
 	KUNIT_CASE(dump_buffer_too_small),
 	KUNIT_CASE(dump_wrong_instance_and_pid),
+	KUNIT_CASE(dump_other_mm_is_stale),
 	KUNIT_CASE(dump_bad_arguments),
 	{}
 };

@@ -515,7 +515,7 @@ static void events_proc_exec_exit(struct kunit *test)
 	req.start_time_ticks = oomprof_task_start_ticks(me);
 	req.mbuckets_addr = 0x500000;
 	req.mem_profile_rate_addr = 0x500008;
-	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req), 0);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req, okt_user.mm), 0);
 
 	/* A thread exits, not the last: nothing happens. */
 	oomprof_proc_exit(me, false);
@@ -538,7 +538,7 @@ static void events_proc_exec_exit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rd(test, 4096, true, NULL), (ssize_t)-EAGAIN);
 
 	/* Exec: always told; drops the registration made for the old image. */
-	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req), 0);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req, okt_user.mm), 0);
 	oomprof_proc_exec(me);
 	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 0U);
 	got = rd(test, 4096, true, out);

@@ -243,7 +243,7 @@ static void kill_registered_go_victim(struct kunit *test)
 	req.mbuckets_addr = okt_user.addr;
 	req.mem_profile_rate_addr = okt_user.addr + 8;
 	req.cookie = 77;
-	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req), 0);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req, okt_user.mm), 0);
 
 	mark_victim(okt_user.task);
 	read_record(test, 1, rec, size);
@@ -259,7 +259,7 @@ static void kill_registered_go_victim(struct kunit *test)
 	/* No capture buffer free: a plain record saying so. */
 	teardown(test);
 	setup(test, 4, 20, 0);
-	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req), 0);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req, okt_user.mm), 0);
 	mark_victim(okt_user.task);
 	read_record(test, 1, rec, size);
 	KUNIT_EXPECT_EQ(test, rec->hdr.type, (u16)OOMPROF_REC_OOM_KILL);

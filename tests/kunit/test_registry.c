@@ -7,6 +7,9 @@
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/sched/mm.h>
 #include <linux/kthread.h>
 #include <linux/pid.h>
 #include <linux/sched/task.h>
@@ -54,7 +57,7 @@ static void registry_add_lookup_remove(struct kunit *test)
 
 	reg_setup(test, 16);
 	req_for(&req, me, 0x500000);
-	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req), 0);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req, okt_user.mm), 0);
 	KUNIT_EXPECT_NE(test, req.registration_id, 0ULL);
 	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 1U);
 
@@ -89,8 +92,8 @@ static void registry_reregister_replaces(struct kunit *test)
 	reg_setup(test, 16);
 	req_for(&a, me, 0x500000);
 	req_for(&b, me, 0x600000);
-	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&a), 0);
-	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&b), 0);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&a, okt_user.mm), 0);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&b, okt_user.mm), 0);
 	KUNIT_EXPECT_NE(test, a.registration_id, b.registration_id);
 	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 1U);
 	KUNIT_ASSERT_TRUE(test, oomprof_registry_lookup(me, &info, &exec));
@@ -109,9 +112,9 @@ static void registry_pid_reuse(struct kunit *test)
 	reg_setup(test, 16);
 	req_for(&req, me, 0x500000);
 	req.start_time_ticks += 1;
-	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -ESRCH);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req, okt_user.mm), -ESRCH);
 	req.start_time_ticks -= 2;
-	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -ESRCH);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req, okt_user.mm), -ESRCH);
 	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 0U);
 }
 
@@ -123,34 +126,34 @@ static void registry_bad_requests(struct kunit *test)
 	reg_setup(test, 16);
 	req_for(&req, me, 0x500000);
 	req.flags = 1U << 31;				/* unknown flag */
-	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -EINVAL);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req, okt_user.mm), -EINVAL);
 	/* SET_RATE with a rate a Go int cannot hold, or none. */
 	req_for(&req, me, 0x500000);
 	req.flags = OOMPROF_REGISTER_SET_RATE;
-	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -EINVAL);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req, okt_user.mm), -EINVAL);
 	req.set_rate = -1;
-	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -EINVAL);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req, okt_user.mm), -EINVAL);
 	req.set_rate = (s64)OOMPROF_SET_RATE_MAX + 1;
-	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -EINVAL);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req, okt_user.mm), -EINVAL);
 	req_for(&req, me, 0x500004);			/* misaligned */
-	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -EINVAL);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req, okt_user.mm), -EINVAL);
 	req_for(&req, me, 0x500000);
 	req.mem_profile_rate_addr = 0;
-	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -EINVAL);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req, okt_user.mm), -EINVAL);
 	req_for(&req, me, 0);
-	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -EINVAL);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req, okt_user.mm), -EINVAL);
 	/* No such process. */
 	req_for(&req, me, 0x500000);
 	req.pid = PID_MAX_LIMIT - 1;
-	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -ESRCH);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req, okt_user.mm), -ESRCH);
 	/* A kernel thread has no address space to profile. */
 	req_for(&req, current, 0x500000);
-	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), -ESRCH);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req, okt_user.mm), -ESRCH);
 	/* Unterminated strings come back terminated. */
 	req_for(&req, me, 0x500000);
 	memset(req.exe_path, 'x', sizeof(req.exe_path));
 	memset(req.build_id, 'y', sizeof(req.build_id));
-	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req), 0);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req, okt_user.mm), 0);
 	{
 		struct oomprof_reg_info info;
 		bool exec;
@@ -200,7 +203,7 @@ static void registry_set_rate(struct kunit *test)
 	req_for(&req, me, okt_user.addr + 64);
 	req.flags = OOMPROF_REGISTER_SET_RATE;
 	req.set_rate = 524288;
-	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req), 0);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req, okt_user.mm), 0);
 	KUNIT_EXPECT_EQ(test, req.set_rate_result, OOMPROF_SET_RATE_WRITTEN);
 	KUNIT_EXPECT_EQ(test, req.old_rate, 0LL);
 	KUNIT_EXPECT_EQ(test, rate_word_get(test, rate_addr), 524288LL);
@@ -208,13 +211,13 @@ static void registry_set_rate(struct kunit *test)
 
 	/* Now non-zero: left as it is, and said so. */
 	req.set_rate = 1;
-	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req), 0);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req, okt_user.mm), 0);
 	KUNIT_EXPECT_EQ(test, req.set_rate_result, OOMPROF_SET_RATE_ALREADY);
 	KUNIT_EXPECT_EQ(test, req.old_rate, 524288LL);
 	KUNIT_EXPECT_EQ(test, rate_word_get(test, rate_addr), 524288LL);
 
 	rate_word_set(test, rate_addr, 777);
-	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req), 0);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req, okt_user.mm), 0);
 	KUNIT_EXPECT_EQ(test, req.set_rate_result, OOMPROF_SET_RATE_ALREADY);
 	KUNIT_EXPECT_EQ(test, req.old_rate, 777LL);
 	KUNIT_EXPECT_EQ(test, rate_word_get(test, rate_addr), 777LL);
@@ -222,7 +225,7 @@ static void registry_set_rate(struct kunit *test)
 	/* Without the flag nothing is read or written. */
 	rate_word_set(test, rate_addr, 0);
 	req.flags = 0;
-	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req), 0);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req, okt_user.mm), 0);
 	KUNIT_EXPECT_EQ(test, req.set_rate_result, OOMPROF_SET_RATE_NONE);
 	KUNIT_EXPECT_EQ(test, rate_word_get(test, rate_addr), 0LL);
 
@@ -230,7 +233,7 @@ static void registry_set_rate(struct kunit *test)
 	req_for(&req, me, PAGE_SIZE);	/* page 1: never mapped */
 	req.flags = OOMPROF_REGISTER_SET_RATE;
 	req.set_rate = 524288;
-	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req), 0);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req, okt_user.mm), 0);
 	KUNIT_EXPECT_EQ(test, req.set_rate_result, OOMPROF_SET_RATE_FAILED);
 	KUNIT_EXPECT_EQ(test, req.set_rate_errno, EFAULT);
 	KUNIT_EXPECT_NE(test, req.registration_id, 0ULL);
@@ -252,17 +255,121 @@ static struct task_struct *get_init(struct kunit *test)
 static void registry_full(struct kunit *test)
 {
 	struct task_struct *init = get_init(test);
+	struct mm_struct *init_proc_mm = get_task_mm(init);
 	struct oomprof_register a, b;
 
+	KUNIT_ASSERT_NOT_NULL(test, init_proc_mm);
 	reg_setup(test, 1);
 	req_for(&a, okt_user.task, 0x500000);
 	req_for(&b, init, 0x500000);
 	put_task_struct(init);
-	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&a), 0);
-	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&b), -ENOSPC);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&a, okt_user.mm), 0);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&b, init_proc_mm), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 1U);
 	KUNIT_EXPECT_EQ(test, oomprof_registry_remove(a.registration_id), 0);
-	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&b), 0);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&b, init_proc_mm), 0);
+	mmput(init_proc_mm);
+}
+
+/*
+ * The binding: a request whose address space is not the process's own
+ * now (another process's file, or one opened before an exec) is refused
+ * with ESTALE, and with SET_RATE nothing is written.
+ */
+static void registry_other_mm_is_stale(struct kunit *test)
+{
+	struct task_struct *init = get_init(test);
+	struct mm_struct *init_proc_mm = get_task_mm(init);
+	unsigned long rate_addr = okt_user.addr + 72;
+	struct oomprof_register req;
+
+	put_task_struct(init);
+	KUNIT_ASSERT_NOT_NULL(test, init_proc_mm);
+	reg_setup(test, 16);
+	rate_word_set(test, rate_addr, 0);
+	req_for(&req, okt_user.task, okt_user.addr + 64);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req, init_proc_mm), -ESTALE);
+	req.flags = OOMPROF_REGISTER_SET_RATE;
+	req.set_rate = 524288;
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req, init_proc_mm), -ESTALE);
+	KUNIT_EXPECT_EQ(test, req.set_rate_result, OOMPROF_SET_RATE_NONE);
+	KUNIT_EXPECT_EQ(test, rate_word_get(test, rate_addr), 0LL);
+	/* No address space at all (the file was opened on an exiting one). */
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req, NULL), -ESRCH);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 0U);
+	/* Start time 0: not checked, the address space alone binds. */
+	req_for(&req, okt_user.task, okt_user.addr + 64);
+	req.start_time_ticks = 0;
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req, okt_user.mm), 0);
+	mmput(init_proc_mm);
+}
+
+static struct file *open_proc(struct kunit *test, struct task_struct *t,
+			      const char *what, int flags)
+{
+	char path[64];
+	struct file *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", task_tgid_nr(t), what);
+	f = filp_open(path, flags, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(f), "open %s: %ld", path,
+			       PTR_ERR(f));
+	return f;
+}
+
+/*
+ * Only procfs's /proc/PID/mem is taken as the permission, and a write
+ * only through one opened for writing.
+ */
+static void registry_mem_file_check(struct kunit *test)
+{
+	struct mm_struct *mm = NULL;
+	struct file *f;
+
+	f = open_proc(test, okt_user.task, "mem", O_RDONLY);
+	KUNIT_EXPECT_EQ(test, oomprof_mem_file_check(f, false, &mm), 0);
+	KUNIT_EXPECT_PTR_EQ(test, mm, okt_user.mm);
+	KUNIT_EXPECT_EQ(test, oomprof_mem_file_check(f, true, &mm), -EBADF);
+	fput(f);
+
+	f = open_proc(test, okt_user.task, "mem", O_RDWR);
+	KUNIT_EXPECT_EQ(test, oomprof_mem_file_check(f, true, &mm), 0);
+	KUNIT_EXPECT_PTR_EQ(test, mm, okt_user.mm);
+	fput(f);
+
+	/* Same procfs, same kind of private_data, weaker permission. */
+	f = open_proc(test, okt_user.task, "environ", O_RDONLY);
+	KUNIT_EXPECT_EQ(test, oomprof_mem_file_check(f, false, &mm), -EINVAL);
+	fput(f);
+	f = open_proc(test, okt_user.task, "stat", O_RDONLY);
+	KUNIT_EXPECT_EQ(test, oomprof_mem_file_check(f, false, &mm), -EINVAL);
+	fput(f);
+	f = filp_open("/proc/self/mem", O_RDONLY, 0);	/* this kthread */
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+	KUNIT_EXPECT_EQ(test, oomprof_mem_file_check(f, false, &mm), 0);
+	KUNIT_EXPECT_NULL(test, mm);	/* no address space: ESRCH later */
+	fput(f);
+}
+
+/* Many registrations, each found and removed by its id alone. */
+static void registry_remove_by_id(struct kunit *test)
+{
+	struct oomprof_register req;
+	u64 ids[40];
+	int i;
+
+	reg_setup(test, 8);
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		req_for(&req, okt_user.task, 0x100000 + 0x1000 * i);
+		KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req, okt_user.mm), 0);
+		ids[i] = req.registration_id;
+	}
+	/* One process: each registration replaced the one before. */
+	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 1U);
+	for (i = 0; i + 1 < ARRAY_SIZE(ids); i++)
+		KUNIT_EXPECT_EQ(test, oomprof_registry_remove(ids[i]), -ENOENT);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_remove(ids[i]), 0);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 0U);
 }
 
 /* The usermode helper's child: remember which process it is. */
@@ -282,6 +389,7 @@ static void registry_dead_process_pruned(struct kunit *test)
 	struct subprocess_info *sub;
 	struct oomprof_register a, b;
 	struct task_struct *t;
+	struct mm_struct *mm;
 	struct pid *pid = NULL;
 	int i, err;
 
@@ -310,8 +418,11 @@ static void registry_dead_process_pruned(struct kunit *test)
 	a.start_time_ticks = okt_start_ticks(t);
 	a.mbuckets_addr = 0x500000;
 	a.mem_profile_rate_addr = 0x500008;
+	mm = get_task_mm(t);
 	put_task_struct(t);
-	err = oomprof_registry_add(&a);
+	err = mm ? oomprof_registry_add(&a, mm) : -ESRCH;
+	if (mm)
+		mmput(mm);
 	if (err) {
 		put_pid(pid);
 		KUNIT_FAIL(test, "registering /bin/sleep: %d", err);
@@ -323,7 +434,7 @@ static void registry_dead_process_pruned(struct kunit *test)
 	put_pid(pid);
 
 	req_for(&b, okt_user.task, 0x600000);
-	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&b), 0);
+	KUNIT_EXPECT_EQ(test, oomprof_registry_add(&b, okt_user.mm), 0);
 	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 1U);
 }
 
@@ -376,7 +487,7 @@ static void registry_concurrent_lookups(struct kunit *test)
 	end = jiffies + msecs_to_jiffies(1000);
 	while (time_before(jiffies, end)) {
 		req_for(&req, okt_user.task, 0x100000 + 0x1000 * (rounds % 512));
-		KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req), 0);
+		KUNIT_EXPECT_EQ(test, oomprof_registry_add(&req, okt_user.mm), 0);
 		if (rounds % 3 == 0)
 			KUNIT_EXPECT_EQ(test,
 					oomprof_registry_remove(req.registration_id),
@@ -395,7 +506,10 @@ static void registry_concurrent_lookups(struct kunit *test)
 
 static int reg_suite_init(struct kunit_suite *suite)
 {
-	return okt_user_get(PAGE_SIZE);
+	int err = okt_user_get(PAGE_SIZE);
+
+	/* A user process's context, as the module's load is. */
+	return err ? err : oomprof_proc_mem_learn();
 }
 
 static void reg_suite_exit(struct kunit_suite *suite)
@@ -410,6 +524,9 @@ static struct kunit_case registry_cases[] = {
 	KUNIT_CASE(registry_bad_requests),
 	KUNIT_CASE(registry_set_rate),
 	KUNIT_CASE(registry_full),
+	KUNIT_CASE(registry_other_mm_is_stale),
+	KUNIT_CASE(registry_mem_file_check),
+	KUNIT_CASE(registry_remove_by_id),
 	KUNIT_CASE(registry_dead_process_pruned),
 	KUNIT_CASE(registry_concurrent_lookups),
 	{}

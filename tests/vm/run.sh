@@ -24,7 +24,7 @@ repo=$(cd "$here/../.." && pwd)
 work=$here/.work
 
 kernels="6.1 6.12 debug"
-scenarios="device loadunload go_exec_fast exec_churn go_container cgroup_oom wrapper three_cgroups global_oom no_reader_50 threads go_capture go_default_rate go_four go_rate0 go_enable_rate go_buffers go_dump dkms_capture daemon_lifecycle"
+scenarios="device loadunload go_exec_fast exec_churn go_container cgroup_oom wrapper three_cgroups global_oom no_reader_50 threads go_capture go_default_rate go_four go_rate0 go_enable_rate go_buffers go_dump binding ptrace_scope3 dkms_capture daemon_lifecycle"
 # Without a module the scenarios cannot pass; by default they are reported
 # as failed without booting. This flag boots them anyway (harness work).
 boot_without_module=0
@@ -280,8 +280,11 @@ for series in $kernels; do
 	# fails that one; the scenarios after it get a boot of their own.
 	normal=()
 	dkms=()
+	alone=()
 	for s in $scenarios; do
 		case $s in
+		# It changes what cannot be changed back until reboot.
+		ptrace_scope3) alone+=("$s") ;;
 		dkms_*)
 			case $dkms_err in
 			skip:*) skip "$series" "$s" "${dkms_err#skip:}" ;;
@@ -294,6 +297,9 @@ for series in $kernels; do
 	done
 	[ ${#normal[@]} -eq 0 ] || boot_and_check "$initrd" "${normal[@]}"
 	[ ${#dkms[@]} -eq 0 ] || boot_and_check "$dkms_initrd" "${dkms[@]}"
+	for s in "${alone[@]}"; do
+		boot_and_check "$initrd" "$s"
+	done
 done
 
 echo "$passed passed, $failed failed$([ "$skipped" -eq 0 ] || echo ", $skipped skipped")"

@@ -22,9 +22,14 @@
 
 #define OOMPROF_RECORD_MAGIC	0x504d4f4fU	/* "OOMP" little-endian */
 #define OOMPROF_RECORD_VERSION	1
-#define OOMPROF_ABI_VERSION	2
+#define OOMPROF_ABI_VERSION	3
 
-/* A read() buffer of this size always holds at least one record. */
+/*
+ * A read() buffer of this size always holds an OOM kill, lost or process
+ * event record. A Go heap record (OOMPROF_REC_GO_HEAP) can be as large as
+ * a capture buffer (oomprof_stats.capture_buffer_size): a buffer smaller
+ * than the next record gets EINVAL.
+ */
 #define OOMPROF_READ_MIN	4096
 
 enum oomprof_record_type {
@@ -216,6 +221,37 @@ struct oomprof_go_capture {
 #define OOMPROF_CAPTURE_ZERO_FILLED	(1U << 1)
 
 /*
+ * Who may read or write which process: the rule of every ioctl below that
+ * reads or writes another process (REGISTER, SET_RATE, DUMP).
+ *
+ * 1. /dev/oomprof was opened with CAP_SYS_ADMIN (checked at open(); the
+ *    ioctl caller's own capabilities are not looked at), and
+ * 2. the request carries mem_fd, an open /proc/PID/mem of the process.
+ *    Opening it made the kernel itself check that its opener may ptrace
+ *    (PTRACE_MODE_ATTACH_FSCREDS) the process: uids, capabilities in the
+ *    process's user namespace, Yama's ptrace_scope, LSMs, dumpability.
+ *    Whoever may not attach cannot open it, so cannot ask.
+ *
+ * The file is also bound to the address space the process had when it
+ * was opened (an exec gives the process a new one), so the rule binds a
+ * request to one program: open /proc/PID/mem first, then inspect the
+ * executable (/proc/PID/exe, /proc/PID/maps) and compute the addresses,
+ * then issue the ioctl. The module checks, holding the process's exec
+ * lock so that no exec can come in between, that the process still runs
+ * in that address space; if it exec'd since the file was opened the
+ * request fails with ESTALE and nothing is read or written.
+ *
+ * Errors of that rule, for REGISTER and DUMP:
+ *   EBADF   mem_fd is not an open file, or (SET_RATE) not opened for
+ *           writing (O_RDWR): the write needs a file that may write
+ *   EINVAL  mem_fd is not a /proc/PID/mem file
+ *   ESRCH   no such process (in the caller's pid namespace), it exited,
+ *           or its start time is not start_time_ticks (the pid was reused)
+ *   ESTALE  the process exec'd since mem_fd was opened, or mem_fd is
+ *           another process's: inspect it again
+ */
+
+/*
  * OOMPROF_IOC_REGISTER flags.
  *
  * OOMPROF_REGISTER_SET_RATE: turn on heap profiling in a Go program whose
@@ -223,11 +259,12 @@ struct oomprof_go_capture {
  * the linker turned profiling off): the module reads the word at
  * mem_profile_rate_addr and, only if it is 0, writes set_rate there. The
  * runtime samples the allocations made after that; nothing allocated
- * before is ever in the profile. The caller needs CAP_SYS_PTRACE as well
- * (it writes another process's memory). Ask only once the runtime has
- * initialized (say, a second after exec): before that the word holds the
- * link-time value, and the runtime overwrites whatever was written. The
- * outcome is in set_rate_result; the registration is made either way.
+ * before is ever in the profile. mem_fd must be open for writing (O_RDWR;
+ * else EBADF): the write is one its opener could make through it. Ask
+ * only once the runtime has initialized (say, a second after exec):
+ * before that the word holds the link-time value, and the runtime
+ * overwrites whatever was written. The outcome is in set_rate_result; the
+ * registration is made either way.
  */
 #define OOMPROF_REGISTER_SET_RATE	(1U << 0)
 
@@ -247,8 +284,9 @@ struct oomprof_register {
 	__u32 flags;			/* OOMPROF_REGISTER_* */
 	/*
 	 * The process's start time, field 22 of /proc/PID/stat (clock ticks
-	 * since boot), read before its executable was inspected: binds the
-	 * registration to that process instance, never to a reused pid.
+	 * since boot, in the caller's time namespace), read before mem_fd
+	 * was opened: a pid reused since gives ESRCH rather than ESTALE.
+	 * 0: not checked (mem_fd alone binds the request to the process).
 	 */
 	__u64 start_time_ticks;
 	__u64 mbuckets_addr;		/* runtime.mbuckets, load bias applied */
@@ -269,15 +307,27 @@ struct oomprof_register {
 	__u32 set_rate_result;		/* out: enum oomprof_set_rate_result */
 	__s32 set_rate_errno;		/* out: with ..._FAILED, an errno */
 	__s64 old_rate;			/* out: the value found, if read */
+	/*
+	 * /proc/PID/mem of the process, opened before its executable was
+	 * inspected (see "Who may read or write which process" above).
+	 */
+	__s32 mem_fd;
+	__u32 reserved;			/* 0 */
 };
 
-/* OOMPROF_IOC_UNREGISTER: by registration_id (pid is ignored). */
+/*
+ * OOMPROF_IOC_UNREGISTER: by registration_id (the other fields are
+ * ignored). Any opener may remove any registration: that reads and writes
+ * no process. ENOENT: no such registration (it ended at an exit or exec).
+ */
 
 /*
  * OOMPROF_IOC_DUMP: capture a live Go process's buckets now, for the
- * caller, who needs CAP_SYS_PTRACE as well. Entries (the format of an
- * OOMPROF_REC_GO_HEAP record's) go to buf; cap says how it went, and
- * cap.stop is OOMPROF_STOP_BUFFER_FULL if buf_size was too small.
+ * caller. Entries (the format of an OOMPROF_REC_GO_HEAP record's) go to
+ * buf; cap says how it went, and cap.stop is OOMPROF_STOP_BUFFER_FULL if
+ * buf_size was too small. The process's execve() waits while a dump runs
+ * (at most the module's dump_timeout_ms). EBUSY: as many dumps as the
+ * module runs at once are under way; try again.
  */
 struct oomprof_dump {
 	__u32 pid;			/* tgid, in the caller's pid namespace */
@@ -287,6 +337,8 @@ struct oomprof_dump {
 	__u64 mem_profile_rate_addr;
 	__u64 buf;			/* user pointer */
 	__u64 buf_size;
+	__s32 mem_fd;			/* as in struct oomprof_register */
+	__u32 reserved;			/* 0 */
 	struct oomprof_go_capture cap;	/* out */
 };
 
