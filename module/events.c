@@ -44,8 +44,9 @@ static struct {
 	u64 next_seq;
 	u64 lost_pending;		/* lost since the last queued record */
 	/*
-	 * Queue PROC_* records: a reader is open. Also read without the lock
-	 * (oomprof_events_queue_proc), so written with WRITE_ONCE under it.
+	 * Queue PROC_* records: a reader is open. This and used are also
+	 * read without the lock (oomprof_events_proc_wanted), so they are
+	 * written with WRITE_ONCE under it.
 	 */
 	bool proc_reader;
 	u64 queued;
@@ -196,9 +197,8 @@ bool oomprof_events_queue_capture(int idx)
  * events would be stale) and only into the first half of the ring, so
  * that exec bursts never take the room of OOM records. Every exec and
  * exit on the machine asks, so this takes no lock and writes nothing
- * shared: with no reader (the usual state of a host between OOM kills
- * without oomprof-read, or of one whose reader is gone) the probes cost a
- * load or two. A record that fails only the room test counts as lost
+ * shared: with no reader (a host where oomprof-read is not running) the
+ * probes cost a load or two. A record that fails only the room test counts as lost
  * (proc_events_lost): the reader learns of it and rescans /proc.
  */
 bool oomprof_events_proc_wanted(u32 size)
