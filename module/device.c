@@ -71,8 +71,8 @@ static int oomprof_open(struct inode *inode, struct file *file)
 			return err;
 	}
 	/*
-	 * A stream: no position, no pread, and read() does not serialize on
-	 * f_pos_lock (the ring keeps its own reader mutex).
+	 * A stream: no file position at all (read() is handed none), and
+	 * lseek, pread and pwrite fail with ESPIPE.
 	 */
 	return stream_open(inode, file);
 }

@@ -3,7 +3,9 @@
  * stress_ioctl N SEED: N random ioctls on /dev/oomprof (write-only open)
  * as root, and N more in a process that dropped every privilege (uid and
  * gid 65534, no capabilities) before the root process passed it the open
- * descriptor over a unix socket (SCM_RIGHTS).
+ * descriptor over a unix socket (SCM_RIGHTS). A kernel without AF_UNIX
+ * (the debug kernel) gets it across fork instead: opened by root, then
+ * the child drops its privileges; said on stdout.
  *
  * Random command numbers (fully random, or the device's magic with a
  * random number, direction and size, or one of its real commands), random
@@ -257,7 +259,7 @@ static int drop_privileges(void)
 
 int main(int argc, char **argv)
 {
-	int sv[2], fd, status;
+	int sv[2] = { -1, -1 }, fd = -1, status;
 	long n;
 	pid_t p;
 
@@ -274,19 +276,31 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
-		perror("stress_ioctl: socketpair");
-		return 2;
+		if (errno != ENOSYS && errno != EAFNOSUPPORT) {
+			perror("stress_ioctl: socketpair");
+			return 2;
+		}
+		printf("no AF_UNIX (%s): the descriptor goes across fork\n",
+		       strerror(errno));
+		fflush(stdout);
+		fd = open("/dev/oomprof", O_WRONLY);
+		if (fd < 0) {
+			perror("stress_ioctl: /dev/oomprof");
+			return 2;
+		}
 	}
 	p = fork();
 	if (p < 0)
 		return 2;
 	if (p == 0) {
-		close(sv[0]);
 		if (drop_privileges()) {
 			perror("stress_ioctl: dropping privileges");
 			_exit(2);
 		}
-		fd = recv_fd(sv[1]);
+		if (sv[1] >= 0) {
+			close(sv[0]);
+			fd = recv_fd(sv[1]);
+		}
 		if (fd < 0) {
 			fprintf(stderr, "stress_ioctl: no descriptor received\n");
 			_exit(2);
@@ -296,15 +310,17 @@ int main(int argc, char **argv)
 		run("unprivileged", fd, n);
 		_exit(0);
 	}
-	close(sv[1]);
-	fd = open("/dev/oomprof", O_WRONLY);
-	if (fd < 0) {
-		perror("stress_ioctl: /dev/oomprof");
-		return 2;
-	}
-	if (send_fd(sv[0], fd)) {
-		perror("stress_ioctl: sendmsg");
-		return 2;
+	if (sv[0] >= 0) {
+		close(sv[1]);
+		fd = open("/dev/oomprof", O_WRONLY);
+		if (fd < 0) {
+			perror("stress_ioctl: /dev/oomprof");
+			return 2;
+		}
+		if (send_fd(sv[0], fd)) {
+			perror("stress_ioctl: sendmsg");
+			return 2;
+		}
 	}
 	my_start = start_ticks(getpid());
 	run("root", fd, n);

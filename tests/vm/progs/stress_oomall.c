@@ -25,10 +25,16 @@ static long long boottime_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* One child's result: one write, so that children never interleave. */
+struct result {
+	int idx;
+	long long t[2];
+};
+
 int main(int argc, char **argv)
 {
 	int go[2], out[2], i, n = argc - 2, status, bad = 0;
-	long long t[2];
+	struct result res;
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: stress_oomall LIMIT FILE...\n");
@@ -53,16 +59,16 @@ int main(int argc, char **argv)
 			/* All children wait here until the parent closes. */
 			if (read(go[0], &c, 1) < 0)
 				_exit(2);
-			t[0] = boottime_ns();
+			res.idx = i;
+			res.t[0] = boottime_ns();
 			if (fd < 0 || write(fd, argv[1], strlen(argv[1])) < 0) {
 				fprintf(stderr, "stress_oomall: %s: %s\n",
 					argv[2 + i], strerror(errno));
 				_exit(1);
 			}
-			t[1] = boottime_ns();
-			/* Slot i of the output pipe: two numbers, fixed size. */
-			if (write(out[1], &i, sizeof(i)) != sizeof(i) ||
-			    write(out[1], t, sizeof(t)) != sizeof(t))
+			res.t[1] = boottime_ns();
+			/* Less than PIPE_BUF: written at once. */
+			if (write(out[1], &res, sizeof(res)) != sizeof(res))
 				_exit(2);
 			_exit(0);
 		}
@@ -71,15 +77,14 @@ int main(int argc, char **argv)
 	close(out[1]);
 	close(go[1]);	/* release them all */
 	{
-		long long res[256][2];
-		int got = 0, idx;
+		long long at[256][2];
+		int got = 0;
 
-		memset(res, 0, sizeof(res));
-		while (read(out[0], &idx, sizeof(idx)) == sizeof(idx) &&
-		       read(out[0], t, sizeof(t)) == sizeof(t)) {
-			if (idx >= 0 && idx < 256) {
-				res[idx][0] = t[0];
-				res[idx][1] = t[1];
+		memset(at, 0, sizeof(at));
+		while (read(out[0], &res, sizeof(res)) == sizeof(res)) {
+			if (res.idx >= 0 && res.idx < 256) {
+				at[res.idx][0] = res.t[0];
+				at[res.idx][1] = res.t[1];
 			}
 			got++;
 		}
@@ -89,9 +94,12 @@ int main(int argc, char **argv)
 				bad = 1;
 		}
 		for (i = 0; i < n && i < 256; i++)
-			printf("%lld %lld\n", res[i][0], res[i][1]);
-		if (got != n)
+			printf("%lld %lld\n", at[i][0], at[i][1]);
+		if (got != n) {
+			fprintf(stderr, "stress_oomall: %d of %d writes reported\n",
+				got, n);
 			bad = 1;
+		}
 	}
 	return bad;
 }

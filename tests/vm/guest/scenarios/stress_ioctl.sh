@@ -10,7 +10,12 @@
 stress_size() {
 	case " $(cat /proc/cmdline) " in
 	*" oomprof_stress=full "*) echo "$2" ;;
-	*) echo "$1" ;;
+	*)
+		case $(uname -r) in
+		*-oomprof-debug) echo "${3:-$1}" ;;
+		*) echo "$1" ;;
+		esac
+		;;
 	esac
 }
 
