@@ -3,6 +3,9 @@
 #
 #   make               module (against KDIR) and user/oomprof-read
 #   make check         every test suite; ends with "N passed, N failed"
+#   make stress        storms and hostile input in guests of every kernel,
+#                      printed as figures (tests/stress.sh; make check
+#                      runs a smaller size)
 #   make kunit         KUnit suites in the debug kernel under QEMU (builds
 #                      and caches that kernel on first use)
 #   make demo          boots a Debian 6.1 guest, OOM-kills a program, shows
@@ -43,7 +46,7 @@ need = $(if $(shell printf '\#include <$(1)>\n' | $(CC) -E -x c - >/dev/null 2>&
 	$(error oomprof: <$(1)> not found — install it: apt-get install $(2)))
 
 .PHONY: all module user install uninstall check demo bench deps checkpatch \
-	clean FORCE
+	stress clean FORCE
 
 all: user module
 
@@ -104,6 +107,11 @@ demo: deps
 
 kunit: deps
 	tests/kunit/run.sh
+
+# 1000 kills, 8 Go victims at once, 100 unload cycles under kills, forged
+# bucket lists, 100k random ioctls; per kernel (6.1, 6.12, debug).
+stress: deps
+	tests/stress.sh
 
 # Benchmarks (not tests): capture and symbolize+write costs, 1k-100k buckets.
 bench: deps

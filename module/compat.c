@@ -7,6 +7,8 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <trace/events/oom.h>
+#include <trace/events/sched.h>
 
 #include "compat.h"
 #include "oomprof.h"
@@ -40,8 +42,21 @@ static void mark_victim_probe(void *data, int pid)
 }
 #endif
 
+/*
+ * Probes are attached through tracepoint_probe_register(), which takes a
+ * void *: nothing there compares the probe with the tracepoint's
+ * TP_PROTO. check_trace_callback_type_<name>() (DECLARE_TRACE in the
+ * target's own headers) takes exactly the callback type the tracepoint
+ * calls, so a probe of another prototype fails the build
+ * (-Werror=incompatible-pointer-types) instead of being called with the
+ * wrong arguments. Only a branch the headers declare is checked: the
+ * KUnit module also builds the other one, forced by -D.
+ */
 void *oomprof_compat_mark_victim_probe(void)
 {
+#if !OOMPROF_MARK_VICTIM_FORCED
+	check_trace_callback_type_mark_victim(mark_victim_probe);
+#endif
 	return mark_victim_probe;
 }
 
@@ -67,5 +82,8 @@ static void sched_exit_probe(void *data, struct task_struct *p)
 
 void *oomprof_compat_sched_exit_probe(void)
 {
+#if !OOMPROF_SCHED_EXIT_FORCED
+	check_trace_callback_type_sched_process_exit(sched_exit_probe);
+#endif
 	return sched_exit_probe;
 }

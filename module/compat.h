@@ -19,6 +19,26 @@
 #define OOMPROF_HAVE_MARK_VICTIM_PID 0
 #endif
 
+/*
+ * What the target's headers really declare, whatever a -D forced above. A
+ * tree configured before conftest said so checks every probe (it cannot
+ * tell a forced branch from a detected one).
+ */
+#ifndef OOMPROF_DETECTED_MARK_VICTIM_TASK_UID
+#define OOMPROF_DETECTED_MARK_VICTIM_TASK_UID OOMPROF_HAVE_MARK_VICTIM_TASK_UID
+#endif
+#ifndef OOMPROF_DETECTED_MARK_VICTIM_PID
+#define OOMPROF_DETECTED_MARK_VICTIM_PID OOMPROF_HAVE_MARK_VICTIM_PID
+#endif
+
+/* A -D chose another mark_victim branch than the headers have. */
+#if (OOMPROF_HAVE_MARK_VICTIM_TASK_UID ^ OOMPROF_DETECTED_MARK_VICTIM_TASK_UID) || \
+	(OOMPROF_HAVE_MARK_VICTIM_PID ^ OOMPROF_DETECTED_MARK_VICTIM_PID)
+#define OOMPROF_MARK_VICTIM_FORCED 1
+#else
+#define OOMPROF_MARK_VICTIM_FORCED 0
+#endif
+
 #if !OOMPROF_HAVE_MARK_VICTIM_TASK_UID && !OOMPROF_HAVE_MARK_VICTIM_PID
 #error "mark_victim tracepoint: neither (task, uid) nor (pid) prototype found in the target headers"
 #endif
@@ -31,6 +51,14 @@ void *oomprof_compat_mark_victim_probe(void);
 
 #ifndef OOMPROF_HAVE_SCHED_EXIT_GROUP_DEAD
 #define OOMPROF_HAVE_SCHED_EXIT_GROUP_DEAD 0
+#endif
+#ifndef OOMPROF_DETECTED_SCHED_EXIT_GROUP_DEAD
+#define OOMPROF_DETECTED_SCHED_EXIT_GROUP_DEAD OOMPROF_HAVE_SCHED_EXIT_GROUP_DEAD
+#endif
+#if OOMPROF_HAVE_SCHED_EXIT_GROUP_DEAD ^ OOMPROF_DETECTED_SCHED_EXIT_GROUP_DEAD
+#define OOMPROF_SCHED_EXIT_FORCED 1
+#else
+#define OOMPROF_SCHED_EXIT_FORCED 0
 #endif
 
 /* The probe for sched_process_exit, likewise. */

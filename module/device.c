@@ -19,7 +19,6 @@
 #define pr_fmt(fmt) "oomprof: " fmt
 
 #include <linux/capability.h>
-#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/jiffies.h>
 #include <linux/miscdevice.h>
@@ -38,6 +37,8 @@ static bool detaching;			/* OOMPROF_IOC_DETACH under way */
 static bool detach_hold;		/* refuse readers until hold_until */
 static unsigned long hold_until;	/* jiffies */
 static DECLARE_WAIT_QUEUE_HEAD(reader_closed);
+/* Woken when a kill slot is released: a detach waits for none in flight. */
+static DECLARE_WAIT_QUEUE_HEAD(kills_done);
 
 static int claim_reader(void)
 {
@@ -69,7 +70,11 @@ static int oomprof_open(struct inode *inode, struct file *file)
 		if (err)
 			return err;
 	}
-	return nonseekable_open(inode, file);
+	/*
+	 * A stream: no file position at all (read() is handed none), and
+	 * lseek, pread and pwrite fail with ESPIPE.
+	 */
+	return stream_open(inode, file);
 }
 
 static int oomprof_release(struct inode *inode, struct file *file)
@@ -90,6 +95,40 @@ static bool kills_in_flight(void)
 
 	oomprof_kills_stats(&st);
 	return st.kill_slots_busy;
+}
+
+void oomprof_device_kill_done(void)
+{
+	wake_up(&kills_done);
+}
+
+/*
+ * Until kill.c calls oomprof_device_kill_done() at every slot release,
+ * the wait also re-checks on its own every KILLS_RECHECK_MS: a missed
+ * wake-up costs that much, never a hang.
+ */
+#define KILLS_RECHECK_MS 10
+
+/*
+ * Wait until no kill is in flight, up to @deadline (jiffies). 0,
+ * -ETIMEDOUT, or -ERESTARTSYS on a signal.
+ */
+static int wait_kills_published(unsigned long deadline)
+{
+	long left;
+
+	while (kills_in_flight()) {
+		if (time_after_eq(jiffies, deadline))
+			return -ETIMEDOUT;
+		left = min_t(long, (long)(deadline - jiffies),
+			     msecs_to_jiffies(KILLS_RECHECK_MS));
+		left = wait_event_interruptible_timeout(kills_done,
+							!kills_in_flight(),
+							max(left, 1L));
+		if (left < 0)
+			return -ERESTARTSYS;
+	}
+	return 0;
 }
 
 /*
@@ -117,16 +156,9 @@ static int oomprof_detach(struct file *file)
 	if (err)
 		return err;
 
-	while (kills_in_flight()) {
-		if (time_after(jiffies, deadline)) {
-			err = -ETIMEDOUT;
-			goto out;
-		}
-		if (msleep_interruptible(10) || signal_pending(current)) {
-			err = -ERESTARTSYS;
-			goto out;
-		}
-	}
+	err = wait_kills_published(deadline);
+	if (err)
+		goto out;
 	oomprof_events_set_detaching(true);
 	left = (long)deadline - (long)jiffies;
 	/* Read without the lock: the condition runs while not TASK_RUNNING. */

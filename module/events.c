@@ -43,8 +43,12 @@ static struct {
 	size_t used;
 	u64 next_seq;
 	u64 lost_pending;		/* lost since the last queued record */
-	bool proc_reader;		/* queue PROC_* records: a reader is open */
-	u64 proc_lost;
+	/*
+	 * Queue PROC_* records: a reader is open. This and used are also
+	 * read without the lock (oomprof_events_proc_wanted), so they are
+	 * written with WRITE_ONCE under it.
+	 */
+	bool proc_reader;
 	u64 queued;
 	u64 lost;
 	u64 read;
@@ -52,6 +56,9 @@ static struct {
 	struct mutex reader_mutex;	/* one read() at a time */
 	u8 *bounce;			/* reader's copy, OOMPROF_EVENT_MAX */
 } ev;
+
+/* PROC_* records dropped; counted without ev.lock (see queue_proc). */
+static atomic64_t proc_lost;
 
 int oomprof_events_init(size_t bytes)
 {
@@ -74,6 +81,7 @@ int oomprof_events_init(size_t bytes)
 		return -ENOMEM;
 	}
 	ev.next_seq = 1;
+	atomic64_set(&proc_lost, 0);
 	return 0;
 }
 
@@ -97,23 +105,31 @@ void oomprof_events_init_header(struct oomprof_record_header *hdr, u16 type,
 	hdr->lost = 0;
 }
 
-/* Copy into the ring at ev.head, wrapping. Caller holds ev.lock. */
+/* Copy into the ring at ev.head, wrapping. */
 static void ring_put(const void *src, size_t len)
 {
 	size_t first = min(len, ev.size - ev.head);
 
+	lockdep_assert_held(&ev.lock);
 	memcpy(ev.ring + ev.head, src, first);
 	memcpy(ev.ring, (const u8 *)src + first, len - first);
 	ev.head = (ev.head + len) % ev.size;
 }
 
-/* Copy out of the ring from ev.tail without consuming. Holds ev.lock. */
+/* Copy out of the ring from offset @off, wrapping, without consuming. */
+static void ring_peek_at(size_t off, void *dst, size_t len)
+{
+	size_t first = min(len, ev.size - off);
+
+	lockdep_assert_held(&ev.lock);
+	memcpy(dst, ev.ring + off, first);
+	memcpy((u8 *)dst + first, ev.ring, len - first);
+}
+
+/* The same from ev.tail: the next record to read. */
 static void ring_peek(void *dst, size_t len)
 {
-	size_t first = min(len, ev.size - ev.tail);
-
-	memcpy(dst, ev.ring + ev.tail, first);
-	memcpy((u8 *)dst + first, ev.ring, len - first);
+	ring_peek_at(ev.tail, dst, len);
 }
 
 /*
@@ -133,7 +149,7 @@ static bool queue(struct oomprof_record_header *ring_rec,
 		rec->lost = ev.lost_pending;
 		ev.lost_pending = 0;
 		ring_put(ring_rec, ring_rec->size);
-		ev.used += ring_rec->size;
+		WRITE_ONCE(ev.used, ev.used + ring_rec->size);
 		ev.queued++;
 		queued = true;
 	} else {
@@ -176,12 +192,31 @@ bool oomprof_events_queue_capture(int idx)
 }
 
 /*
- * Queue a PROC_EXEC/PROC_EXIT record: only while a reader is open (a
- * reader scans /proc when it starts, older ones would be stale) and only
- * into the first half of the ring, so that exec bursts never take the room
- * of OOM records. They carry seq 0 and never a loss count. One that does
- * not fit is counted in proc_lost, not as a lost record: the reader learns
- * of it from the stats and rescans /proc.
+ * Does a PROC_EXEC/PROC_EXIT record of @size bytes stand a chance? Only
+ * while a reader is open (a reader scans /proc when it starts, older
+ * events would be stale) and only into the first half of the ring, so
+ * that exec bursts never take the room of OOM records. Every exec and
+ * exit on the machine asks, so this takes no lock and writes nothing
+ * shared: with no reader (a host where oomprof-read is not running) the
+ * probes cost a load or two. A record that fails only the room test counts as lost
+ * (proc_events_lost): the reader learns of it and rescans /proc.
+ */
+bool oomprof_events_proc_wanted(u32 size)
+{
+	if (!READ_ONCE(ev.proc_reader))
+		return false;
+	if (READ_ONCE(ev.used) + size > ev.size / 2) {
+		atomic64_inc(&proc_lost);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Queue a PROC_EXEC/PROC_EXIT record (see oomprof_events_proc_wanted,
+ * which the caller asks first to spare itself building one). The lock is
+ * taken only when it will probably fit: under it, both tests again. They
+ * carry seq 0 and never a loss count.
  */
 bool oomprof_events_queue_proc(struct oomprof_record_header *rec)
 {
@@ -189,6 +224,8 @@ bool oomprof_events_queue_proc(struct oomprof_record_header *rec)
 	bool queued = false;
 
 	if (WARN_ON_ONCE(rec->size > OOMPROF_EVENT_MAX || rec->size % 8))
+		return false;
+	if (!oomprof_events_proc_wanted(rec->size))
 		return false;
 	spin_lock_irqsave(&ev.lock, flags);
 	if (ev.proc_reader && ev.used + rec->size <= ev.size / 2) {
@@ -200,11 +237,11 @@ bool oomprof_events_queue_proc(struct oomprof_record_header *rec)
 		rec->seq = 0;
 		rec->lost = 0;
 		ring_put(rec, rec->size);
-		ev.used += rec->size;
+		WRITE_ONCE(ev.used, ev.used + rec->size);
 		ev.queued++;
 		queued = true;
 	} else if (ev.proc_reader) {
-		ev.proc_lost++;
+		atomic64_inc(&proc_lost);
 	}
 	spin_unlock_irqrestore(&ev.lock, flags);
 	if (queued)
@@ -217,7 +254,7 @@ void oomprof_events_set_reader(bool attached)
 	unsigned long flags;
 
 	spin_lock_irqsave(&ev.lock, flags);
-	ev.proc_reader = attached;
+	WRITE_ONCE(ev.proc_reader, attached);
 	spin_unlock_irqrestore(&ev.lock, flags);
 }
 
@@ -321,7 +358,7 @@ static void consume(size_t len)
 
 	spin_lock_irqsave(&ev.lock, flags);
 	ev.tail = (ev.tail + len) % ev.size;
-	ev.used -= len;
+	WRITE_ONCE(ev.used, ev.used - len);
 	ev.read++;
 	spin_unlock_irqrestore(&ev.lock, flags);
 }
@@ -348,6 +385,12 @@ ssize_t oomprof_events_read(char __user *buf, size_t count, bool nonblock)
 	ssize_t done = 0;
 	int err;
 
+	/*
+	 * read(2) of 0 bytes returns 0 and consumes nothing, whether or not
+	 * a record is queued: it neither waits nor fails.
+	 */
+	if (!count)
+		return 0;
 	if (mutex_lock_interruptible(&ev.reader_mutex))
 		return -ERESTARTSYS;
 
@@ -421,6 +464,31 @@ void oomprof_events_stats(struct oomprof_stats *st)
 	st->records_read = ev.read;
 	st->buffer_size = ev.size;
 	st->buffer_used = ev.used;
-	st->proc_events_lost = ev.proc_lost;
+	spin_unlock_irqrestore(&ev.lock, flags);
+	st->proc_events_lost = atomic64_read(&proc_lost);
+}
+
+/* At unload: what the numbered stream leaves behind (main.c reports it). */
+void oomprof_events_left(struct oomprof_events_left *left)
+{
+	struct oomprof_record_header hdr;
+	unsigned long flags;
+	size_t off, used;
+
+	memset(left, 0, sizeof(*left));
+	spin_lock_irqsave(&ev.lock, flags);
+	left->numbered = ev.next_seq - 1;
+	left->lost_unreported = ev.lost_pending;
+	/* Walk the unread records without consuming them. */
+	off = ev.tail;
+	for (used = ev.used; used >= sizeof(hdr); used -= hdr.size) {
+		ring_peek_at(off, &hdr, sizeof(hdr));
+		if (WARN_ON_ONCE(hdr.size < sizeof(hdr) || hdr.size > used))
+			break;
+		if (hdr.type != OOMPROF_REC_PROC_EXEC &&
+		    hdr.type != OOMPROF_REC_PROC_EXIT)
+			left->unread++;
+		off = (off + hdr.size) % ev.size;
+	}
 	spin_unlock_irqrestore(&ev.lock, flags);
 }

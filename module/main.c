@@ -2,9 +2,14 @@
 /*
  * oomprof: keep the evidence of an OOM kill.
  *
- * Load order builds everything a probe touches before the probes attach;
- * unload detaches the probes (and waits for running ones) before tearing
- * anything down, so no probe or deferred work ever sees freed state.
+ * Load order builds everything a probe touches before the probes attach,
+ * and registers /dev/oomprof last: a failed step before it unwinds a
+ * module nobody can have opened (an open file would keep the module's
+ * text and state in use while the failed init frees them). Unload goes
+ * the other way: the device goes first, so no new file reaches the module
+ * (one still open pins it: rmmod refuses), then the probes detach (and
+ * wait for running ones) before anything is torn down, so no probe or
+ * deferred work ever sees freed state.
  */
 #define pr_fmt(fmt) "oomprof: " fmt
 
@@ -95,18 +100,19 @@ static int __init oomprof_init(void)
 	err = oomprof_kills_init(kill_slots, sigkill_wait_ms);
 	if (err)
 		goto out_registry;
-	err = oomprof_device_init();
-	if (err)
-		goto out_kills;
 	err = oomprof_probes_init();
 	if (err)
-		goto out_device;
+		goto out_kills;
+	/* Last: from here on a file can hold the module. */
+	err = oomprof_device_init();
+	if (err)
+		goto out_probes;
 	pr_info("version %s ready: /dev/oomprof, probes 0x%x\n",
 		OOMPROF_VERSION, oomprof_probes_attached());
 	return 0;
 
-out_device:
-	oomprof_device_exit();
+out_probes:
+	oomprof_probes_exit();
 out_kills:
 	oomprof_kills_exit();
 out_registry:
@@ -118,11 +124,32 @@ out_events:
 	return err;
 }
 
+/*
+ * What this instance leaves behind, in the kernel log: every OOM kill it
+ * saw was numbered (a record, or a loss counted in the stream) or was still
+ * waiting for its SIGKILL or capture at unload and is dropped; a numbered
+ * record was read, or is discarded unread now. After a detach nothing
+ * should be unread; kills that came after it are what this line accounts
+ * for. Probes detached and kills torn down: the counts are final.
+ */
+static void oomprof_unload_report(void)
+{
+	struct oomprof_stats st = {};
+	struct oomprof_events_left left;
+
+	oomprof_kills_stats(&st);
+	oomprof_events_left(&left);
+	pr_info("unloading: %llu OOM kills seen, %llu numbered, %llu numbered records unread, %llu losses unreported, %llu kills dropped in flight\n",
+		st.kills_seen, left.numbered, left.unread, left.lost_unreported,
+		st.kills_seen - min(st.kills_seen, left.numbered));
+}
+
 static void __exit oomprof_exit(void)
 {
+	oomprof_device_exit();
 	oomprof_probes_exit();
 	oomprof_kills_exit();
-	oomprof_device_exit();
+	oomprof_unload_report();
 	oomprof_registry_exit();
 	oomprof_events_exit();
 	oomprof_capture_exit();

@@ -60,9 +60,18 @@ void oomprof_events_stats(struct oomprof_stats *st);
 void oomprof_events_init_header(struct oomprof_record_header *hdr, u16 type,
 				u32 size);
 bool oomprof_events_queue_capture(int idx);
+bool oomprof_events_proc_wanted(u32 size);
 bool oomprof_events_queue_proc(struct oomprof_record_header *rec);
 void oomprof_events_set_reader(bool attached);
 void oomprof_events_set_detaching(bool on);
+
+struct oomprof_events_left {
+	u64 numbered;		/* seq numbers given: records and losses */
+	u64 unread;		/* numbered records still in the ring */
+	u64 lost_unreported;	/* losses no record or LOST told yet */
+};
+
+void oomprof_events_left(struct oomprof_events_left *left);
 
 /* registry.c */
 int oomprof_registry_init(unsigned int max);
@@ -127,5 +136,10 @@ struct oom_control *oomprof_current_oom_control(void);
 /* device.c */
 int oomprof_device_init(void);
 void oomprof_device_exit(void);
+/*
+ * kill.c calls it each time a kill slot is released (kill published or
+ * dropped): a detach waiting for kills in flight re-checks at once.
+ */
+void oomprof_device_kill_done(void);
 
 #endif /* OOMPROF_H */

@@ -27,6 +27,8 @@
 #include <linux/binfmts.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
+#include <trace/events/sched.h>
+#include <trace/events/signal.h>
 
 #include "compat.h"
 #include "oomprof.h"
@@ -66,6 +68,18 @@ static struct tp_binding bindings[] = {
 	{ .name = "sched_process_exit", .bit = OOMPROF_PROBE_SCHED_EXIT,
 	  .without = "registrations of exited processes linger until the registry fills up" },
 };
+
+/*
+ * The probes registered here through a void * have the prototype the
+ * target's headers give the tracepoint's callbacks, or the build fails
+ * (see compat.c, which does the same for the probes whose prototype
+ * differs between kernels).
+ */
+static void __maybe_unused probes_typecheck(void)
+{
+	check_trace_callback_type_signal_deliver(signal_deliver_probe);
+	check_trace_callback_type_sched_process_exec(sched_exec_probe);
+}
 
 static void find_tracepoint(struct tracepoint *tp, void *priv)
 {

@@ -15,12 +15,14 @@
  *
  * Both probes run for every process on the machine, in the task's own
  * context with preemption off: they take no sleeping lock and allocate
- * nothing, and the common case is a lockless registry lookup plus, for
- * exec, one record copied into the ring.
+ * nothing. The common case takes no lock and writes no shared cache line:
+ * a lockless registry lookup, a per-CPU count and, for exec, the question
+ * whether a reader wants the record at all; only then is one built and
+ * copied into the ring under its lock.
  */
 #define pr_fmt(fmt) "oomprof: " fmt
 
-#include <linux/atomic.h>
+#include <linux/percpu.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/string.h>
@@ -28,12 +30,14 @@
 
 #include "oomprof.h"
 
-static atomic64_t execs_seen;
+static DEFINE_PER_CPU(u64, execs_seen);
 
 static void queue_proc_event(u16 type, struct task_struct *p, u64 reg_id)
 {
 	struct oomprof_proc_event e;
 
+	if (!oomprof_events_proc_wanted(sizeof(e)))
+		return;
 	memset(&e, 0, sizeof(e));
 	oomprof_events_init_header(&e.hdr, type, sizeof(e));
 	e.boottime_ns = ktime_get_boottime_ns();
@@ -51,7 +55,7 @@ void oomprof_proc_exec(struct task_struct *p)
 {
 	u64 id;
 
-	atomic64_inc(&execs_seen);
+	this_cpu_inc(execs_seen);
 	id = oomprof_registry_forget(task_tgid(p), OOMPROF_FORGET_EXEC);
 	queue_proc_event(OOMPROF_REC_PROC_EXEC, p, id);
 }
@@ -73,10 +77,17 @@ void oomprof_proc_exit(struct task_struct *p, bool group_dead)
 
 void oomprof_proc_stats(struct oomprof_stats *st)
 {
-	st->execs_seen = atomic64_read(&execs_seen);
+	int cpu;
+
+	st->execs_seen = 0;
+	for_each_possible_cpu(cpu)
+		st->execs_seen += per_cpu(execs_seen, cpu);
 }
 
 void oomprof_proc_init(void)
 {
-	atomic64_set(&execs_seen, 0);
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		per_cpu(execs_seen, cpu) = 0;
 }

@@ -4,9 +4,11 @@
 # Usage: scripts/conftest.sh KDIR OUTPUT.h
 #
 # Each module/conftest/*.c names the macro it decides on a line
-# "/* conftest: NAME */". It is compiled as an object of a throw-away
-# external module with the target's own kbuild (same compiler, same flags as
-# the real build); if it compiles, NAME is defined to 1. This is how large
+# "/* conftest: OOMPROF_HAVE_X */". It is compiled as an object of a
+# throw-away external module with the target's own kbuild (same compiler,
+# same flags as the real build); if it compiles, OOMPROF_HAVE_X is defined
+# to 1 (unless a -D defined it already); OOMPROF_DETECTED_X is always the
+# kernel's own answer, 1 or 0. This is how large
 # out-of-tree drivers cope with distribution backports that a version number
 # cannot reveal.
 set -euo pipefail
@@ -49,10 +51,16 @@ done
 
 for i in "${!pids[@]}"; do
 	name=${names[$i]}
+	# OOMPROF_HAVE_X may be forced by a -D (tests compile the branch the
+	# target lacks); OOMPROF_DETECTED_X is always this kernel's answer, so
+	# compat.c type-checks a probe only against headers that declare it.
+	detected=OOMPROF_DETECTED_${name#OOMPROF_HAVE_}
 	if wait "${pids[$i]}"; then
 		printf '#ifndef %s\n#define %s 1\n#endif\n' "$name" "$name" >> "$work/out.h"
+		printf '#define %s 1\n' "$detected" >> "$work/out.h"
 	else
 		printf '/* %s: not found in this kernel */\n' "$name" >> "$work/out.h"
+		printf '#define %s 0\n' "$detected" >> "$work/out.h"
 		if [ -n "${CONFTEST_VERBOSE:-}" ]; then
 			cat "$work/$name/log" >&2
 		fi

@@ -13,6 +13,9 @@
 #              prototypes, dkms builds, checkpatch --strict
 #   kunit      KUnit suites in the debug kernel (KASAN, lockdep, kmemleak),
 #              one line per case; builds that kernel once (cached)
+#   stress     tests/stress.sh --small: OOM kill storms, 8 Go victims at
+#              once, unloads under kills, forged bucket lists, random
+#              ioctls, on 6.1, 6.12 and debug (`make stress`: full sizes)
 #   vm         the scenarios in Debian 6.1 and 6.12 and the debug kernel
 #              (dkms_capture: the module dkms installed, loaded through
 #              modules-load.d; Debian kernels only, SKIP on debug)
@@ -21,7 +24,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-suites=${SUITES:-userspace gosym govars heapprof kbuild kunit vm}
+suites=${SUITES:-userspace gosym govars heapprof kbuild kunit vm stress}
 log=${OOMPROF_WORK:-$top/build}/check.log
 mkdir -p "$(dirname "$log")"
 : > "$log"
@@ -48,6 +51,7 @@ for s in $suites; do
 	kbuild) run_suite kbuild "$top/tests/kbuild.sh" ;;
 	kunit) run_suite kunit "$top/tests/kunit/run.sh" ;;
 	vm) run_suite vm "$top/tests/vm/run.sh" ;;
+	stress) run_suite stress "$top/tests/stress.sh" --small ;;
 	*) echo "FAIL unknown suite $s" | tee -a "$log" ;;
 	esac
 done

@@ -5,6 +5,10 @@
  * read path (oomprof_events_read) into user memory of the loading process.
  */
 #include <kunit/test.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -231,10 +235,15 @@ static void events_read_semantics(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	ev_setup(test, 8192, 0);
 	KUNIT_EXPECT_EQ(test, rd(test, 8192, true, buf), (ssize_t)-EAGAIN);
+	/* Empty: a 0-byte read is 0 too, not EAGAIN (and never waits). */
+	KUNIT_EXPECT_EQ(test, rd(test, 0, true, buf), (ssize_t)0);
 	queue_n(test, 3, 896, 1);
 	/* Too small for one record: EINVAL, nothing consumed. */
 	KUNIT_EXPECT_EQ(test, rd(test, 895, true, buf), (ssize_t)-EINVAL);
-	KUNIT_EXPECT_EQ(test, rd(test, 0, true, buf), (ssize_t)-EINVAL);
+	/* read(2) of 0 bytes: 0, nothing consumed, whether blocking or not. */
+	KUNIT_EXPECT_EQ(test, rd(test, 0, true, buf), (ssize_t)0);
+	KUNIT_EXPECT_EQ(test, rd(test, 0, false, buf), (ssize_t)0);
+	KUNIT_EXPECT_EQ(test, stats().records_read, 0ULL);
 	/* Room for one and a half: one whole record. */
 	KUNIT_EXPECT_EQ(test, rd(test, 896 + 448, true, buf), (ssize_t)896);
 	KUNIT_EXPECT_EQ(test, h->seq, 1ULL);
@@ -559,6 +568,153 @@ static void events_proc_exec_exit(struct kunit *test)
 	oomprof_events_set_reader(false);
 }
 
+/* mod_events.c: events.c's ev.lock. */
+spinlock_t *okt_events_lock(void);
+
+struct proc_q {
+	struct oomprof_record_header *rec;
+	bool queued;
+	bool done;		/* WRITE_ONCE by the thread */
+	struct completion exited;
+};
+
+static int proc_q_thread(void *arg)
+{
+	struct proc_q *q = arg;
+
+	q->queued = oomprof_events_queue_proc(q->rec);
+	WRITE_ONCE(q->done, true);
+	complete(&q->exited);
+	return 0;
+}
+
+/*
+ * Queue @rec as the exec probe would, on another CPU, while this one
+ * holds the ring's lock for up to 500 ms: true if the call returned
+ * while the lock was held (it took no lock). *queued: its result.
+ */
+static bool proc_queue_lockless(struct kunit *test,
+				struct oomprof_record_header *rec, bool *queued)
+{
+	struct proc_q q = { .rec = rec };
+	struct task_struct *t;
+	unsigned long flags;
+	int here, there, ms;
+	bool finished;
+
+	init_completion(&q.exited);
+	here = raw_smp_processor_id();
+	there = cpumask_any_but(cpu_online_mask, here);
+	if (there >= nr_cpu_ids)
+		kunit_skip(test, "needs two online CPUs");
+	/* This thread stays here, the queuing one runs there. */
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(here)),
+			0);
+	t = kthread_create(proc_q_thread, &q, "okt_proc_q");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	kthread_bind(t, there);
+
+	spin_lock_irqsave(okt_events_lock(), flags);
+	wake_up_process(t);
+	for (ms = 0; ms < 500 && !READ_ONCE(q.done); ms++)
+		mdelay(1);
+	finished = READ_ONCE(q.done);
+	spin_unlock_irqrestore(okt_events_lock(), flags);
+
+	wait_for_completion(&q.exited);
+	set_cpus_allowed_ptr(current, cpu_possible_mask);
+	*queued = q.queued;
+	return finished;
+}
+
+/*
+ * Every exec on the machine asks the ring whether a reader wants its
+ * record: with none, or with the process-event half of the ring full, the
+ * answer comes without the ring's lock (which disables interrupts). With
+ * a reader and room, the record needs the lock: the control case, which
+ * shows the harness sees a lock being taken.
+ */
+static void events_proc_lockless_when_unwanted(struct kunit *test)
+{
+	size_t rec = sizeof(struct oomprof_proc_event);
+	struct oomprof_stats st;
+	bool queued = true;
+	unsigned int n = 0;
+
+	ev_setup(test, 8192, 0);
+	KUNIT_EXPECT_TRUE(test, proc_queue_lockless(test, mkproc(test, 1),
+						    &queued));
+	KUNIT_EXPECT_FALSE(test, queued);
+	st = stats();
+	KUNIT_EXPECT_EQ(test, st.buffer_used, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.proc_events_lost, 0ULL);
+
+	/* A reader, room: the lock is needed, and the record goes in. */
+	oomprof_events_set_reader(true);
+	KUNIT_EXPECT_FALSE(test, proc_queue_lockless(test, mkproc(test, 2),
+						     &queued));
+	KUNIT_EXPECT_TRUE(test, queued);
+	KUNIT_EXPECT_EQ(test, stats().buffer_used, (u64)rec);
+
+	/* The half of the ring process events may use is full. */
+	while (oomprof_events_queue_proc(mkproc(test, 100 + n)))
+		n++;
+	st = stats();
+	KUNIT_EXPECT_EQ(test, st.proc_events_lost, 1ULL);
+	KUNIT_EXPECT_TRUE(test, proc_queue_lockless(test, mkproc(test, 3),
+						    &queued));
+	KUNIT_EXPECT_FALSE(test, queued);
+	st = stats();
+	KUNIT_EXPECT_EQ(test, st.proc_events_lost, 2ULL);
+	KUNIT_EXPECT_EQ(test, st.buffer_used, (u64)(n + 1) * rec);
+	KUNIT_EXPECT_EQ(test, st.records_lost, 0ULL);
+	oomprof_events_set_reader(false);
+}
+
+/*
+ * At unload the module logs what its numbered stream leaves behind:
+ * numbers given (records and losses), numbered records still unread
+ * (process events are not numbered), losses no record has told yet.
+ */
+static void events_left_at_unload(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, 8192, GFP_KERNEL);
+	struct oomprof_events_left left;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	ev_setup(test, 8192, 0);
+	oomprof_events_left(&left);
+	KUNIT_EXPECT_EQ(test, left.numbered, 0ULL);
+	KUNIT_EXPECT_EQ(test, left.unread, 0ULL);
+	KUNIT_EXPECT_EQ(test, left.lost_unreported, 0ULL);
+
+	oomprof_events_set_reader(true);
+	queue_n(test, 1, 896, 1);
+	KUNIT_EXPECT_TRUE(test, oomprof_events_queue_proc(mkproc(test, 5)));
+	queue_n(test, 2, 896, 2);
+	KUNIT_EXPECT_TRUE(test, oomprof_events_queue_proc(mkproc(test, 6)));
+	oomprof_events_note_lost();
+	oomprof_events_note_lost();
+	oomprof_events_left(&left);
+	KUNIT_EXPECT_EQ(test, left.numbered, 5ULL);
+	KUNIT_EXPECT_EQ(test, left.unread, 3ULL);
+	KUNIT_EXPECT_EQ(test, left.lost_unreported, 2ULL);
+
+	/* One kill record read: two remain, the losses still untold. */
+	KUNIT_ASSERT_EQ(test, rd(test, 896, true, buf), (ssize_t)896);
+	oomprof_events_left(&left);
+	KUNIT_EXPECT_EQ(test, left.unread, 2ULL);
+	KUNIT_EXPECT_EQ(test, left.lost_unreported, 2ULL);
+
+	/* Everything read, the LOST record last: nothing is left. */
+	KUNIT_ASSERT_GT(test, rd(test, 8192, true, buf), (ssize_t)0);
+	oomprof_events_left(&left);
+	KUNIT_EXPECT_EQ(test, left.numbered, 5ULL);
+	KUNIT_EXPECT_EQ(test, left.unread, 0ULL);
+	KUNIT_EXPECT_EQ(test, left.lost_unreported, 0ULL);
+	oomprof_events_set_reader(false);
+}
+
 static int events_suite_init(struct kunit_suite *suite)
 {
 	return okt_user_get(USER_BYTES);
@@ -582,6 +738,8 @@ static struct kunit_case events_cases[] = {
 	KUNIT_CASE(events_init_too_small),
 	KUNIT_CASE(events_proc_half_ring),
 	KUNIT_CASE(events_proc_exec_exit),
+	KUNIT_CASE(events_proc_lockless_when_unwanted),
+	KUNIT_CASE(events_left_at_unload),
 	{}
 };
 

@@ -1,0 +1,3 @@
+module oomprof.test/stress_forge
+
+go 1.19

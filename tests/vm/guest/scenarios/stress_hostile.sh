@@ -1,0 +1,41 @@
+#!/bin/sh
+# stress_hostile (make stress and make check): Go programs that forge
+# their own runtime.mbuckets list (tests/vm/go/stress_forge) and leak
+# until OOM-killed, registered by oomprof-read like any Go program: a
+# cycle into the list's middle, a pointer to unmapped memory, a kernel
+# address, nstk 10^6, a list longer than a capture buffer whose tail
+# keeps growing, a bucket in device memory (a PCI memory BAR, mapped
+# VM_IO | VM_PFNMAP), each built by Go 1.19 and by the current Go. The
+# checker requires each capture partial with its reason, bounded in time,
+# and no splat.
+. /lib.sh
+
+load_module
+start_reader "$R/r"
+echo 0 > /proc/sys/vm/oom_dump_tasks
+# What the device case maps, for the record.
+for d in /sys/bus/pci/devices/*; do
+	echo "$d $(cat "$d/class") $(head -n 1 "$d/resource")" >> "$R/pci.txt"
+done
+
+n=0
+for mode in cycle unmapped kernel nstk grow device; do
+	for tag in go119 gocur; do
+		n=$((n + 1))
+		make_cgroup "h$n" 96M
+		say "stress_forge-$tag -mode $mode in /h$n"
+		run_victim_in_cgroup "$CG/h$n" /bin/stress_forge-$tag -mode "$mode" \
+			> "$R/forge-$n.out" 2> "$R/forge-$n.err" &
+		pid=$!
+		echo "$mode $tag $pid" >> "$R/victims"
+		wait_exit "$pid" 90 || fail "stress_forge -mode $mode ($tag) $pid still alive after 90 s: $(cg_diag "h$n")"
+		[ "$WAIT_STATUS" = 137 ] ||
+			problem "stress_forge -mode $mode ($tag) exited with $WAIT_STATUS, not SIGKILL: $(tail -n 2 "$R/forge-$n.err" | tr '\n' '|')"
+	done
+done
+lines() { [ "$(grep -c '"type":"oom_kill"' "$R/r/events.jsonl" 2>/dev/null)" -ge "$n" ]; }
+wait_for 30 lines || problem "fewer than $n oom_kill lines 30 s after the last kill"
+sleep 1
+stop_reader
+save_stats "$R/stats.json"
+finish
