@@ -247,7 +247,7 @@ for series in $kernels; do
 	fi
 
 	initrd=$kwork/initrd.gz
-	if ! "$here/mkinitramfs.sh" "$initrd" "$KVER" "$module" "$reader" > "$kwork/initramfs.log" 2>&1; then
+	if ! KMODDIR=${KMODDIR:-} "$here/mkinitramfs.sh" "$initrd" "$KVER" "$module" "$reader" > "$kwork/initramfs.log" 2>&1; then
 		for s in $scenarios; do
 			failcase "$series" "$s" "initramfs build failed: $(tail -n 1 "$kwork/initramfs.log")"
 		done
