@@ -162,7 +162,7 @@ static int mm_read(struct oomprof_mem_source *src, u64 addr, void *dst,
 		   size_t len)
 {
 	struct mm_source *s = container_of(src, struct mm_source, src);
-	int err;
+	int err, tries;
 
 	if (addr + len < addr || addr + len > TASK_SIZE_MAX)
 		return -EFAULT;
@@ -172,10 +172,20 @@ static int mm_read(struct oomprof_mem_source *src, u64 addr, void *dst,
 	/*
 	 * Reads the page in place: no fault is taken (faulting allocates,
 	 * and this is an OOM) and, with page faults disabled, the fault
-	 * handler takes no mmap_lock either.
+	 * handler takes no mmap_lock either. A page can be missing for a
+	 * moment (a migration entry while compaction moves it, under the
+	 * memory pressure every OOM comes with): try twice more, after a
+	 * pause, before calling it unreadable.
 	 */
-	return copy_from_user_nofault(dst, (const void __user *)(uintptr_t)addr,
-				      len) ? -EFAULT : 0;
+	for (tries = 0; tries < 3; tries++) {
+		if (tries)
+			usleep_range(50, 100);
+		if (!copy_from_user_nofault(dst,
+					    (const void __user *)(uintptr_t)addr,
+					    len))
+			return 0;
+	}
+	return -EFAULT;
 }
 
 /*

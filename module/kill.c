@@ -492,8 +492,8 @@ static bool sigkill_already_taken(struct task_struct *victim)
 }
 
 /*
- * The mark_victim probe (through compat.c). Atomic context, victim's
- * task_lock held: nothing here sleeps or allocates.
+ * The mark_victim probe (through compat.c). Atomic context: nothing here
+ * sleeps or allocates.
  */
 void oomprof_kill_begin(struct task_struct *victim)
 {
@@ -508,6 +508,13 @@ void oomprof_kill_begin(struct task_struct *victim)
 	 * allocates again gets marked that way. That is not a kill, and the
 	 * kernel logs none; count it and go.
 	 */
+	/*
+	 * The victim's task_lock (__oom_kill_process, oom_kill_process), or
+	 * the victim is current (a dying task marked for the reserves):
+	 * either way victim->mm stays put while we look at it.
+	 */
+	lockdep_assert(victim == current ||
+		       lockdep_is_held(&victim->alloc_lock));
 	oc = oomprof_current_oom_control();
 	if (oc && !oc->chosen) {
 		atomic64_inc(&dying_marked);
@@ -557,9 +564,9 @@ void oomprof_kill_begin(struct task_struct *victim)
 }
 
 /*
- * The signal_deliver probe, for SIGKILL only: current is dequeuing it.
- * Called with sighand->siglock held and interrupts off, for every thread
- * of a killed process; the first one dates the kill.
+ * The signal_deliver probe, for SIGKILL only: current is dequeuing it,
+ * interrupts off, for every thread of a killed process; the first one
+ * dates the kill.
  */
 void oomprof_kill_sigkill(void)
 {
@@ -567,6 +574,7 @@ void oomprof_kill_sigkill(void)
 	unsigned int i;
 	u64 now;
 
+	lockdep_assert_held(&current->sighand->siglock);
 	if (!atomic_read(&kills_busy))
 		return;
 	now = ktime_get_boottime_ns();

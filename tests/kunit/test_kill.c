@@ -75,6 +75,14 @@ static void mark_victim(struct task_struct *t)
 	task_unlock(t);
 }
 
+/* As get_signal() calls the signal_deliver probe: siglock, irqs off. */
+static void sigkill_as_signal_deliver(void)
+{
+	spin_lock_irq(&current->sighand->siglock);
+	oomprof_kill_sigkill();
+	spin_unlock_irq(&current->sighand->siglock);
+}
+
 /* Counters of kill.c live as long as the module: compare deltas. */
 static struct oomprof_stats kstats(void)
 {
@@ -172,10 +180,8 @@ static void kill_sigkill_publishes(struct kunit *test)
 
 	setup(test, 4, 60000, 0);
 	mark_victim(current);
-	local_irq_disable();
-	oomprof_kill_sigkill();		/* as signal_deliver, in the victim */
-	oomprof_kill_sigkill();		/* every thread of it: once */
-	local_irq_enable();
+	sigkill_as_signal_deliver();	/* in the victim */
+	sigkill_as_signal_deliver();	/* every thread of it: once */
 	read_record(test, 1, rec, sizeof(*rec));
 	check_victim(test, rec, current);
 	KUNIT_EXPECT_TRUE(test, rec->hdr.flags & OOMPROF_KILL_SIGKILL_SEEN);
@@ -195,9 +201,7 @@ static void kill_sigkill_other_process(struct kunit *test)
 
 	setup(test, 4, 60000, 0);
 	mark_victim(okt_user.task);
-	local_irq_disable();
-	oomprof_kill_sigkill();
-	local_irq_enable();
+	sigkill_as_signal_deliver();
 	msleep(50);
 	KUNIT_EXPECT_EQ(test, queued(), 0ULL);
 	st = kstats();
@@ -218,9 +222,7 @@ static void kill_slots_exhausted(struct kunit *test)
 	st = kstats();
 	KUNIT_EXPECT_EQ(test, st.kills_seen - st0.kills_seen, 2ULL);
 	KUNIT_EXPECT_EQ(test, st.kill_slots_busy, 1U);
-	local_irq_disable();
-	oomprof_kill_sigkill();
-	local_irq_enable();
+	sigkill_as_signal_deliver();
 	read_record(test, 1, rec, sizeof(*rec));
 	/* The loss came first: it rides in this record's header. */
 	KUNIT_EXPECT_EQ(test, rec->hdr.lost, 1ULL);

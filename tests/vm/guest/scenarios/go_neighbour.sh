@@ -50,7 +50,10 @@ start_neighbour() {
 	say "neighbour churn $NB started"
 }
 
-load_module capture_buffer_mb=48
+# capture_timeout_ms=1000: under TCG, with churn's charges retrying in
+# a loop on the other vCPU, a 100k-bucket walk has been seen to take
+# 600 ms (~150 ms when quiet); still well inside the OOM reaper's 2 s.
+load_module capture_buffer_mb=48 capture_timeout_ms=1000
 start_reader "$R/r"
 make_cgroup nb 128M
 start_neighbour
