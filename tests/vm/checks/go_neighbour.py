@@ -40,7 +40,10 @@ def check(r):
         fail(f"{len(kills)} oom_kill records for {rounds} rounds")
     for k in kills:
         match_dmesg(r, k)
-        go = k.get("go") or {}
+        go = k.get("go")
+        if go is None:
+            fail(f"victim {k['pid']} was not registered when it was killed "
+                 f"(raise oomprof_delay)")
         if go.get("capture") != "complete":
             fail(f"victim {k['pid']}: capture {go.get('capture')!r} ({go.get('stop')!r}), not complete")
         # handover: the victim had taken its SIGKILL before the kill was

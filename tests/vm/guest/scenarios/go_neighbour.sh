@@ -13,15 +13,19 @@
 #
 # Rounds: oomprof_rounds=N on the kernel command line (OOMPROF_CMDLINE),
 # default 5; each round is one Go start-up with 100k buckets under TCG.
+# oomprof_buckets=N and oomprof_delay=D (before the victim leaks, time for
+# oomprof-read to register it; default 500ms) for slower kernels (debug).
 . /lib.sh
 
 ROUNDS=5
 BUCKETS=100000
+DELAY=500ms
 read -r _cmdline < /proc/cmdline
 for _arg in $_cmdline; do
 	case $_arg in
 	oomprof_rounds=*) ROUNDS=${_arg#oomprof_rounds=} ;;
 	oomprof_buckets=*) BUCKETS=${_arg#oomprof_buckets=} ;;
+	oomprof_delay=*) DELAY=${_arg#oomprof_delay=} ;;
 	esac
 done
 
@@ -65,7 +69,7 @@ round=1
 while [ "$round" -le "$ROUNDS" ]; do
 	before=$(oom_kills)
 	run_in_cgroup_adj 1000 "$CG/nb" /bin/victim-gocur -rate 1 -lite \
-		-buckets "$BUCKETS" -delay 500ms \
+		-buckets "$BUCKETS" -delay "$DELAY" \
 		> "$R/victim-$round.out" 2>> "$R/victim-$round.err" &
 	pid=$!
 	echo "$pid" >> "$R/victim_pids"
