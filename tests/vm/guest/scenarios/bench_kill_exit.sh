@@ -1,7 +1,8 @@
 #!/bin/sh
 # Benchmark, not a test (make bench): how long a Go victim takes from its
-# OOM kill (the kernel's mark_victim event) to its last thread's exit
-# (sched_process_exit), with the module loaded and the victim registered
+# OOM kill (the kernel's mark_victim event) until its memory is freed
+# (exit_mmap, in its last thread's exit or in the worker that dropped the
+# last reference), with the module loaded and the victim registered
 # (its buckets captured before it dies) and with no module at all, at 1k
 # and 100k heap-profile buckets, three victims each. Timestamps come from
 # the kernel's own trace events (tracefs), written to $R/trace.txt.
@@ -12,7 +13,7 @@ T=/sys/kernel/tracing
 	fail "no tracefs at $T"
 echo 8192 > "$T/buffer_size_kb"
 echo 1 > "$T/events/oom/mark_victim/enable" || fail "no oom/mark_victim trace event"
-echo 1 > "$T/events/sched/sched_process_exit/enable" || fail "no sched/sched_process_exit trace event"
+echo 1 > "$T/events/mmap/exit_mmap/enable" || fail "no mmap/exit_mmap trace event"
 
 # victims MODE N: three victims with N buckets, one after the other.
 victims() {
