@@ -6,23 +6,24 @@
  * what fails. A victim takes one from mark_victim (atomic, lock-free) and
  * gives it back when the reader has copied the record out.
  *
- * How the victim's memory is read. mark_victim takes a reference on the
- * victim's address space (mmget_not_zero: get_task_mm would take the
- * task_lock the OOM killer already holds). The victim may run exit_mm()
- * before the capture runs, after which task->mm is NULL and
- * access_process_vm() sees nothing; so the walk reads through the held mm
- * itself: the capture work adopts it (kthread_use_mm) and copies with
- * copy_from_user_nofault(). That reads each page in place through the
- * victim's page tables: no page is faulted in (faulting allocates, and this
- * is an OOM), none is pinned per bucket, no mmap_lock is taken that the
- * dying victim or the OOM reaper could hold. A page that is not resident,
- * or that the OOM reaper has already unmapped, is a read fault that ends
- * the walk as partial, never stale data.
+ * How the victim's memory is read. Normally in the victim itself, in a
+ * task_work it runs before it takes its SIGKILL (kill.c says why): its own
+ * address space is current->mm. The fallback, for a victim that does not
+ * get there in time, runs in a worker that adopts the victim's mm for the
+ * walk (kthread_use_mm). Either way the walk holds the mmap_lock for
+ * reading (taken with trylock, never waited for: see lock_mm), skips
+ * device mappings, and copies with copy_from_user_nofault(). That reads
+ * each page in place through the page tables: no page is faulted in
+ * (faulting allocates, and this is an OOM), none is pinned. A page that is
+ * not resident, or that the OOM reaper has already unmapped, is a read
+ * fault that ends the walk as partial, never stale data.
  */
 #define pr_fmt(fmt) "oomprof: " fmt
 
+#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
+#include <linux/mmap_lock.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -115,26 +116,103 @@ void oomprof_capture_note_dropped(void)
 	atomic64_inc(&captures_dropped);
 }
 
+/*
+ * Reads through the current address space (the victim's own, or the one
+ * a worker adopted with kthread_use_mm), with its mmap_lock held for
+ * reading so that the mappings checked stay the mappings read.
+ */
+struct mm_source {
+	struct oomprof_mem_source src;
+	struct mm_struct *mm;
+	unsigned long ok_start, ok_end;	/* the last mapping found ordinary */
+};
+
+/*
+ * 0 if [addr, addr + len) lies in mapped, ordinary memory; -ENXIO if any
+ * of it is device memory (VM_IO, VM_PFNMAP: a read there can have side
+ * effects on a device); -EFAULT if unmapped. A read is at most a bucket
+ * (~8 KiB), so this looks up a few mappings at most.
+ */
+static int check_mappings(struct mm_source *s, unsigned long addr,
+			  size_t len)
+{
+	unsigned long end = addr + len;
+
+	mmap_assert_locked(s->mm);
+	while (addr < end) {
+		struct vm_area_struct *vma;
+
+		if (addr >= s->ok_start && addr < s->ok_end) {
+			addr = s->ok_end;
+			continue;
+		}
+		vma = vma_lookup(s->mm, addr);
+		if (!vma)
+			return -EFAULT;
+		if (vma->vm_flags & (VM_IO | VM_PFNMAP))
+			return -ENXIO;
+		s->ok_start = vma->vm_start;
+		s->ok_end = vma->vm_end;
+		addr = vma->vm_end;
+	}
+	return 0;
+}
+
 static int mm_read(struct oomprof_mem_source *src, u64 addr, void *dst,
 		   size_t len)
 {
-	if (addr + len < addr)
+	struct mm_source *s = container_of(src, struct mm_source, src);
+	int err, tries;
+
+	if (addr + len < addr || addr + len > TASK_SIZE_MAX)
 		return -EFAULT;
-	return copy_from_user_nofault(dst, (const void __user *)(uintptr_t)addr,
-				      len) ? -EFAULT : 0;
+	err = check_mappings(s, addr, len);
+	if (err)
+		return err;
+	/*
+	 * Reads the page in place: no fault is taken (faulting allocates,
+	 * and this is an OOM) and, with page faults disabled, the fault
+	 * handler takes no mmap_lock either. A page can be missing for a
+	 * moment (a migration entry while compaction moves it, under the
+	 * memory pressure every OOM comes with): try twice more, after a
+	 * pause, before calling it unreadable.
+	 */
+	for (tries = 0; tries < 3; tries++) {
+		if (tries)
+			usleep_range(50, 100);
+		if (!copy_from_user_nofault(dst,
+					    (const void __user *)(uintptr_t)addr,
+					    len))
+			return 0;
+	}
+	return -EFAULT;
 }
 
 /*
- * Walk the buckets of the process whose address space is @mm (a reference
- * the caller holds and keeps) into buffer @idx, and describe the walk in
- * @cap. Process context, sleepable, bounded by max_buckets, the buffer
- * and capture_timeout_ms.
+ * The mmap_lock for reading, without ever blocking on it: the OOM path
+ * must not wait behind a writer that may itself wait for memory. Retried
+ * until @until (ktime_get_ns).
  */
-void oomprof_capture_run(int idx, struct mm_struct *mm,
-			 const struct oomprof_reg_info *reg,
+static bool lock_mm(struct mm_struct *mm, u64 until)
+{
+	while (!mmap_read_trylock(mm)) {
+		if (ktime_get_ns() >= until)
+			return false;
+		usleep_range(200, 500);
+	}
+	return true;
+}
+
+/*
+ * Walk the buckets of the current address space @mm into buffer @idx and
+ * describe the walk in @cap; done by @end_ns (ktime_get_ns) or after
+ * capture_timeout_ms, whichever comes first.
+ */
+static void walk_current(int idx, struct mm_struct *mm,
+			 const struct oomprof_reg_info *reg, u64 end_ns,
 			 struct oomprof_go_capture *cap)
 {
-	struct oomprof_mem_source src = { .read = mm_read };
+	struct mm_source s = { .src.read = mm_read, .mm = mm };
 	struct oomprof_walk_limits lim = {
 		.max_buckets = max_buckets,
 		.user_limit = TASK_SIZE_MAX,
@@ -145,16 +223,49 @@ void oomprof_capture_run(int idx, struct mm_struct *mm,
 		.out = bufs[idx].mem + ENTRIES_OFFSET,
 		.out_size = buf_size - ENTRIES_OFFSET,
 	};
+	u64 now = ktime_get_ns();
+	u64 until = min(now + timeout_ns, end_ns);
 
-	kthread_use_mm(mm);
-	oomprof_walk_capture(&src, &lim, timeout_ns, &w, cap);
-	kthread_unuse_mm(mm);
+	if (now >= until || !lock_mm(mm, until)) {
+		cap->start_boottime_ns = ktime_get_boottime_ns();
+		cap->stop = now >= until ? OOMPROF_STOP_TIMEOUT :
+			    OOMPROF_STOP_MM_BUSY;
+		cap->mbuckets_addr = reg->mbuckets_addr;
+		cap->mem_profile_rate_addr = reg->rate_addr;
+		cap->mem_profile_rate = -1;
+		cap->flags = OOMPROF_CAPTURE_NO_RATE;
+	} else {
+		now = ktime_get_ns();
+		oomprof_walk_capture(&s.src, &lim, until > now ? until - now : 0,
+				     &w, cap);
+		mmap_read_unlock(mm);
+	}
 
 	cap->registration_id = reg->id;
 	cap->cookie = reg->cookie;
 	cap->load_bias = reg->load_bias;
 	memcpy(cap->exe_path, reg->exe_path, sizeof(cap->exe_path));
 	memcpy(cap->build_id, reg->build_id, sizeof(cap->build_id));
+}
+
+/*
+ * From a worker: @mm is the victim's, referenced by the caller for the
+ * walk. Process context, sleepable.
+ */
+void oomprof_capture_run(int idx, struct mm_struct *mm,
+			 const struct oomprof_reg_info *reg, u64 end_ns,
+			 struct oomprof_go_capture *cap)
+{
+	kthread_use_mm(mm);
+	walk_current(idx, mm, reg, end_ns, cap);
+	kthread_unuse_mm(mm);
+}
+
+/* In the victim itself (its task_work): its own address space. */
+void oomprof_capture_run_current(int idx, const struct oomprof_reg_info *reg,
+				 u64 end_ns, struct oomprof_go_capture *cap)
+{
+	walk_current(idx, current->mm, reg, end_ns, cap);
 }
 
 /*

@@ -103,32 +103,19 @@ void oomprof_device_kill_done(void)
 }
 
 /*
- * Until kill.c calls oomprof_device_kill_done() at every slot release,
- * the wait also re-checks on its own every KILLS_RECHECK_MS: a missed
- * wake-up costs that much, never a hang.
- */
-#define KILLS_RECHECK_MS 10
-
-/*
  * Wait until no kill is in flight, up to @deadline (jiffies). 0,
- * -ETIMEDOUT, or -ERESTARTSYS on a signal.
+ * -ETIMEDOUT, or -ERESTARTSYS on a signal. kill.c wakes kills_done
+ * (oomprof_device_kill_done()) each time a kill's record is queued.
  */
 static int wait_kills_published(unsigned long deadline)
 {
-	long left;
+	long left = (long)(deadline - jiffies);
 
-	while (kills_in_flight()) {
-		if (time_after_eq(jiffies, deadline))
-			return -ETIMEDOUT;
-		left = min_t(long, (long)(deadline - jiffies),
-			     msecs_to_jiffies(KILLS_RECHECK_MS));
-		left = wait_event_interruptible_timeout(kills_done,
-							!kills_in_flight(),
-							max(left, 1L));
-		if (left < 0)
-			return -ERESTARTSYS;
-	}
-	return 0;
+	left = wait_event_interruptible_timeout(kills_done, !kills_in_flight(),
+						max(left, 1L));
+	if (left < 0)
+		return -ERESTARTSYS;
+	return left ? 0 : -ETIMEDOUT;
 }
 
 /*

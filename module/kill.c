@@ -6,42 +6,95 @@
  * usual path (__oom_kill_process), with task_lock(victim) held. So the
  * probe takes only what must be taken at that instant (the victim's
  * identity, its address-space counters, references on its cgroups) into a
- * kill slot allocated at load time, and defers the rest to a workqueue.
- * The record is published when the victim dequeues its SIGKILL
- * (signal_deliver: the kill has reached the victim) or, failing that,
- * after sigkill_wait_ms, marked as such.
+ * kill slot allocated at load time, and defers the rest. The record is
+ * published when the victim dequeues its SIGKILL (signal_deliver: the kill
+ * has reached the victim) or, failing that, after sigkill_wait_ms, marked
+ * as such.
  *
- * A registered Go victim's heap buckets are captured at once, in
- * capture_work, while the publication waits for both the capture and the
- * SIGKILL (or its deadline); the record is then the capture buffer's
- * OOMPROF_REC_GO_HEAP record instead of a plain OOMPROF_REC_OOM_KILL.
+ * A registered Go victim's heap buckets are captured in the victim's own
+ * context: the probe queues a task_work on the victim thread the OOM
+ * killer chose (TWA_SIGNAL), and get_signal() runs task works before it
+ * dequeues the SIGKILL. Until then the victim is still in its cgroup with
+ * live threads, and the OOM killer's select_bad_process() aborts on it
+ * (tsk_is_oom_victim without MMF_OOM_SKIP): a second OOM in its cgroup
+ * waits for it rather than picking a neighbour. Once the capture is done
+ * the victim exits and frees its memory exactly as it would without
+ * oomprof. (Holding an mm reference across the victim's exit, as this
+ * module once did, kept its pages charged after it had left its cgroup,
+ * and a second OOM killed an innocent neighbour.)
  *
- * Slot states: FREE -> FILLING (claimed by a probe) -> WAITING (armed) ->
- * PUBLISHING (work owns it) -> FREE. k->lock orders WAITING -> PUBLISHING
- * against signal_deliver writing the SIGKILL time.
+ * The probe does take a reference on the victim's mm (mmget_not_zero; its
+ * task_lock keeps exit_mm from running), for two cases the task_work alone
+ * would lose: the kernel sends SIGKILL before mark_victim, so the chosen
+ * thread may have passed get_signal()'s task_work_run() already; its
+ * callback then runs in exit_task_work(), after exit_mm(), with only our
+ * reference keeping its memory. It hands the capture to the worker and
+ * waits for it: exit_task_work() comes before cgroup_exit(), so the victim
+ * is still in its cgroup, and its memory is freed (our mmput) before it
+ * leaves, as the kernel frees it without oomprof. Every way out of a
+ * killed thread runs its task works before cgroup_exit(), so the callback
+ * always sees the reference dropped before the victim leaves its cgroup.
+ *
+ * A victim that does not reach get_signal() within capture_wait_ms (asleep
+ * uninterruptibly, say on a FUSE request) is captured by the publication
+ * work instead, through the victim's mm, referenced only for that walk:
+ * the fallback. Exactly one of the two captures: each claims the capture
+ * with one cmpxchg (k->claim); the loser does nothing. Either way the
+ * capture ends by kill time + OOMPROF_CAPTURE_END_MS, well before the OOM
+ * reaper unmaps the victim's memory (OOM_REAPER_DELAY, 2 s).
+ *
+ * Slot lifetime: a slot is free when its refcount is 0. The probe takes
+ * one reference for the publication (dropped by publish_work once the
+ * record is queued) and one for a queued task_work (dropped by the
+ * callback, which is the only user of k->twork: the slot must not be
+ * reused while the victim may still run it). The slot returns to the pool
+ * on the last put. k->lock orders the publication against signal_deliver
+ * writing the SIGKILL time and against the end of an in-victim capture.
+ *
+ * Unload: a queued callback holds a module reference (try_module_get in
+ * the probe, module_put as the callback's last call), so the module cannot
+ * be removed while a victim may still call into it; the few instructions
+ * of the callback after module_put are waited for in oomprof_kills_exit()
+ * (see callbacks_gone()).
  */
 #define pr_fmt(fmt) "oomprof: " fmt
 
 #include <linux/cgroup.h>
+#include <linux/completion.h>
 #include <linux/cred.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/oom.h>
 #include <linux/pid_namespace.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/task_work.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
 #include "oomprof.h"
 
-enum kill_state { KILL_FREE, KILL_FILLING, KILL_WAITING, KILL_PUBLISHING };
+static unsigned int capture_wait_ms = 300;
+module_param(capture_wait_ms, uint, 0444);
+MODULE_PARM_DESC(capture_wait_ms,
+		 "How long a registered victim has to start its capture in its own context before a worker captures it instead (default 300, at most 1000)");
+
+enum capture_claim {
+	CLAIM_OPEN,		/* nobody captures yet */
+	CLAIM_VICTIM,		/* the victim's task_work callback */
+	CLAIM_HANDOVER,		/* the callback, past exit_mm: worker, now */
+	CLAIM_FALLBACK,		/* publish_work */
+};
 
 struct oomprof_kill {
-	atomic_t state;			/* enum kill_state */
+	atomic_t refs;			/* 0: free */
 	spinlock_t lock;
+	bool waiting;			/* armed, not yet being published */
 	struct task_struct *victim;	/* reference held until published */
 	struct cgroup_subsys_state *victim_css;	/* reference held */
 	struct cgroup_subsys_state *oom_css;	/* reference held */
@@ -50,11 +103,16 @@ struct oomprof_kill {
 	struct oomprof_oom_kill rec;
 	/* A registered Go victim: */
 	int capture;			/* capture buffer, or -1 */
-	bool capture_pending;		/* capture_work not finished */
-	struct mm_struct *mm;		/* held (mmget) until captured */
+	atomic_t claim;			/* enum capture_claim */
+	bool capture_done;		/* under lock */
+	bool captured;			/* a walk ran: publish the buffer */
+	unsigned long capture_deadline;	/* jiffies: the fallback's turn */
+	u64 capture_end_ns;		/* ktime_get_ns(): every walk ends */
+	struct mm_struct *mm;		/* held until the capture is done */
+	struct completion captured_cmp;	/* capture done, mm let go */
 	struct oomprof_reg_info reg;
 	struct oomprof_go_capture cap;
-	struct work_struct capture_work;
+	struct callback_head twork;
 };
 
 static struct oomprof_kill *kills;
@@ -175,62 +233,217 @@ static void take_victim_facts(struct oomprof_kill *k, struct task_struct *t)
 	fill_parents(rec, t);
 }
 
+/* The last put returns the slot to the pool (see the file comment). */
+static void slot_put(struct oomprof_kill *k)
+{
+	/* Fully ordered: this use's writes precede the next claim. */
+	atomic_dec(&k->refs);
+}
+
+static void capture_in_victim(struct callback_head *twork);
+
 /*
- * A registered Go victim: hold its address space and queue the capture.
- * Atomic context: nothing here sleeps or allocates.
+ * Queue the capture on a thread of the victim that will run it in
+ * get_signal(), before it takes its SIGKILL. Any thread will do: they
+ * share the mm. The kernel sent SIGKILL before mark_victim, so the thread
+ * the OOM killer chose may have taken it already, and would run the
+ * callback only in its exit, after exit_mm (the hand-over case of
+ * capture_in_victim); a thread whose SIGKILL is still pending has not
+ * yet (or only just) passed task_work_run() in get_signal(). So: the
+ * first such thread, else the chosen one. The walk ends at the first
+ * match; complete_signal() just walked the same threads.
+ *
+ * TWA_SIGNAL sets TIF_NOTIFY_SIGNAL and wakes the thread from an
+ * interruptible sleep (set_notify_signal: wake_up_state, kick_process),
+ * as the SIGKILL just sent under this same task_lock did to every thread
+ * (signal_wake_up): the same locks, taken in the same order.
+ * task_work_add() fails (-ESRCH) only for a thread past exit_task_work().
+ */
+static int queue_in_victim(struct oomprof_kill *k, struct task_struct *victim)
+{
+	struct task_struct *t;
+	int err = -ESRCH;
+
+	rcu_read_lock();
+	for_each_thread(victim, t) {
+		bool pending;
+
+		if (READ_ONCE(t->flags) & PF_EXITING)
+			continue;
+		/* No siglock: a stale answer only picks another thread. */
+		pending = data_race(sigismember(&t->pending.signal, SIGKILL));
+		if (!pending)
+			continue;
+		err = task_work_add(t, &k->twork, TWA_SIGNAL);
+		if (!err)
+			break;
+	}
+	rcu_read_unlock();
+	if (err)
+		err = task_work_add(victim, &k->twork, TWA_SIGNAL);
+	return err;
+}
+
+/*
+ * A registered Go victim: queue its capture in its own context. Atomic
+ * context, victim's task_lock held: nothing here sleeps or allocates.
  */
 static void start_capture(struct oomprof_kill *k, struct task_struct *t)
 {
-	struct mm_struct *mm = t->mm;
+	struct mm_struct *mm = t->mm;	/* stable under task_lock */
 	bool exec = false;
 	int idx;
 
 	k->capture = -1;
-	k->capture_pending = false;
+	k->captured = false;
+	k->capture_done = false;
 	k->mm = NULL;
+	reinit_completion(&k->captured_cmp);
+	atomic_set(&k->claim, CLAIM_OPEN);
 	if (!oomprof_registry_lookup(t, &k->reg, &exec))
 		return;
 	k->rec.hdr.flags |= OOMPROF_KILL_GO_PROCESS;
 	if (exec) {
 		k->rec.capture_stop = OOMPROF_STOP_EXEC;
-		oomprof_capture_note_dropped();
-		return;
+		goto none;
+	}
+	if (!mm) {
+		k->rec.capture_stop = OOMPROF_STOP_NO_MM;
+		goto none;
+	}
+	/*
+	 * The walker reads 64-bit words: a 32-bit (compat, x32) process has
+	 * another bucket layout. Its address space ends below 4 GiB.
+	 */
+	if (mm->task_size <= (1ULL << 32)) {
+		k->rec.capture_stop = OOMPROF_STOP_NOT_64BIT;
+		goto none;
 	}
 	/* get_task_mm() would take task_lock, which our caller holds. */
-	if (!mm || !mmget_not_zero(mm)) {
+	if (!mmget_not_zero(mm)) {
 		k->rec.capture_stop = OOMPROF_STOP_NO_MM;
-		oomprof_capture_note_dropped();
-		return;
+		goto none;
 	}
 	idx = oomprof_capture_claim();
 	if (idx < 0) {
 		/* More Go victims at once than capture_buffers. */
 		k->rec.capture_stop = OOMPROF_STOP_NO_BUFFER;
-		mmput_async(mm);
+		mmput_async(mm);	/* mmput may sleep */
 		return;
 	}
 	memset(&k->cap, 0, sizeof(k->cap));
 	k->capture = idx;
 	k->mm = mm;
-	k->capture_pending = true;
-	queue_work(kill_wq, &k->capture_work);
+	k->capture_end_ns = ktime_get_ns() +
+			    (u64)OOMPROF_CAPTURE_END_MS * NSEC_PER_MSEC;
+	k->capture_deadline = jiffies + msecs_to_jiffies(capture_wait_ms);
+
+	/*
+	 * Module and slot references for the callback, taken before it can
+	 * run (the victim may run it on another CPU as soon as it is queued).
+	 * try_module_get fails only while the module is being removed: then
+	 * there is no capture.
+	 */
+	if (!try_module_get(THIS_MODULE)) {
+		k->rec.capture_stop = OOMPROF_STOP_NO_MM;
+		goto drop;
+	}
+	atomic_inc(&k->refs);
+	init_task_work(&k->twork, capture_in_victim);
+	if (queue_in_victim(k, t)) {
+		slot_put(k);
+		module_put(THIS_MODULE);
+		k->rec.capture_stop = OOMPROF_STOP_EXITING;
+		goto drop;
+	}
+	return;
+drop:
+	/* No capture: the record says why; the buffer goes at publication. */
+	k->mm = NULL;
+	mmput_async(mm);
+	k->capture_done = true;
+	complete_all(&k->captured_cmp);
+	return;
+none:
+	oomprof_capture_note_dropped();
 }
 
-static void capture_work(struct work_struct *work)
+/* The capture is over and the mm let go: publish_work may go on. */
+static void capture_finished(struct oomprof_kill *k)
 {
-	struct oomprof_kill *k =
-		container_of(work, struct oomprof_kill, capture_work);
 	unsigned long flags;
 
-	oomprof_capture_run(k->capture, k->mm, &k->reg, &k->cap);
-	mmput(k->mm);
-	k->mm = NULL;
-
 	spin_lock_irqsave(&k->lock, flags);
-	k->capture_pending = false;
-	/* The record may wait for its SIGKILL no longer than it would have. */
+	k->capture_done = true;
+	/* The record waits for its SIGKILL no longer than it would. */
 	mod_delayed_work(kill_wq, &k->publish, 0);
 	spin_unlock_irqrestore(&k->lock, flags);
+	complete_all(&k->captured_cmp);
+}
+
+/*
+ * The victim's task_work: runs in the victim, in get_signal() before it
+ * dequeues its SIGKILL, or, had it passed that point before the probe
+ * queued it, in exit_task_work() after exit_mm() (current->mm is NULL).
+ * Sleepable. Either way before the victim leaves its cgroup, and it does
+ * not return before the capture is done and the mm reference dropped.
+ */
+static void capture_in_victim(struct callback_head *twork)
+{
+	struct oomprof_kill *k = container_of(twork, struct oomprof_kill, twork);
+	unsigned long flags;
+
+	if (atomic_cmpxchg(&k->claim, CLAIM_OPEN, CLAIM_VICTIM) == CLAIM_OPEN) {
+		if (current->mm == k->mm) {
+			oomprof_capture_run_current(k->capture, &k->reg,
+						    k->capture_end_ns, &k->cap);
+			k->captured = true;
+			k->rec.capture_path = OOMPROF_CAPTURE_PATH_VICTIM;
+			/* Not the last reference: current->mm is one. */
+			mmput(k->mm);
+			k->mm = NULL;
+			capture_finished(k);
+		} else {
+			/* Past exit_mm: only k->mm keeps the memory. */
+			k->rec.capture_path = OOMPROF_CAPTURE_PATH_HANDOVER;
+			spin_lock_irqsave(&k->lock, flags);
+			atomic_set(&k->claim, CLAIM_HANDOVER);
+			mod_delayed_work(kill_wq, &k->publish, 0);
+			spin_unlock_irqrestore(&k->lock, flags);
+		}
+	}
+	/*
+	 * A worker reads through k->mm (handover or fallback): stay in the
+	 * cgroup, a victim in progress, until it has let the mm go. Bounded:
+	 * the walk ends by capture_end_ns.
+	 */
+	wait_for_completion_timeout(&k->captured_cmp,
+				    msecs_to_jiffies(OOMPROF_CAPTURE_END_MS));
+	slot_put(k);
+	/*
+	 * Last: from here the module may be removed. What remains of this
+	 * function is its return; see callbacks_gone().
+	 */
+	module_put(THIS_MODULE);
+}
+
+/*
+ * The worker's capture (publish_work): at capture_deadline when the victim
+ * has not run its callback (the fallback), or at once when the callback
+ * handed it over. Reads through k->mm and drops it.
+ */
+static void capture_fallback(struct oomprof_kill *k)
+{
+	struct mm_struct *mm = k->mm;
+
+	oomprof_capture_run(k->capture, mm, &k->reg, k->capture_end_ns,
+			    &k->cap);
+	k->captured = true;
+	if (k->rec.capture_path != OOMPROF_CAPTURE_PATH_HANDOVER)
+		k->rec.capture_path = OOMPROF_CAPTURE_PATH_FALLBACK;
+	k->mm = NULL;
+	/* Possibly the last reference: the victim's memory is freed here. */
+	mmput(mm);
 }
 
 static struct oomprof_kill *claim_slot(void)
@@ -238,8 +451,7 @@ static struct oomprof_kill *claim_slot(void)
 	unsigned int i;
 
 	for (i = 0; i < nr_kills; i++) {
-		if (atomic_cmpxchg(&kills[i].state, KILL_FREE, KILL_FILLING) ==
-		    KILL_FREE) {
+		if (atomic_cmpxchg(&kills[i].refs, 0, 1) == 0) {
 			atomic_inc(&kills_busy);
 			return &kills[i];
 		}
@@ -248,14 +460,46 @@ static struct oomprof_kill *claim_slot(void)
 }
 
 /*
- * The mark_victim probe (through compat.c). Atomic context, victim's
- * task_lock held: nothing here sleeps or allocates.
+ * The kernel sends SIGKILL before mark_victim: a thread of the victim can
+ * dequeue it before the slot is armed, and signal_deliver then finds no
+ * slot waiting. The SIGKILL reached every thread's pending set
+ * (complete_signal); a thread whose set no longer holds it, or that is
+ * exiting, took it already. Called after arming under k->lock, so a
+ * thread that takes it concurrently is seen here or by signal_deliver.
+ * The walk is the one complete_signal() just made over the same threads.
+ */
+static bool sigkill_already_taken(struct task_struct *victim)
+{
+	struct task_struct *t;
+	bool taken = false;
+
+	/* complete_signal() marks the group for the fatal SIGKILL first. */
+	if (!(READ_ONCE(victim->signal->flags) & SIGNAL_GROUP_EXIT))
+		return false;
+	rcu_read_lock();
+	for_each_thread(victim, t) {
+		bool pending;
+
+		/* No siglock: a stale answer only moves the SIGKILL time. */
+		pending = data_race(sigismember(&t->pending.signal, SIGKILL));
+		if (!pending || (READ_ONCE(t->flags) & PF_EXITING)) {
+			taken = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return taken;
+}
+
+/*
+ * The mark_victim probe (through compat.c). Atomic context: nothing here
+ * sleeps or allocates.
  */
 void oomprof_kill_begin(struct task_struct *victim)
 {
 	struct oom_control *oc;
 	struct oomprof_kill *k;
-	unsigned long flags;
+	unsigned long flags, wait;
 
 	/*
 	 * The OOM killer also marks a task that is already dying (current,
@@ -264,6 +508,13 @@ void oomprof_kill_begin(struct task_struct *victim)
 	 * allocates again gets marked that way. That is not a kill, and the
 	 * kernel logs none; count it and go.
 	 */
+	/*
+	 * The victim's task_lock (__oom_kill_process, oom_kill_process), or
+	 * the victim is current (a dying task marked for the reserves):
+	 * either way victim->mm stays put while we look at it.
+	 */
+	lockdep_assert(victim == current ||
+		       lockdep_is_held(&victim->alloc_lock));
 	oc = oomprof_current_oom_control();
 	if (oc && !oc->chosen) {
 		atomic64_inc(&dying_marked);
@@ -292,15 +543,30 @@ void oomprof_kill_begin(struct task_struct *victim)
 
 	spin_lock_irqsave(&k->lock, flags);
 	k->deadline = jiffies + sigkill_wait;
-	atomic_set(&k->state, KILL_WAITING);
-	mod_delayed_work(kill_wq, &k->publish, sigkill_wait);
+	wait = sigkill_wait;
+	if (k->capture >= 0 && !k->capture_done)
+		wait = time_before(jiffies, k->capture_deadline) ?
+		       min(wait, k->capture_deadline - jiffies) : 0;
+	k->waiting = true;
+	mod_delayed_work(kill_wq, &k->publish, wait);
 	spin_unlock_irqrestore(&k->lock, flags);
+
+	if (sigkill_already_taken(victim)) {
+		spin_lock_irqsave(&k->lock, flags);
+		if (!(k->rec.hdr.flags & OOMPROF_KILL_SIGKILL_SEEN)) {
+			k->rec.sigkill_boottime_ns = ktime_get_boottime_ns();
+			k->rec.hdr.flags |= OOMPROF_KILL_SIGKILL_SEEN;
+			atomic64_inc(&sigkills_matched);
+			mod_delayed_work(kill_wq, &k->publish, 0);
+		}
+		spin_unlock_irqrestore(&k->lock, flags);
+	}
 }
 
 /*
- * The signal_deliver probe, for SIGKILL only: current is dequeuing it.
- * Called with sighand->siglock held and interrupts off, for every thread
- * of a killed process; the first one dates the kill.
+ * The signal_deliver probe, for SIGKILL only: current is dequeuing it,
+ * interrupts off, for every thread of a killed process; the first one
+ * dates the kill.
  */
 void oomprof_kill_sigkill(void)
 {
@@ -308,17 +574,17 @@ void oomprof_kill_sigkill(void)
 	unsigned int i;
 	u64 now;
 
+	lockdep_assert_held(&current->sighand->siglock);
 	if (!atomic_read(&kills_busy))
 		return;
 	now = ktime_get_boottime_ns();
 	for (i = 0; i < nr_kills; i++) {
 		struct oomprof_kill *k = &kills[i];
 
-		if (atomic_read(&k->state) != KILL_WAITING)
+		if (!READ_ONCE(k->waiting))
 			continue;
 		spin_lock_irqsave(&k->lock, flags);
-		if (atomic_read(&k->state) == KILL_WAITING &&
-		    k->victim->signal == current->signal &&
+		if (k->waiting && k->victim->signal == current->signal &&
 		    !(k->rec.hdr.flags & OOMPROF_KILL_SIGKILL_SEEN)) {
 			k->rec.sigkill_boottime_ns = now;
 			k->rec.hdr.flags |= OOMPROF_KILL_SIGKILL_SEEN;
@@ -345,7 +611,8 @@ static void cgroup_facts(struct cgroup_subsys_state *css, char *path,
 		path[0] = '\0';
 }
 
-static void release_slot(struct oomprof_kill *k)
+/* What the publication holds: dropped once its record is queued. */
+static void release_publication(struct oomprof_kill *k)
 {
 	if (k->victim_css)
 		css_put(k->victim_css);
@@ -355,8 +622,51 @@ static void release_slot(struct oomprof_kill *k)
 	k->victim = NULL;
 	k->victim_css = NULL;
 	k->oom_css = NULL;
-	atomic_set_release(&k->state, KILL_FREE);
 	atomic_dec(&kills_busy);
+	oomprof_device_kill_done();	/* a detach may wait for this */
+	slot_put(k);
+}
+
+/*
+ * Whether the record can go now: the capture is over (or never started)
+ * and the SIGKILL seen or waited for long enough. If not, re-arms the work
+ * or leaves it to the in-victim capture, which queues it when done.
+ * k->lock held; may drop and retake it to run the fallback capture.
+ */
+static bool ready_to_publish(struct oomprof_kill *k, unsigned long *flags)
+{
+	lockdep_assert_held(&k->lock);
+	if (k->capture >= 0 && !k->capture_done) {
+		int claim = atomic_read(&k->claim);
+
+		if (claim == CLAIM_VICTIM)
+			return false;	/* capture_in_victim queues us */
+		if (claim == CLAIM_OPEN &&
+		    time_before(jiffies, k->capture_deadline)) {
+			mod_delayed_work(kill_wq, &k->publish,
+					 k->capture_deadline - jiffies);
+			return false;
+		}
+		if (claim == CLAIM_OPEN &&
+		    atomic_cmpxchg(&k->claim, CLAIM_OPEN, CLAIM_FALLBACK) !=
+		    CLAIM_OPEN)
+			return false;	/* the victim just claimed it */
+		spin_unlock_irqrestore(&k->lock, *flags);
+		capture_fallback(k);
+		spin_lock_irqsave(&k->lock, *flags);
+		k->capture_done = true;
+		complete_all(&k->captured_cmp);
+	}
+	/*
+	 * A run queued for an earlier use of this slot can land here before
+	 * the new kill's SIGKILL: go back to waiting until its deadline.
+	 */
+	if (!(k->rec.hdr.flags & OOMPROF_KILL_SIGKILL_SEEN) &&
+	    time_before(jiffies, k->deadline)) {
+		mod_delayed_work(kill_wq, &k->publish, k->deadline - jiffies);
+		return false;
+	}
+	return true;
 }
 
 static void publish_work(struct work_struct *work)
@@ -367,37 +677,30 @@ static void publish_work(struct work_struct *work)
 	unsigned long flags;
 
 	spin_lock_irqsave(&k->lock, flags);
-	if (atomic_read(&k->state) != KILL_WAITING || k->capture_pending) {
-		/* capture_work queues us again when it is done. */
+	if (!k->waiting || !ready_to_publish(k, &flags)) {
 		spin_unlock_irqrestore(&k->lock, flags);
 		return;
 	}
-	/*
-	 * A run queued for an earlier use of this slot can land here before
-	 * the new kill's SIGKILL: go back to waiting until its deadline.
-	 */
-	if (!(rec->hdr.flags & OOMPROF_KILL_SIGKILL_SEEN) &&
-	    time_before(jiffies, k->deadline)) {
-		mod_delayed_work(kill_wq, &k->publish, k->deadline - jiffies);
-		spin_unlock_irqrestore(&k->lock, flags);
-		return;
-	}
-	atomic_set(&k->state, KILL_PUBLISHING);
+	k->waiting = false;
 	spin_unlock_irqrestore(&k->lock, flags);
 
 	cgroup_facts(k->victim_css, rec->victim_cgroup, &rec->victim_cgroup_id,
 		     &rec->hdr.flags);
 	cgroup_facts(k->oom_css, rec->oom_cgroup, &rec->oom_cgroup_id,
 		     &rec->hdr.flags);
-	if (k->capture >= 0) {
+	if (k->capture >= 0 && k->captured) {
 		oomprof_capture_finish(k->capture, rec, &k->cap);
 		if (!oomprof_events_queue_capture(k->capture))
 			oomprof_capture_release(k->capture);
-		k->capture = -1;
 	} else {
+		if (k->capture >= 0) {
+			oomprof_capture_release(k->capture);
+			oomprof_capture_note_dropped();
+		}
 		oomprof_events_queue(&rec->hdr);
 	}
-	release_slot(k);
+	k->capture = -1;
+	release_publication(k);
 }
 
 int oomprof_kills_init(unsigned int slots, unsigned int sigkill_wait_ms)
@@ -407,6 +710,11 @@ int oomprof_kills_init(unsigned int slots, unsigned int sigkill_wait_ms)
 	BUILD_BUG_ON(sizeof(struct oomprof_oom_kill) % 8);
 	if (!slots) {
 		pr_err("kill_slots must be at least 1\n");
+		return -EINVAL;
+	}
+	if (capture_wait_ms > 1000) {
+		pr_err("capture_wait_ms=%u is over 1000: the capture must end well before the OOM reaper frees the victim's memory (2 s after the kill)\n",
+		       capture_wait_ms);
 		return -EINVAL;
 	}
 	kills = kvcalloc(slots, sizeof(*kills), GFP_KERNEL);
@@ -422,10 +730,10 @@ int oomprof_kills_init(unsigned int slots, unsigned int sigkill_wait_ms)
 		return -ENOMEM;
 	}
 	for (i = 0; i < slots; i++) {
-		atomic_set(&kills[i].state, KILL_FREE);
+		atomic_set(&kills[i].refs, 0);
 		spin_lock_init(&kills[i].lock);
+		init_completion(&kills[i].captured_cmp);
 		INIT_DELAYED_WORK(&kills[i].publish, publish_work);
-		INIT_WORK(&kills[i].capture_work, capture_work);
 		kills[i].capture = -1;
 	}
 	nr_kills = slots;
@@ -433,19 +741,45 @@ int oomprof_kills_init(unsigned int slots, unsigned int sigkill_wait_ms)
 	return 0;
 }
 
+/*
+ * No task_work callback of ours runs any more. A callback holds a module
+ * reference from the probe to its module_put(), so none is pending when
+ * the module's exit runs; one may still be between its module_put() and
+ * its return into task_work_run(). With TASKS_RCU, synchronize_rcu_tasks()
+ * waits until every task has switched voluntarily, run in user mode or
+ * idled, none of which a task does inside that tail (a task preempted
+ * there has not switched voluntarily). A non-preemptible kernel cannot
+ * switch inside it at all, and a grace period of plain RCU sees every CPU
+ * switch after it. A preemptible kernel without TASKS_RCU offers neither.
+ */
+#if IS_ENABLED(CONFIG_TASKS_RCU)
+static void callbacks_gone(void)
+{
+	synchronize_rcu_tasks();
+}
+#elif !IS_ENABLED(CONFIG_PREEMPTION)
+static void callbacks_gone(void)
+{
+	synchronize_rcu();
+}
+#else
+#error "oomprof needs CONFIG_TASKS_RCU on a preemptible kernel (capture callbacks)"
+#endif
+
 /* Probes are detached and synchronized before this runs. */
 void oomprof_kills_exit(void)
 {
-	unsigned int i;
+	unsigned int i, pending = 0;
 
+	callbacks_gone();
 	for (i = 0; i < nr_kills; i++) {
 		struct oomprof_kill *k = &kills[i];
 
-		/* A capture in flight finishes (it is time-bounded). */
-		cancel_work_sync(&k->capture_work);
-		/* Handles the work re-arming itself. */
+		/* Handles the work re-arming itself; a fallback finishes. */
 		cancel_delayed_work_sync(&k->publish);
-		if (k->mm) {		/* capture queued, never ran */
+		if (!k->waiting)
+			continue;
+		if (k->mm) {		/* the fallback's turn never came */
 			mmput(k->mm);
 			k->mm = NULL;
 		}
@@ -453,11 +787,22 @@ void oomprof_kills_exit(void)
 			oomprof_capture_release(k->capture);
 			k->capture = -1;
 		}
-		if (atomic_read(&k->state) != KILL_FREE)
-			release_slot(k);
+		k->waiting = false;
+		release_publication(k);
 	}
 	destroy_workqueue(kill_wq);
-	kvfree(kills);
+	for (i = 0; i < nr_kills; i++)
+		pending += atomic_read(&kills[i].refs) != 0;
+	/*
+	 * Cannot happen in the module (a pending callback holds a module
+	 * reference); a caller that tears down with one queued must not
+	 * turn it into a use after free.
+	 */
+	if (WARN_ON_ONCE(pending))
+		pr_err("%u capture callbacks still queued at teardown: kill slots not freed\n",
+		       pending);
+	else
+		kvfree(kills);
 	kills = NULL;
 	nr_kills = 0;
 }

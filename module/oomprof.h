@@ -105,8 +105,10 @@ int oomprof_capture_claim(void);
 void oomprof_capture_release(int idx);
 void oomprof_capture_note_dropped(void);
 void oomprof_capture_run(int idx, struct mm_struct *mm,
-			 const struct oomprof_reg_info *reg,
+			 const struct oomprof_reg_info *reg, u64 end_ns,
 			 struct oomprof_go_capture *cap);
+void oomprof_capture_run_current(int idx, const struct oomprof_reg_info *reg,
+				 u64 end_ns, struct oomprof_go_capture *cap);
 struct oomprof_record_header *
 oomprof_capture_finish(int idx, const struct oomprof_oom_kill *kill,
 		       const struct oomprof_go_capture *cap);
@@ -115,6 +117,13 @@ void oomprof_capture_delivered(int idx);
 void oomprof_capture_stats(struct oomprof_stats *st);
 
 /* kill.c */
+/*
+ * A capture in the victim or by the fallback ends this long after the kill
+ * at the latest (capture_timeout_ms bounds it further): the OOM reaper
+ * unmaps the victim's memory OOM_REAPER_DELAY (2 s) after the kill, and a
+ * victim in its task_work holds up a second OOM of its cgroup until then.
+ */
+#define OOMPROF_CAPTURE_END_MS	1500
 int oomprof_kills_init(unsigned int slots, unsigned int sigkill_wait_ms);
 void oomprof_kills_exit(void);
 void oomprof_kill_begin(struct task_struct *victim);

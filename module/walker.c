@@ -17,11 +17,31 @@
  * check has noticed the loop).
  */
 #include <linux/ktime.h>
+#include <linux/sched.h>
 #include <linux/string.h>
 
 #include "walker.h"
 
+/*
+ * Every word of a bucket is read as a native u64: the layout of a 64-bit
+ * Go process on a kernel of the same word size and byte order. Callers
+ * refuse 32-bit victims (kill.c); a 32-bit kernel is refused here.
+ */
+#if BITS_PER_LONG != 64
+#error "oomprof's bucket walker reads 64-bit Go processes on 64-bit kernels only"
+#endif
+
+/* Buckets walked between two chances to reschedule. */
+#define RESCHED_EVERY	256
+
 #define GO_MEM_PROFILE	1	/* runtime.memProfile, bucketType */
+
+/* Why a failed read stopped the walk. */
+static u32 read_stop(int err)
+{
+	return err == -ENXIO ? OOMPROF_STOP_IO_MAPPING :
+			       OOMPROF_STOP_READ_FAULT;
+}
 
 struct go_bucket_head {
 	u64 next;
@@ -79,7 +99,8 @@ static void cut_cycle(struct oomprof_walk *w, u64 lambda)
  * (persistentalloc hands out zeroed memory and only the current cycle's
  * counts are written), which copy_from_user_nofault cannot read. Such
  * pieces are read page by page and the unreadable ones taken as the zeros
- * they are, flagged in the capture. 0, or -EFAULT if the stack is unread.
+ * they are, flagged in the capture. 0, or the read's error if the stack
+ * is unread.
  */
 static int read_stack_and_counts(struct oomprof_mem_source *src, u64 addr,
 				 struct go_bucket_head *head, size_t need,
@@ -90,10 +111,15 @@ static int read_stack_and_counts(struct oomprof_mem_source *src, u64 addr,
 	u8 *dst = (u8 *)(head + 1);
 	u64 at = addr + sizeof(*head);
 
+	int err;
+
 	if (src->read(src, at, dst, stk + rec) == 0)
 		return 0;
-	if (stk && src->read(src, at, dst, stk))
-		return -EFAULT;
+	if (stk) {
+		err = src->read(src, at, dst, stk);
+		if (err)
+			return err;
+	}
 	at += stk;
 	dst += stk;
 	while (rec) {
@@ -139,6 +165,7 @@ void oomprof_walk_buckets(struct oomprof_mem_source *src,
 {
 	u64 addr, tortoise, power = 1, lambda = 0, last = 0;
 	u8 *out = w->out;
+	int err;
 
 	w->nbuckets = 0;
 	w->bytes = 0;
@@ -150,8 +177,9 @@ void oomprof_walk_buckets(struct oomprof_mem_source *src,
 		w->rate = -1;
 		w->flags |= OOMPROF_CAPTURE_NO_RATE;
 	}
-	if (src->read(src, w->mbuckets_addr, &addr, sizeof(addr))) {
-		w->stop = OOMPROF_STOP_READ_FAULT;
+	err = src->read(src, w->mbuckets_addr, &addr, sizeof(addr));
+	if (err) {
+		w->stop = read_stop(err);
 		w->stop_addr = w->mbuckets_addr;
 		return;
 	}
@@ -170,6 +198,13 @@ void oomprof_walk_buckets(struct oomprof_mem_source *src,
 			w->stop = OOMPROF_STOP_MAX_BUCKETS;
 			break;
 		}
+		/*
+		 * Sleepable callers only (the victim's task_work, a worker,
+		 * an ioctl): a walk of a million buckets must not hold the
+		 * CPU for its whole length.
+		 */
+		if (w->nbuckets % RESCHED_EVERY == RESCHED_EVERY - 1)
+			cond_resched();
 		if (lim->deadline_ns && ktime_get_ns() > lim->deadline_ns) {
 			w->stop = OOMPROF_STOP_TIMEOUT;
 			break;
@@ -181,8 +216,9 @@ void oomprof_walk_buckets(struct oomprof_mem_source *src,
 		}
 		*(u64 *)(out + w->bytes) = addr;
 		head = (struct go_bucket_head *)(out + w->bytes + sizeof(u64));
-		if (src->read(src, addr, head, sizeof(*head))) {
-			w->stop = OOMPROF_STOP_READ_FAULT;
+		err = src->read(src, addr, head, sizeof(*head));
+		if (err) {
+			w->stop = read_stop(err);
 			break;
 		}
 		if (head->typ != GO_MEM_PROFILE) {
@@ -198,8 +234,9 @@ void oomprof_walk_buckets(struct oomprof_mem_source *src,
 			w->stop = OOMPROF_STOP_BUFFER_FULL;
 			break;
 		}
-		if (read_stack_and_counts(src, addr, head, need, w)) {
-			w->stop = OOMPROF_STOP_READ_FAULT;
+		err = read_stack_and_counts(src, addr, head, need, w);
+		if (err) {
+			w->stop = read_stop(err);
 			break;
 		}
 		next = head->allnext;

@@ -2,7 +2,7 @@
 /*
  * The bounded walk over a Go process's runtime.mbuckets list. Knows the
  * runtime's bucket layout and nothing about where memory comes from: the
- * OOM path reads through the victim's held mm, the on-demand path through
+ * OOM path reads through the victim's own address space, the on-demand path through
  * access_process_vm, tests through a fake.
  */
 #ifndef OOMPROF_WALKER_H
@@ -12,7 +12,11 @@
 #include <linux/oomprof.h>
 
 struct oomprof_mem_source {
-	/* Copy @len bytes at the target's user address @addr; 0 or -errno. */
+	/*
+	 * Copy @len bytes at the target's user address @addr; 0 or -errno,
+	 * -ENXIO for device memory (the walk stops with
+	 * OOMPROF_STOP_IO_MAPPING). Called from sleepable context only.
+	 */
 	int (*read)(struct oomprof_mem_source *src, u64 addr, void *dst,
 		    size_t len);
 };

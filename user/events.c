@@ -26,25 +26,42 @@ static void json_ident(struct sbuf *b, const struct oomprof_task_ident *id)
 	sbuf_printf(b, "}");
 }
 
-/* A registered Go victim: how its capture went. */
+static const char *path_name(unsigned int path)
+{
+	switch (path) {
+	case OOMPROF_CAPTURE_PATH_VICTIM:
+		return "in-victim";
+	case OOMPROF_CAPTURE_PATH_FALLBACK:
+		return "fallback";
+	case OOMPROF_CAPTURE_PATH_HANDOVER:
+		return "handover";
+	default:
+		return "none";
+	}
+}
+
+/* A registered Go victim: how its capture went, and where it ran. */
 static void json_go(struct sbuf *b, const struct oomprof_oom_kill *k)
 {
 	const struct oomprof_go_capture *cap = (const void *)(k + 1);
 
 	if (k->hdr.type != OOMPROF_REC_GO_HEAP) {
-		sbuf_printf(b, ",\"go\":{\"capture\":\"none\",\"stop\":");
+		sbuf_printf(b, ",\"go\":{\"capture\":\"none\",\"path\":\"%s\",\"stop\":",
+			    path_name(k->capture_path));
 		sbuf_json_string(b, record_stop_name(k->capture_stop));
 		sbuf_printf(b, "}");
 		return;
 	}
-	sbuf_printf(b, ",\"go\":{\"capture\":\"%s\",\"stop\":",
-		    cap->stop == OOMPROF_STOP_NONE ? "complete" : "partial");
+	sbuf_printf(b, ",\"go\":{\"capture\":\"%s\",\"path\":\"%s\",\"stop\":",
+		    cap->stop == OOMPROF_STOP_NONE ? "complete" : "partial",
+		    path_name(k->capture_path));
 	sbuf_json_string(b, record_stop_name(cap->stop));
 	if (cap->flags & OOMPROF_CAPTURE_ZERO_FILLED)
 		sbuf_printf(b, ",\"zero_filled\":true");
-	sbuf_printf(b, ",\"buckets\":%llu,\"bytes\":%llu,\"capture_ns\":%llu,\"mem_profile_rate\":%lld,\"registration_id\":%llu}",
+	sbuf_printf(b, ",\"buckets\":%llu,\"bytes\":%llu,\"capture_after_ns\":%lld,\"capture_ns\":%llu,\"mem_profile_rate\":%lld,\"registration_id\":%llu}",
 		    (unsigned long long)cap->nbuckets,
 		    (unsigned long long)cap->bucket_bytes,
+		    (long long)(cap->start_boottime_ns - k->kill_boottime_ns),
 		    (unsigned long long)cap->duration_ns,
 		    (long long)cap->mem_profile_rate,
 		    (unsigned long long)cap->registration_id);

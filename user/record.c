@@ -161,6 +161,10 @@ const char *record_stop_name(unsigned int stop)
 		[OOMPROF_STOP_NO_MM] = "address space already gone",
 		[OOMPROF_STOP_NO_BUFFER] = "no capture buffer free (more Go victims at once than capture_buffers)",
 		[OOMPROF_STOP_EXEC] = "process exec'd since it was registered",
+		[OOMPROF_STOP_EXITING] = "process was already exiting at its kill",
+		[OOMPROF_STOP_NOT_64BIT] = "not a 64-bit process",
+		[OOMPROF_STOP_IO_MAPPING] = "bucket pointer into device memory (VM_IO/VM_PFNMAP)",
+		[OOMPROF_STOP_MM_BUSY] = "address space write-locked for the whole capture time",
 	};
 
 	if (stop < sizeof(names) / sizeof(names[0]) && names[stop])

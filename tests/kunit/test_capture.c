@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * module/capture.c: a capture through a held address space, as at an OOM
- * kill, with the loading process (insmod) standing in for the victim: Go
- * buckets are written into an anonymous mapping of its address space and
- * oomprof_capture_run() adopts that mm and reads them with
- * copy_from_user_nofault().
+ * kill's fallback, with the loading process (insmod) standing in for the
+ * victim: Go buckets are written into an anonymous mapping of its address
+ * space and oomprof_capture_run() adopts that mm and reads them, under its
+ * mmap_lock, with copy_from_user_nofault().
  */
 #include <kunit/test.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
+#include <linux/mmap_lock.h>
 #include <linux/uaccess.h>
 
 #include "kunit_util.h"
@@ -61,7 +63,8 @@ static void write_heap(struct kunit *test, int n, u64 last_next)
 	kunit_kfree(test, page);
 }
 
-static struct oomprof_go_capture *run(struct kunit *test, int *idx)
+static struct oomprof_go_capture *run_until(struct kunit *test, int *idx,
+					    u64 end_ns)
 {
 	struct oomprof_go_capture *cap = kunit_kzalloc(test, sizeof(*cap),
 						       GFP_KERNEL);
@@ -82,13 +85,18 @@ static struct oomprof_go_capture *run(struct kunit *test, int *idx)
 	}
 	*idx = oomprof_capture_claim();
 	KUNIT_ASSERT_GE(test, *idx, 0);
-	oomprof_capture_run(*idx, okt_user.mm, reg, cap);
+	oomprof_capture_run(*idx, okt_user.mm, reg, end_ns, cap);
 	KUNIT_EXPECT_EQ(test, cap->registration_id, 7ULL);
 	KUNIT_EXPECT_EQ(test, cap->cookie, 99ULL);
 	KUNIT_EXPECT_EQ(test, cap->mbuckets_addr, (u64)okt_user.addr);
 	KUNIT_EXPECT_EQ(test, cap->load_bias, 0x1000ULL);
 	KUNIT_EXPECT_STREQ(test, cap->exe_path, "/bin/victim");
 	return cap;
+}
+
+static struct oomprof_go_capture *run(struct kunit *test, int *idx)
+{
+	return run_until(test, idx, ktime_get_ns() + NSEC_PER_SEC);
 }
 
 static void capture_through_held_mm(struct kunit *test)
@@ -156,6 +164,38 @@ static void capture_unmapped_and_kernel(struct kunit *test)
 	oomprof_capture_release(idx);
 }
 
+/*
+ * The walk never waits for the mmap_lock: held for writing (here by the
+ * case itself) until the capture's end, it gives up, and says why. A
+ * capture whose end has passed does not start.
+ */
+static void capture_never_blocks_on_mmap_lock(struct kunit *test)
+{
+	struct oomprof_go_capture *cap;
+	u64 t0;
+	int idx;
+
+	write_heap(test, 2, 0);
+	mmap_write_lock(okt_user.mm);
+	t0 = ktime_get_ns();
+	cap = run_until(test, &idx, t0 + 50 * NSEC_PER_MSEC);
+	mmap_write_unlock(okt_user.mm);
+	KUNIT_EXPECT_EQ(test, cap->stop, (u32)OOMPROF_STOP_MM_BUSY);
+	KUNIT_EXPECT_EQ(test, cap->nbuckets, 0ULL);
+	KUNIT_EXPECT_LT(test, ktime_get_ns() - t0, 500 * NSEC_PER_MSEC);
+	oomprof_capture_release(idx);
+
+	cap = run_until(test, &idx, ktime_get_ns() - 1);
+	KUNIT_EXPECT_EQ(test, cap->stop, (u32)OOMPROF_STOP_TIMEOUT);
+	oomprof_capture_release(idx);
+
+	/* Unlocked, the same heap is read whole. */
+	cap = run(test, &idx);
+	KUNIT_EXPECT_EQ(test, cap->stop, (u32)OOMPROF_STOP_NONE);
+	KUNIT_EXPECT_EQ(test, cap->nbuckets, 2ULL);
+	oomprof_capture_release(idx);
+}
+
 static int cap_suite_init(struct kunit_suite *suite)
 {
 	return okt_user_get(MAP_BYTES);
@@ -170,6 +210,7 @@ static struct kunit_case capture_cases[] = {
 	KUNIT_CASE(capture_through_held_mm),
 	KUNIT_CASE(capture_not_resident),
 	KUNIT_CASE(capture_unmapped_and_kernel),
+	KUNIT_CASE(capture_never_blocks_on_mmap_lock),
 	{}
 };
 

@@ -10,8 +10,12 @@
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/sizes.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/uaccess.h>
+#include <linux/umh.h>
 #include <trace/events/oom.h>
 
 #include "compat.h"
@@ -23,6 +27,10 @@
 static struct {
 	bool events, capture, registry, kills, probes;
 } okt_up;
+
+/* The capture cases' victim, if one runs (see start_sleeper). */
+static struct task_struct *sleeper;
+static void stop_sleeper(struct kunit *test, struct task_struct *t);
 
 static void setup(struct kunit *test, unsigned int slots,
 		  unsigned int wait_ms, unsigned int capture_bufs)
@@ -41,6 +49,9 @@ static void setup(struct kunit *test, unsigned int slots,
 /* Unload order (main.c): probes, kills, registry, events, capture. */
 static void teardown(struct kunit *test)
 {
+	/* A case that failed half-way leaves its victim running. */
+	if (sleeper)
+		stop_sleeper(test, sleeper);
 	if (okt_up.probes)
 		oomprof_probes_exit();
 	if (okt_up.kills)
@@ -62,6 +73,14 @@ static void mark_victim(struct task_struct *t)
 	oomprof_kill_begin(t);
 	preempt_enable();
 	task_unlock(t);
+}
+
+/* As get_signal() calls the signal_deliver probe: siglock, irqs off. */
+static void sigkill_as_signal_deliver(void)
+{
+	spin_lock_irq(&current->sighand->siglock);
+	oomprof_kill_sigkill();
+	spin_unlock_irq(&current->sighand->siglock);
 }
 
 /* Counters of kill.c live as long as the module: compare deltas. */
@@ -161,10 +180,8 @@ static void kill_sigkill_publishes(struct kunit *test)
 
 	setup(test, 4, 60000, 0);
 	mark_victim(current);
-	local_irq_disable();
-	oomprof_kill_sigkill();		/* as signal_deliver, in the victim */
-	oomprof_kill_sigkill();		/* every thread of it: once */
-	local_irq_enable();
+	sigkill_as_signal_deliver();	/* in the victim */
+	sigkill_as_signal_deliver();	/* every thread of it: once */
 	read_record(test, 1, rec, sizeof(*rec));
 	check_victim(test, rec, current);
 	KUNIT_EXPECT_TRUE(test, rec->hdr.flags & OOMPROF_KILL_SIGKILL_SEEN);
@@ -184,9 +201,7 @@ static void kill_sigkill_other_process(struct kunit *test)
 
 	setup(test, 4, 60000, 0);
 	mark_victim(okt_user.task);
-	local_irq_disable();
-	oomprof_kill_sigkill();
-	local_irq_enable();
+	sigkill_as_signal_deliver();
 	msleep(50);
 	KUNIT_EXPECT_EQ(test, queued(), 0ULL);
 	st = kstats();
@@ -207,9 +222,7 @@ static void kill_slots_exhausted(struct kunit *test)
 	st = kstats();
 	KUNIT_EXPECT_EQ(test, st.kills_seen - st0.kills_seen, 2ULL);
 	KUNIT_EXPECT_EQ(test, st.kill_slots_busy, 1U);
-	local_irq_disable();
-	oomprof_kill_sigkill();
-	local_irq_enable();
+	sigkill_as_signal_deliver();
 	read_record(test, 1, rec, sizeof(*rec));
 	/* The loss came first: it rides in this record's header. */
 	KUNIT_EXPECT_EQ(test, rec->hdr.lost, 1ULL);
@@ -219,52 +232,226 @@ static void kill_slots_exhausted(struct kunit *test)
 }
 
 /*
- * A registered Go victim: its address space is held at mark_victim and
- * its buckets captured; here the "heap" is an empty list (mbuckets = 0)
- * in a zeroed mapping of insmod.
+ * A user process of the case's own, /bin/sleep: the victim of the capture
+ * cases. It must be able to run the capture's task_work (the loading
+ * process cannot: it waits in the kernel until every case is over).
+ */
+static int sleeper_init(struct subprocess_info *info, struct cred *new)
+{
+	struct task_struct **t = info->data;
+
+	get_task_struct(current);
+	*t = current;
+	return 0;
+}
+
+static struct task_struct *start_sleeper(struct kunit *test)
+{
+	/* On the stack: UMH_WAIT_EXEC returns once they have been used. */
+	char *argv[3], *envp[2];
+	struct subprocess_info *info;
+	struct task_struct *t = NULL;
+
+	argv[0] = "/bin/sleep";
+	argv[1] = "60";
+	argv[2] = NULL;
+	envp[0] = "PATH=/bin";
+	envp[1] = NULL;
+	info = call_usermodehelper_setup(argv[0], argv, envp, GFP_KERNEL,
+					 sleeper_init, NULL, &t);
+	KUNIT_ASSERT_NOT_NULL(test, info);
+	KUNIT_ASSERT_EQ(test, call_usermodehelper_exec(info, UMH_WAIT_EXEC), 0);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	sleeper = t;
+	return t;
+}
+
+/* SIGKILL it and wait (3 s at most) until it has exited. */
+static void stop_sleeper(struct kunit *test, struct task_struct *t)
+{
+	int i;
+
+	send_sig(SIGKILL, t, 1);
+	for (i = 0; i < 150 && !READ_ONCE(t->exit_state); i++)
+		msleep(20);
+	KUNIT_EXPECT_NE_MSG(test, READ_ONCE(t->exit_state), 0,
+			    "the sleeper did not exit within 3 s of SIGKILL");
+	put_task_struct(t);
+	if (sleeper == t)
+		sleeper = NULL;
+}
+
+/*
+ * A zero word the sleeper has resident: its argv[] terminator. The ELF
+ * loader leaves the stack pointer (mm->start_stack) at argc, then argv[0],
+ * argv[1], NULL.
+ */
+static u64 zero_word_of(struct kunit *test, struct task_struct *t)
+{
+	struct mm_struct *mm = get_task_mm(t);
+	u64 at;
+
+	KUNIT_ASSERT_NOT_NULL(test, mm);
+	at = mm->start_stack + 3 * sizeof(u64);
+	mmput(mm);
+	return at;
+}
+
+/* The start of a VM_IO | VM_PFNMAP mapping of @t (x86: the vvar page). */
+static u64 device_mapping_of(struct kunit *test, struct task_struct *t)
+{
+	struct mm_struct *mm = get_task_mm(t);
+	struct vm_area_struct *vma;
+	u64 addr = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, mm);
+	mmap_read_lock(mm);
+	{
+		VMA_ITERATOR(vmi, mm, 0);
+
+		for_each_vma(vmi, vma) {
+			if ((vma->vm_flags & (VM_IO | VM_PFNMAP)) &&
+			    (vma->vm_flags & VM_READ)) {
+				addr = vma->vm_start;
+				break;
+			}
+		}
+	}
+	mmap_read_unlock(mm);
+	mmput(mm);
+	KUNIT_ASSERT_NE_MSG(test, addr, 0ULL, "no device mapping (vvar) found");
+	return addr;
+}
+
+static void register_at(struct kunit *test, struct task_struct *t,
+			struct oomprof_register *req, u64 mbuckets, u64 rate)
+{
+	struct mm_struct *mm = get_task_mm(t);
+	int err;
+
+	KUNIT_ASSERT_NOT_NULL(test, mm);
+	memset(req, 0, sizeof(*req));
+	req->pid = task_tgid_vnr(t);
+	req->start_time_ticks = okt_start_ticks(t);
+	req->mbuckets_addr = mbuckets;
+	req->mem_profile_rate_addr = rate;
+	req->cookie = 77;
+	/* The address space a /proc/PID/mem of @t would name. */
+	err = oomprof_registry_add(req, mm);
+	mmput(mm);
+	KUNIT_ASSERT_EQ(test, err, 0);
+}
+
+#define CAPTURE_REC_SIZE \
+	(sizeof(struct oomprof_oom_kill) + sizeof(struct oomprof_go_capture))
+
+/*
+ * A registered Go victim: captured in its own context (the task_work the
+ * probe queues wakes it from its sleep), before the record goes out. Its
+ * "heap" is an empty list: a zero word on its stack.
  */
 static void kill_registered_go_victim(struct kunit *test)
 {
-	size_t size = sizeof(struct oomprof_oom_kill) +
-		      sizeof(struct oomprof_go_capture);
-	struct oomprof_oom_kill *rec = new_rec(test, size);
+	struct oomprof_oom_kill *rec = new_rec(test, CAPTURE_REC_SIZE);
 	struct oomprof_go_capture *cap = (void *)(rec + 1);
-	struct oomprof_register req = {};
-	u64 zero[2] = {}, left;
+	struct task_struct *t = start_sleeper(test);
+	struct oomprof_register req;
+	u64 zero = zero_word_of(test, t);
 
 	setup(test, 4, 20, 1);
-	/* The mapping's first page: mbuckets 0, MemProfileRate 0. */
-	okt_use_mm(test);
-	left = copy_to_user((void __user *)okt_user.addr, zero, sizeof(zero));
-	okt_unuse_mm();
-	KUNIT_ASSERT_EQ(test, left, 0ULL);
-	req.pid = task_tgid_vnr(okt_user.task);
-	req.start_time_ticks = okt_start_ticks(okt_user.task);
-	req.mbuckets_addr = okt_user.addr;
-	req.mem_profile_rate_addr = okt_user.addr + 8;
-	req.cookie = 77;
-	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req, okt_user.mm), 0);
-
-	mark_victim(okt_user.task);
-	read_record(test, 1, rec, size);
+	register_at(test, t, &req, zero, zero);
+	mark_victim(t);
+	read_record(test, 1, rec, CAPTURE_REC_SIZE);
 	KUNIT_EXPECT_EQ(test, rec->hdr.type, (u16)OOMPROF_REC_GO_HEAP);
 	KUNIT_EXPECT_TRUE(test, rec->hdr.flags & OOMPROF_KILL_GO_PROCESS);
-	check_victim(test, rec, okt_user.task);
+	KUNIT_EXPECT_EQ(test, rec->victim.tgid, (u32)t->tgid);
+	KUNIT_EXPECT_EQ(test, rec->capture_path,
+			(u32)OOMPROF_CAPTURE_PATH_VICTIM);
 	KUNIT_EXPECT_EQ(test, cap->registration_id, req.registration_id);
 	KUNIT_EXPECT_EQ(test, cap->cookie, 77ULL);
 	KUNIT_EXPECT_EQ(test, cap->stop, (u32)OOMPROF_STOP_NONE);
 	KUNIT_EXPECT_EQ(test, cap->nbuckets, 0ULL);
 	KUNIT_EXPECT_EQ(test, cap->mem_profile_rate, 0LL);
+	/* In the victim, well before the fallback's turn (300 ms). */
+	KUNIT_EXPECT_LT(test, cap->start_boottime_ns - rec->kill_boottime_ns,
+			200ULL * NSEC_PER_MSEC);
+	stop_sleeper(test, t);
 
 	/* No capture buffer free: a plain record saying so. */
 	teardown(test);
+	t = start_sleeper(test);
 	setup(test, 4, 20, 0);
-	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req, okt_user.mm), 0);
-	mark_victim(okt_user.task);
-	read_record(test, 1, rec, size);
+	register_at(test, t, &req, zero_word_of(test, t), zero_word_of(test, t));
+	mark_victim(t);
+	read_record(test, 1, rec, CAPTURE_REC_SIZE);
 	KUNIT_EXPECT_EQ(test, rec->hdr.type, (u16)OOMPROF_REC_OOM_KILL);
 	KUNIT_EXPECT_TRUE(test, rec->hdr.flags & OOMPROF_KILL_GO_PROCESS);
 	KUNIT_EXPECT_EQ(test, rec->capture_stop, (u32)OOMPROF_STOP_NO_BUFFER);
+	KUNIT_EXPECT_EQ(test, rec->capture_path, (u32)OOMPROF_CAPTURE_PATH_NONE);
+	stop_sleeper(test, t);
+}
+
+/*
+ * A victim that cannot run its task_work (stopped: TWA_SIGNAL wakes only
+ * an interruptible sleep) is captured by the fallback at capture_wait_ms;
+ * its callback, run when it is killed later, finds the capture taken and
+ * only lets go of the slot, which a later kill then reuses.
+ */
+static void kill_capture_fallback(struct kunit *test)
+{
+	struct oomprof_oom_kill *rec = new_rec(test, CAPTURE_REC_SIZE);
+	struct oomprof_go_capture *cap = (void *)(rec + 1);
+	struct task_struct *t = start_sleeper(test);
+	struct oomprof_register req;
+	u64 zero = zero_word_of(test, t), after;
+	int i;
+
+	setup(test, 1, 20, 1);
+	register_at(test, t, &req, zero, zero);
+	send_sig(SIGSTOP, t, 1);
+	for (i = 0; i < 150 && !task_is_stopped(t); i++)
+		msleep(20);
+	KUNIT_ASSERT_TRUE_MSG(test, task_is_stopped(t), "SIGSTOP did not stop it");
+	mark_victim(t);
+	read_record(test, 1, rec, CAPTURE_REC_SIZE);
+	KUNIT_EXPECT_EQ(test, rec->hdr.type, (u16)OOMPROF_REC_GO_HEAP);
+	KUNIT_EXPECT_EQ(test, rec->capture_path,
+			(u32)OOMPROF_CAPTURE_PATH_FALLBACK);
+	KUNIT_EXPECT_EQ(test, cap->stop, (u32)OOMPROF_STOP_NONE);
+	after = cap->start_boottime_ns - rec->kill_boottime_ns;
+	KUNIT_EXPECT_GE(test, after, 300ULL * NSEC_PER_MSEC);
+	KUNIT_EXPECT_LT(test, after, (u64)OOMPROF_CAPTURE_END_MS * NSEC_PER_MSEC);
+	/* The one slot is held by the queued callback until it runs. */
+	KUNIT_EXPECT_EQ(test, kstats().kill_slots_busy, 0U);
+	mark_victim(okt_user.task);
+	msleep(50);
+	KUNIT_EXPECT_EQ(test, queued(), 1ULL);	/* lost: no free slot */
+	stop_sleeper(test, t);		/* runs the callback */
+	mark_victim(okt_user.task);
+	read_record(test, 2, rec, sizeof(*rec));
+	KUNIT_EXPECT_EQ(test, rec->hdr.type, (u16)OOMPROF_REC_OOM_KILL);
+	KUNIT_EXPECT_EQ(test, rec->hdr.lost, 1ULL);
+}
+
+/* A bucket pointer into device memory (VM_IO | VM_PFNMAP) is not read. */
+static void kill_capture_skips_device_memory(struct kunit *test)
+{
+	struct oomprof_oom_kill *rec = new_rec(test, CAPTURE_REC_SIZE);
+	struct oomprof_go_capture *cap = (void *)(rec + 1);
+	struct task_struct *t = start_sleeper(test);
+	struct oomprof_register req;
+	u64 dev = device_mapping_of(test, t);
+
+	setup(test, 4, 20, 1);
+	register_at(test, t, &req, dev, zero_word_of(test, t));
+	mark_victim(t);
+	read_record(test, 1, rec, CAPTURE_REC_SIZE);
+	KUNIT_EXPECT_EQ(test, rec->capture_path,
+			(u32)OOMPROF_CAPTURE_PATH_VICTIM);
+	KUNIT_EXPECT_EQ(test, cap->stop, (u32)OOMPROF_STOP_IO_MAPPING);
+	KUNIT_EXPECT_EQ(test, cap->stop_addr, dev);
+	KUNIT_EXPECT_EQ(test, cap->nbuckets, 0ULL);
+	stop_sleeper(test, t);
 }
 
 static int kill_suite_init(struct kunit_suite *suite)
@@ -283,6 +470,8 @@ static struct kunit_case kill_cases[] = {
 	KUNIT_CASE(kill_sigkill_other_process),
 	KUNIT_CASE(kill_slots_exhausted),
 	KUNIT_CASE(kill_registered_go_victim),
+	KUNIT_CASE(kill_capture_fallback),
+	KUNIT_CASE(kill_capture_skips_device_memory),
 	{}
 };
 

@@ -138,6 +138,13 @@ if [ "$module_ko" != none ]; then
 	strip --strip-debug "$root/oomprof.ko"
 fi
 
+# fuse.ko where the kernel has FUSE as a module (Debian 6.1), for the
+# go_fuse_fallback scenario: KMODDIR (run.sh, from kernels.sh) is the
+# kernel's own module tree.
+for f in "${KMODDIR:-/nonexistent}"/kernel/fs/fuse/fuse.ko; do
+	[ -f "$f" ] && install -m 644 "$f" "$root/fuse.ko"
+done
+
 # The KUnit test module (tests/kunit), for the kunit scenario.
 if [ "$kunit_ko" != none ]; then
 	install -m 644 "$kunit_ko" "$root/oomprof_kunit.ko"

@@ -128,7 +128,11 @@ struct oomprof_oom_kill {
 	 * no capture (enum oomprof_capture_stop).
 	 */
 	__u32 capture_stop;
-	__u32 reserved;
+	/*
+	 * With OOMPROF_KILL_GO_PROCESS: where the capture ran (enum
+	 * oomprof_capture_path); 0 in records of other kills.
+	 */
+	__u32 capture_path;
 	__u64 total_vm_kb;
 	__u64 anon_rss_kb;
 	__u64 file_rss_kb;
@@ -186,6 +190,32 @@ enum oomprof_capture_stop {
 	OOMPROF_STOP_NO_MM,		/* the address space was already gone */
 	OOMPROF_STOP_NO_BUFFER,		/* no capture buffer was free */
 	OOMPROF_STOP_EXEC,		/* exec'd since registered */
+	/* Exiting at its kill: its memory is freed before a capture runs. */
+	OOMPROF_STOP_EXITING,
+	OOMPROF_STOP_NOT_64BIT,		/* a 32-bit process: another layout */
+	OOMPROF_STOP_IO_MAPPING,	/* a pointer into VM_IO/VM_PFNMAP memory */
+	OOMPROF_STOP_MM_BUSY,		/* its mmap_lock stayed write-locked */
+};
+
+/*
+ * Where a registered victim's capture ran. The victim's own context is the
+ * rule: it runs (a task_work) before the victim takes its SIGKILL, while it
+ * still counts as the OOM killer's victim in progress, so no second OOM can
+ * pick another task while its memory is being read, and its memory is
+ * freed as soon as it exits. A victim that has not returned from the
+ * kernel by capture_wait_ms after its kill (say, asleep uninterruptibly)
+ * is captured by a worker instead: the fallback.
+ */
+enum oomprof_capture_path {
+	OOMPROF_CAPTURE_PATH_NONE = 0,	/* no capture: capture_stop says why */
+	OOMPROF_CAPTURE_PATH_VICTIM,	/* in the victim, before its SIGKILL */
+	OOMPROF_CAPTURE_PATH_FALLBACK,	/* by a worker at capture_wait_ms */
+	/*
+	 * By a worker at once, while the victim waited for it in its exit
+	 * (still in its cgroup): it had taken its SIGKILL before the kill
+	 * was armed and could run the capture only after exit_mm.
+	 */
+	OOMPROF_CAPTURE_PATH_HANDOVER,
 };
 
 #define OOMPROF_EXE_PATH_LEN	256

@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"syscall"
 	"time"
 	"unsafe"
@@ -29,7 +30,20 @@ var (
 	lifetime = flag.Duration("lifetime", 0, "exit (status 0) this long after start instead of leaking")
 	fast     = flag.Bool("fast", false, "no GC and no own profile: leak right after retaining (exec-to-kill timing runs)")
 	timing   = flag.Bool("timing", false, "report on stderr how long each start-up step took")
+	blockOn  = flag.String("blockread", "", "leak on another thread while the main thread reads this file (a read that never ends keeps it in the kernel)")
 )
+
+// With -blockread the main goroutine stays on the main thread (the thread
+// group leader, the task the OOM killer hands to mark_victim). Only a
+// LockOSThread during init is sure to hold the main thread, before flags
+// are parsed.
+func init() {
+	for _, a := range os.Args[1:] {
+		if strings.TrimLeft(a, "-") == "blockread" || strings.HasPrefix(strings.TrimLeft(a, "-"), "blockread=") {
+			runtime.LockOSThread()
+		}
+	}
+}
 
 // boottime is CLOCK_BOOTTIME, the clock of execat and of the module's
 // records, so the host can place each step between exec and kill.
@@ -184,6 +198,23 @@ func main() {
 	}
 	time.Sleep(*delay)
 	phase("leak")
+	if *blockOn != "" {
+		f, err := os.Open(*blockOn)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		go leakForever(out)
+		var b [1]byte
+		// A raw read(2) on this (the leader) thread: it does not return.
+		syscall.Read(int(f.Fd()), b[:])
+		fmt.Fprintln(os.Stderr, "blockread: the read returned")
+		os.Exit(3)
+	}
+	leakForever(out)
+}
+
+func leakForever(out *os.File) {
 	for n := 1; ; n++ {
 		leak = append(leak, leakChunk())
 		if out != nil {

@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""go_neighbour: a registered Go victim and an innocent neighbour (churn)
+share a 128M memory cgroup; round after round the victim is OOM-killed
+while the neighbour keeps charging pages. Each round: exactly one kill (the
+cgroup's memory.events and the kernel's own "Killed process" lines), the
+neighbour alive, and a complete capture taken in the victim's own context."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import check_common, fail, main, match_dmesg  # noqa: E402
+
+
+def check(r):
+    # The per-round verdicts first: they name the harm (a second kill)
+    # better than the scenario's exit code does.
+    summary = r.summary()
+    rounds = int(summary.get("rounds", "0"))
+    if rounds < 1:
+        fail("no rounds in the summary")
+    bad = []
+    for n in range(1, rounds + 1):
+        line = summary.get(f"round{n}")
+        if line is None:
+            fail(f"round {n} of {rounds} did not complete: {r.error.strip()[:200]}")
+        if "oom_kill_delta:1 " not in line + " " or "neighbour:alive" not in line:
+            bad.append(f"round {n}: {line}")
+    if bad:
+        fail(f"{len(bad)} of {rounds} rounds killed more than the victim: " + "; ".join(bad))
+    check_common(r)
+
+    victims = [int(p) for p in (r.read("victim_pids") or "").split()]
+    neighbours = {int(p) for p in (r.read("neighbour_pids") or "").split()}
+    killed = [pid for pid, _ in r.killed()]
+    if sorted(killed) != sorted(victims):
+        fail(f"the kernel killed {killed}, expected exactly the victims {victims}"
+             f" (neighbours {sorted(neighbours)})")
+    kills = r.kills()
+    if len(kills) != rounds:
+        fail(f"{len(kills)} oom_kill records for {rounds} rounds")
+    for k in kills:
+        match_dmesg(r, k)
+        go = k.get("go")
+        if go is None:
+            fail(f"victim {k['pid']} was not registered when it was killed "
+                 f"(raise oomprof_delay)")
+        if go.get("capture") != "complete":
+            fail(f"victim {k['pid']}: capture {go.get('capture')!r} ({go.get('stop')!r}), not complete")
+        # handover: the victim had taken its SIGKILL before the kill was
+        # armed and waited in its exit, still in its cgroup, for a worker
+        # to capture; "fallback" would mean it never got there in time.
+        if go.get("path") not in ("in-victim", "handover"):
+            fail(f"victim {k['pid']}: capture path {go.get('path')!r}, expected 'in-victim'")
+        if go.get("buckets", 0) < int(summary.get("buckets", "0")):
+            fail(f"victim {k['pid']}: {go.get('buckets')} buckets captured, "
+                 f"fewer than the {summary.get('buckets')} it made")
+    paths = [k["go"]["path"] for k in kills]
+    print(f"rounds {rounds}: one kill each, neighbour alive; captures in-victim "
+          f"{paths.count('in-victim')}, handover {paths.count('handover')}; "
+          f"capture ms {[round(k['go']['capture_ns'] / 1e6) for k in kills]}")
+
+
+main(check)

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fusehang MOUNTPOINT: a FUSE file system, spoken raw on /dev/fuse, whose
+ * one file ("x") can be opened but whose reads are never answered. A
+ * process that reads it waits in the kernel for the answer; once it has
+ * a SIGKILL it waits uninterruptibly (fuse's request_wait_answer: the
+ * request already reached the server), so it never returns to user mode
+ * until this server goes away. Killing fusehang (closing /dev/fuse) aborts
+ * the connection and frees it.
+ *
+ * Prints "ready" once mounted, and "read pid N" for each read it holds.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fuse.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define FILE_NODE	2
+
+static int fuse_fd;
+
+static void reply(uint64_t unique, int error, const void *arg, size_t size)
+{
+	struct fuse_out_header out = {
+		.len = sizeof(out) + size,
+		.error = error,
+		.unique = unique,
+	};
+	struct iovec iov[2] = {
+		{ &out, sizeof(out) },
+		{ (void *)arg, size },
+	};
+
+	if (writev(fuse_fd, iov, size ? 2 : 1) < 0)
+		fprintf(stderr, "fusehang: reply: %s\n", strerror(errno));
+}
+
+static void fill_attr(struct fuse_attr *a, uint64_t node)
+{
+	memset(a, 0, sizeof(*a));
+	a->ino = node;
+	a->nlink = 1;
+	if (node == FUSE_ROOT_ID) {
+		a->mode = S_IFDIR | 0755;
+	} else {
+		a->mode = S_IFREG | 0644;
+		a->size = 1 << 20;
+		a->blocks = 2048;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static char buf[FUSE_MIN_READ_BUFFER + 65536];
+	char opts[128];
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: fusehang MOUNTPOINT\n");
+		return 2;
+	}
+	fuse_fd = open("/dev/fuse", O_RDWR);
+	if (fuse_fd < 0 && errno == ENOENT &&
+	    mknod("/dev/fuse", S_IFCHR | 0666, makedev(10, 229)) == 0)
+		fuse_fd = open("/dev/fuse", O_RDWR);
+	if (fuse_fd < 0) {
+		fprintf(stderr, "fusehang: /dev/fuse: %s (is fuse loaded?)\n",
+			strerror(errno));
+		return 1;
+	}
+	snprintf(opts, sizeof(opts),
+		 "fd=%d,rootmode=40000,user_id=0,group_id=0", fuse_fd);
+	if (mount("fusehang", argv[1], "fuse", MS_NOSUID | MS_NODEV, opts)) {
+		fprintf(stderr, "fusehang: mount %s: %s\n", argv[1],
+			strerror(errno));
+		return 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+
+	for (;;) {
+		struct fuse_in_header *in = (void *)buf;
+		void *arg = in + 1;
+		ssize_t n = read(fuse_fd, buf, sizeof(buf));
+
+		if (n < 0) {
+			if (errno == EINTR || errno == ENOENT)
+				continue;
+			fprintf(stderr, "fusehang: read: %s\n", strerror(errno));
+			return 1;
+		}
+		if ((size_t)n < sizeof(*in))
+			continue;
+		switch (in->opcode) {
+		case FUSE_INIT: {
+			const struct fuse_init_in *ii = arg;
+			struct fuse_init_out o = {
+				.major = FUSE_KERNEL_VERSION,
+				.minor = FUSE_KERNEL_MINOR_VERSION,
+				.max_readahead = ii->max_readahead,
+				.max_write = 4096,
+			};
+
+			reply(in->unique, 0, &o, sizeof(o));
+			break;
+		}
+		case FUSE_LOOKUP: {
+			struct fuse_entry_out o = { .nodeid = FILE_NODE };
+
+			if (strcmp(arg, "x")) {
+				reply(in->unique, -ENOENT, NULL, 0);
+				break;
+			}
+			o.entry_valid = 3600;
+			o.attr_valid = 3600;
+			fill_attr(&o.attr, FILE_NODE);
+			reply(in->unique, 0, &o, sizeof(o));
+			break;
+		}
+		case FUSE_GETATTR: {
+			struct fuse_attr_out o = { .attr_valid = 3600 };
+
+			fill_attr(&o.attr, in->nodeid);
+			reply(in->unique, 0, &o, sizeof(o));
+			break;
+		}
+		case FUSE_OPEN: {
+			/* Direct I/O: every read reaches us, none the cache. */
+			struct fuse_open_out o = { .fh = 1,
+						   .open_flags = FOPEN_DIRECT_IO };
+
+			reply(in->unique, 0, &o, sizeof(o));
+			break;
+		}
+		case FUSE_READ:
+			/* Never answered: the reader waits until we die. */
+			printf("read pid %u\n", in->pid);
+			fflush(stdout);
+			break;
+		case FUSE_INTERRUPT:
+		case FUSE_FORGET:
+		case FUSE_BATCH_FORGET:
+			break;	/* no reply expected (or none given) */
+		default:
+			reply(in->unique, -ENOSYS, NULL, 0);
+			break;
+		}
+	}
+}
