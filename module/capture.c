@@ -29,6 +29,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <linux/wait.h>
 
 #include "oomprof.h"
 #include "walker.h"
@@ -90,8 +91,10 @@ void oomprof_capture_exit(void)
 	nr_bufs = 0;
 }
 
-/* A free buffer's index, or -1. Any context. */
-int oomprof_capture_claim(void)
+static DECLARE_WAIT_QUEUE_HEAD(bufs_freed);
+
+/* A free buffer's index, or -1, not counted as a drop. Any context. */
+int oomprof_capture_claim_try(void)
 {
 	unsigned int i;
 
@@ -101,14 +104,45 @@ int oomprof_capture_claim(void)
 			return i;
 		}
 	}
-	atomic64_inc(&captures_dropped);
 	return -1;
+}
+
+/* A free buffer's index, or -1. Any context. */
+int oomprof_capture_claim(void)
+{
+	int idx = oomprof_capture_claim_try();
+
+	if (idx < 0)
+		atomic64_inc(&captures_dropped);
+	return idx;
+}
+
+/*
+ * A free buffer's index, waiting for one until ktime_get_ns() reaches
+ * @until_ns, or -1. Sleeps. More Go victims at once than buffers: a
+ * buffer comes free as soon as the reader has copied a capture out, which
+ * takes it milliseconds, so a victim that waits briefly is captured whole
+ * instead of not at all. With no reader open, nothing frees a buffer:
+ * no wait.
+ */
+int oomprof_capture_claim_wait(u64 until_ns)
+{
+	u64 now = ktime_get_ns();
+	int idx = oomprof_capture_claim_try();
+
+	if (idx < 0 && oomprof_events_reader_open() && now < until_ns)
+		wait_event_timeout(bufs_freed, (idx = oomprof_capture_claim_try()) >= 0,
+				   nsecs_to_jiffies(until_ns - now) + 1);
+	if (idx < 0)
+		atomic64_inc(&captures_dropped);
+	return idx;
 }
 
 void oomprof_capture_release(int idx)
 {
 	atomic_set_release(&bufs[idx].busy, 0);
 	atomic_dec(&bufs_busy);
+	wake_up(&bufs_freed);
 }
 
 void oomprof_capture_note_dropped(void)

@@ -258,6 +258,12 @@ void oomprof_events_set_reader(bool attached)
 	spin_unlock_irqrestore(&ev.lock, flags);
 }
 
+/* Is a reader open? Lockless: a stale answer costs one wait or one drop. */
+bool oomprof_events_reader_open(void)
+{
+	return READ_ONCE(ev.proc_reader);
+}
+
 /* A record that never got as far as the ring (no kill slot free). */
 void oomprof_events_note_lost(void)
 {

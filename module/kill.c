@@ -104,6 +104,7 @@ struct oomprof_kill {
 	/* A registered Go victim: */
 	int capture;			/* capture buffer, or -1 */
 	atomic_t claim;			/* enum capture_claim */
+	bool capture_wanted;		/* a capture was started */
 	bool capture_done;		/* under lock */
 	bool captured;			/* a walk ran: publish the buffer */
 	unsigned long capture_deadline;	/* jiffies: the fallback's turn */
@@ -292,9 +293,9 @@ static void start_capture(struct oomprof_kill *k, struct task_struct *t)
 {
 	struct mm_struct *mm = t->mm;	/* stable under task_lock */
 	bool exec = false;
-	int idx;
 
 	k->capture = -1;
+	k->capture_wanted = false;
 	k->captured = false;
 	k->capture_done = false;
 	k->mm = NULL;
@@ -324,15 +325,13 @@ static void start_capture(struct oomprof_kill *k, struct task_struct *t)
 		k->rec.capture_stop = OOMPROF_STOP_NO_MM;
 		goto none;
 	}
-	idx = oomprof_capture_claim();
-	if (idx < 0) {
-		/* More Go victims at once than capture_buffers. */
-		k->rec.capture_stop = OOMPROF_STOP_NO_BUFFER;
-		mmput_async(mm);	/* mmput may sleep */
-		return;
-	}
+	/*
+	 * More Go victims at once than capture_buffers: the capture claims
+	 * one when it runs, waiting briefly (capture_buffer()).
+	 */
 	memset(&k->cap, 0, sizeof(k->cap));
-	k->capture = idx;
+	k->capture = oomprof_capture_claim_try();
+	k->capture_wanted = true;
 	k->mm = mm;
 	k->capture_end_ns = ktime_get_ns() +
 			    (u64)OOMPROF_CAPTURE_END_MS * NSEC_PER_MSEC;
@@ -368,6 +367,24 @@ none:
 	oomprof_capture_note_dropped();
 }
 
+/*
+ * The capture's buffer: claimed at the kill, or, when none was free then,
+ * now, waiting for one at most OOMPROF_BUFFER_WAIT_MS and never past the
+ * capture's end. Sleeps. False: none came free, and the record says so.
+ */
+static bool capture_buffer(struct oomprof_kill *k)
+{
+	u64 until = ktime_get_ns() + (u64)OOMPROF_BUFFER_WAIT_MS * NSEC_PER_MSEC;
+
+	if (k->capture < 0)
+		k->capture = oomprof_capture_claim_wait(min(until,
+							    k->capture_end_ns));
+	if (k->capture >= 0)
+		return true;
+	k->rec.capture_stop = OOMPROF_STOP_NO_BUFFER;
+	return false;
+}
+
 /* The capture is over and the mm let go: publish_work may go on. */
 static void capture_finished(struct oomprof_kill *k)
 {
@@ -395,9 +412,12 @@ static void capture_in_victim(struct callback_head *twork)
 
 	if (atomic_cmpxchg(&k->claim, CLAIM_OPEN, CLAIM_VICTIM) == CLAIM_OPEN) {
 		if (current->mm == k->mm) {
-			oomprof_capture_run_current(k->capture, &k->reg,
-						    k->capture_end_ns, &k->cap);
-			k->captured = true;
+			if (capture_buffer(k)) {
+				oomprof_capture_run_current(k->capture, &k->reg,
+							    k->capture_end_ns,
+							    &k->cap);
+				k->captured = true;
+			}
 			k->rec.capture_path = OOMPROF_CAPTURE_PATH_VICTIM;
 			/* Not the last reference: current->mm is one. */
 			mmput(k->mm);
@@ -436,9 +456,11 @@ static void capture_fallback(struct oomprof_kill *k)
 {
 	struct mm_struct *mm = k->mm;
 
-	oomprof_capture_run(k->capture, mm, &k->reg, k->capture_end_ns,
-			    &k->cap);
-	k->captured = true;
+	if (capture_buffer(k)) {
+		oomprof_capture_run(k->capture, mm, &k->reg, k->capture_end_ns,
+				    &k->cap);
+		k->captured = true;
+	}
 	if (k->rec.capture_path != OOMPROF_CAPTURE_PATH_HANDOVER)
 		k->rec.capture_path = OOMPROF_CAPTURE_PATH_FALLBACK;
 	k->mm = NULL;
@@ -544,7 +566,7 @@ void oomprof_kill_begin(struct task_struct *victim)
 	spin_lock_irqsave(&k->lock, flags);
 	k->deadline = jiffies + sigkill_wait;
 	wait = sigkill_wait;
-	if (k->capture >= 0 && !k->capture_done)
+	if (k->capture_wanted && !k->capture_done)
 		wait = time_before(jiffies, k->capture_deadline) ?
 		       min(wait, k->capture_deadline - jiffies) : 0;
 	k->waiting = true;
@@ -636,7 +658,7 @@ static void release_publication(struct oomprof_kill *k)
 static bool ready_to_publish(struct oomprof_kill *k, unsigned long *flags)
 {
 	lockdep_assert_held(&k->lock);
-	if (k->capture >= 0 && !k->capture_done) {
+	if (k->capture_wanted && !k->capture_done) {
 		int claim = atomic_read(&k->claim);
 
 		if (claim == CLAIM_VICTIM)

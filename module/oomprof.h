@@ -63,6 +63,7 @@ bool oomprof_events_queue_capture(int idx);
 bool oomprof_events_proc_wanted(u32 size);
 bool oomprof_events_queue_proc(struct oomprof_record_header *rec);
 void oomprof_events_set_reader(bool attached);
+bool oomprof_events_reader_open(void);
 void oomprof_events_set_detaching(bool on);
 
 struct oomprof_events_left {
@@ -102,6 +103,8 @@ int oomprof_capture_init(unsigned int buffers, unsigned int buffer_mb,
 			 unsigned int bucket_limit, unsigned int timeout_ms);
 void oomprof_capture_exit(void);
 int oomprof_capture_claim(void);
+int oomprof_capture_claim_try(void);
+int oomprof_capture_claim_wait(u64 until_ns);
 void oomprof_capture_release(int idx);
 void oomprof_capture_note_dropped(void);
 void oomprof_capture_run(int idx, struct mm_struct *mm,
@@ -124,6 +127,8 @@ void oomprof_capture_stats(struct oomprof_stats *st);
  * victim in its task_work holds up a second OOM of its cgroup until then.
  */
 #define OOMPROF_CAPTURE_END_MS	1500
+/* Longest a capture waits for a buffer another capture holds. */
+#define OOMPROF_BUFFER_WAIT_MS	500
 int oomprof_kills_init(unsigned int slots, unsigned int sigkill_wait_ms);
 void oomprof_kills_exit(void);
 void oomprof_kill_begin(struct task_struct *victim);
