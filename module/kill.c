@@ -412,13 +412,15 @@ static void capture_in_victim(struct callback_head *twork)
 
 	if (atomic_cmpxchg(&k->claim, CLAIM_OPEN, CLAIM_VICTIM) == CLAIM_OPEN) {
 		if (current->mm == k->mm) {
+			/* The path says where a capture ran: none, none. */
 			if (capture_buffer(k)) {
 				oomprof_capture_run_current(k->capture, &k->reg,
 							    k->capture_end_ns,
 							    &k->cap);
 				k->captured = true;
+				k->rec.capture_path =
+					OOMPROF_CAPTURE_PATH_VICTIM;
 			}
-			k->rec.capture_path = OOMPROF_CAPTURE_PATH_VICTIM;
 			/* Not the last reference: current->mm is one. */
 			mmput(k->mm);
 			k->mm = NULL;
@@ -460,9 +462,11 @@ static void capture_fallback(struct oomprof_kill *k)
 		oomprof_capture_run(k->capture, mm, &k->reg, k->capture_end_ns,
 				    &k->cap);
 		k->captured = true;
+		if (k->rec.capture_path != OOMPROF_CAPTURE_PATH_HANDOVER)
+			k->rec.capture_path = OOMPROF_CAPTURE_PATH_FALLBACK;
+	} else {
+		k->rec.capture_path = OOMPROF_CAPTURE_PATH_NONE;
 	}
-	if (k->rec.capture_path != OOMPROF_CAPTURE_PATH_HANDOVER)
-		k->rec.capture_path = OOMPROF_CAPTURE_PATH_FALLBACK;
 	k->mm = NULL;
 	/* Possibly the last reference: the victim's memory is freed here. */
 	mmput(mm);
