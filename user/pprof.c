@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -123,14 +124,28 @@ static void sip_key(void)
 
 	if (sip_keyed)
 		return;
-	if (getrandom(k, sizeof(k), 0) != (ssize_t)sizeof(k)) {
-		/* No entropy yet (early boot): still unpredictable enough. */
+	/*
+	 * Never block: getrandom() without flags waits for the kernel's
+	 * CRNG, which in a freshly booted machine can take seconds, and a
+	 * profile written then would hold up every record behind it. The 16
+	 * bytes the kernel put in our auxiliary vector at exec (AT_RANDOM)
+	 * are there from the start.
+	 */
+	if (getrandom(k, sizeof(k), GRND_NONBLOCK) != (ssize_t)sizeof(k)) {
+		const unsigned char *at = (const void *)getauxval(AT_RANDOM);
 		struct timespec t;
 
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		k[0] = (uint64_t)t.tv_nsec * 0x9e3779b97f4a7c15ULL ^
 		       (uint64_t)getpid() << 32 ^ (uint64_t)(uintptr_t)&t;
 		k[1] = (uint64_t)t.tv_sec ^ (uint64_t)(uintptr_t)k;
+		if (at) {
+			uint64_t a[2];
+
+			memcpy(a, at, sizeof(a));
+			k[0] ^= a[0];
+			k[1] ^= a[1];
+		}
 	}
 	sip_k0 = k[0];
 	sip_k1 = k[1];
