@@ -53,6 +53,14 @@ static uint64_t rnd(void)
 
 static unsigned char *scratch;	/* SCRATCH bytes + a guard page */
 static unsigned long long my_start;
+/*
+ * /proc/PID/mem files for REGISTER and DUMP (their mem_fd): our own, and,
+ * on the unprivileged side, init's if the kernel let us open it (it must
+ * not). Root's side never names another process: a plausible SET_RATE
+ * would write into it.
+ */
+static int mem_self = -1, mem_other = -1;
+static char mem_other_note[64];
 
 static unsigned long long start_ticks(pid_t pid)
 {
@@ -110,6 +118,18 @@ static void *in_scratch(size_t size)
 	return scratch + off;
 }
 
+static int32_t pick_mem_fd(void)
+{
+	switch (rnd() % 4) {
+	case 0:
+		return (int32_t)rnd();
+	case 1:
+		return mem_other;
+	default:
+		return mem_self;
+	}
+}
+
 /* Fill a REGISTER or DUMP request at @p, often plausible. */
 static void plausible(void *p, unsigned int cmd)
 {
@@ -118,7 +138,8 @@ static void plausible(void *p, unsigned int cmd)
 	if (cmd == OOMPROF_IOC_REGISTER || cmd == OOMPROF_IOC_UNREGISTER) {
 		struct oomprof_register *r = p;
 
-		r->pid = rnd() % 3 ? (uint32_t)getpid() : (uint32_t)rnd();
+		r->pid = rnd() % 3 ? (uint32_t)getpid() : rnd() % 2 ? 1 : (uint32_t)rnd();
+		r->mem_fd = pick_mem_fd();
 		r->start_time_ticks = rnd() % 4 ? my_start : rnd();
 		r->flags = rnd() % 3 ? 0 : (uint32_t)rnd() % 4;
 		r->mbuckets_addr = rnd() % 2 ? target : rnd();
@@ -129,7 +150,8 @@ static void plausible(void *p, unsigned int cmd)
 	} else if (cmd == OOMPROF_IOC_DUMP) {
 		struct oomprof_dump *d = p;
 
-		d->pid = rnd() % 3 ? (uint32_t)getpid() : (uint32_t)rnd();
+		d->pid = rnd() % 3 ? (uint32_t)getpid() : rnd() % 2 ? 1 : (uint32_t)rnd();
+		d->mem_fd = pick_mem_fd();
 		d->start_time_ticks = rnd() % 4 ? my_start : rnd();
 		d->flags = rnd() % 4 ? 0 : (uint32_t)rnd();
 		d->mbuckets_addr = rnd() % 2 ? target : rnd();
@@ -186,6 +208,13 @@ static void run(const char *side, int fd, long n)
 	int e;
 
 	memset(errs, 0, sizeof(errs));
+	mem_self = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	if (!strcmp(side, "unprivileged")) {
+		mem_other = open("/proc/1/mem", O_RDONLY | O_CLOEXEC);
+		snprintf(mem_other_note, sizeof(mem_other_note),
+			 " open_pid1_mem=%s", mem_other >= 0 ? "ok" :
+			 strerrorname_np(errno) ? strerrorname_np(errno) : "?");
+	}
 	for (i = 0; i < n; i++) {
 		unsigned int cmd = pick_cmd();
 
@@ -194,7 +223,7 @@ static void run(const char *side, int fd, long n)
 		else if (errno > 0 && errno < 4096)
 			errs[errno]++;
 	}
-	printf("%s calls=%ld ok=%ld", side, n, ok);
+	printf("%s calls=%ld ok=%ld%s", side, n, ok, mem_other_note);
 	for (e = 1; e < 4096; e++)
 		if (errs[e])
 			printf(" %s=%ld", strerrorname_np(e) ? strerrorname_np(e) : "?", errs[e]);
