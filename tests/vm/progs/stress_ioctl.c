@@ -140,7 +140,10 @@ static void plausible(void *p, unsigned int cmd)
 
 		r->pid = rnd() % 3 ? (uint32_t)getpid() : rnd() % 2 ? 1 : (uint32_t)rnd();
 		r->mem_fd = pick_mem_fd();
-		r->start_time_ticks = rnd() % 4 ? my_start : rnd();
+		r->reserved = rnd() % 8 ? 0 : (uint32_t)rnd();
+		/* 0: not checked, so that only mem_fd tells pid 1 apart. */
+		r->start_time_ticks = rnd() % 4 ?
+			(r->pid == (uint32_t)getpid() ? my_start : 0) : rnd();
 		r->flags = rnd() % 3 ? 0 : (uint32_t)rnd() % 4;
 		r->mbuckets_addr = rnd() % 2 ? target : rnd();
 		/* SET_RATE may write here: scratch, never our own data. */
@@ -152,7 +155,10 @@ static void plausible(void *p, unsigned int cmd)
 
 		d->pid = rnd() % 3 ? (uint32_t)getpid() : rnd() % 2 ? 1 : (uint32_t)rnd();
 		d->mem_fd = pick_mem_fd();
-		d->start_time_ticks = rnd() % 4 ? my_start : rnd();
+		d->reserved = rnd() % 8 ? 0 : (uint32_t)rnd();
+		/* 0: not checked, so that only mem_fd tells pid 1 apart. */
+		d->start_time_ticks = rnd() % 4 ?
+			(d->pid == (uint32_t)getpid() ? my_start : 0) : rnd();
 		d->flags = rnd() % 4 ? 0 : (uint32_t)rnd();
 		d->mbuckets_addr = rnd() % 2 ? target : rnd();
 		d->mem_profile_rate_addr = target;
