@@ -507,12 +507,54 @@ static int add_entry(struct builder *b, const struct heapprof_entry *e,
 			    label.num != 0);
 }
 
+struct raw_source {
+	const void *buf;
+	size_t len, off;
+};
+
+static int raw_next(void *ctx, struct heapprof_entry *e, char *err,
+		    size_t errlen)
+{
+	struct raw_source *r = ctx;
+
+	return heapprof_next(r->buf, r->len, &r->off, e, err, errlen);
+}
+
+static void raw_rewind(void *ctx)
+{
+	((struct raw_source *)ctx)->off = 0;
+}
+
 int heapprof_build(const void *buf, size_t len, const struct heapprof_opts *o,
 		   struct pprof **out, struct heapprof_stats *st)
 {
+	struct raw_source r = { .buf = buf, .len = len };
+	struct heapprof_source src = {
+		.next = raw_next, .rewind = raw_rewind, .ctx = &r,
+	};
+	int rc = heapprof_build_src(&src, o, out, st);
+
+	st->bytes = 0;
+	if (o->rate > 0) {
+		/* The bytes the valid entries span. */
+		size_t off = 0, i;
+		struct heapprof_entry e;
+
+		for (i = 0; i < st->entries; i++)
+			if (heapprof_next(buf, len, &off, &e, NULL, 0) != 1)
+				break;
+		st->bytes = off;
+	}
+	return rc;
+}
+
+int heapprof_build_src(const struct heapprof_source *src,
+		       const struct heapprof_opts *o, struct pprof **out,
+		       struct heapprof_stats *st)
+{
 	struct heapprof_entry e;
 	struct builder *b;
-	size_t off = 0;
+	size_t n;
 	int rc, clear = 1, all;
 
 	*out = NULL;
@@ -522,12 +564,12 @@ int heapprof_build(const void *buf, size_t len, const struct heapprof_opts *o,
 		return HEAPPROF_DISABLED;
 
 	/* Validate first, and see whether any bucket has published data. */
-	while ((rc = heapprof_next(buf, len, &off, &e, st->err, sizeof(st->err))) > 0) {
+	src->rewind(src->ctx);
+	while ((rc = src->next(src->ctx, &e, st->err, sizeof(st->err))) > 0) {
 		st->entries++;
 		if (e.active.allocs || e.active.frees)
 			clear = 0;
 	}
-	st->bytes = off;
 	st->complete = rc == 0;
 	/*
 	 * MemProfile (mprof.go): when no bucket has any active data yet (no
@@ -556,8 +598,9 @@ int heapprof_build(const void *buf, size_t len, const struct heapprof_opts *o,
 				   o->map_offset, o->exe_path, o->build_id);
 
 	/* Buckets in list order, as MemProfile walks allnext. */
-	for (off = 0, rc = 0; off < st->bytes && !rc;) {
-		if (heapprof_next(buf, st->bytes, &off, &e, NULL, 0) != 1)
+	src->rewind(src->ctx);
+	for (n = 0, rc = 0; n < st->entries && !rc; n++) {
+		if (src->next(src->ctx, &e, NULL, 0) != 1)
 			break;
 		rc = add_entry(b, &e, all);
 	}

@@ -134,6 +134,26 @@ int heapprof_build(const void *buf, size_t len, const struct heapprof_opts *o,
 		   struct pprof **out, struct heapprof_stats *st);
 
 /*
+ * Where heapprof_build_src takes its entries from, when they are not one
+ * buffer of raw entries (a capture whose older buckets the daemon learned
+ * before the kill, see golearn.h). next() fills @e (e->stk may point into
+ * the source's own storage, valid until the next call) and returns 1, 0 at
+ * the end, or -1 for a malformed entry with a sentence in @err. rewind()
+ * starts over: the builder passes over the entries twice.
+ */
+struct heapprof_source {
+	int (*next)(void *ctx, struct heapprof_entry *e, char *err,
+		    size_t errlen);
+	void (*rewind)(void *ctx);
+	void *ctx;
+};
+
+/* heapprof_build over any source; st->bytes is 0. */
+int heapprof_build_src(const struct heapprof_source *src,
+		       const struct heapprof_opts *o, struct pprof **out,
+		       struct heapprof_stats *st);
+
+/*
  * runtime/pprof's scaleHeapSample (protomem.go): the unsampled estimate
  * of @count objects of @size total bytes sampled at @rate.
  */
