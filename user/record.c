@@ -165,6 +165,7 @@ const char *record_stop_name(unsigned int stop)
 		[OOMPROF_STOP_NOT_64BIT] = "not a 64-bit process",
 		[OOMPROF_STOP_IO_MAPPING] = "bucket pointer into device memory (VM_IO/VM_PFNMAP)",
 		[OOMPROF_STOP_MM_BUSY] = "address space write-locked for the whole capture time",
+		[OOMPROF_STOP_LEARNED_MISMATCH] = "the bucket list below the learned prefix is not the one learned",
 	};
 
 	if (stop < sizeof(names) / sizeof(names[0]) && names[stop])

@@ -21,8 +21,8 @@
 #define OOMPROF_DEVICE_PATH	"/dev/oomprof"
 
 #define OOMPROF_RECORD_MAGIC	0x504d4f4fU	/* "OOMP" little-endian */
-#define OOMPROF_RECORD_VERSION	1
-#define OOMPROF_ABI_VERSION	3
+#define OOMPROF_RECORD_VERSION	2
+#define OOMPROF_ABI_VERSION	4
 
 /*
  * A read() buffer of this size always holds an OOM kill, lost or process
@@ -162,13 +162,35 @@ struct oomprof_oom_kill {
  *   struct oomprof_oom_kill   kill facts; kill.hdr is the record's header,
  *                             kill.hdr.size the whole record
  *   struct oomprof_go_capture how the capture went
- *   nbuckets entries, each:   __u64 address of the bucket in the process,
- *                             then the runtime's bucket exactly as it was
- *                             in memory (runtime/mprof.go): six words
- *                             next, allnext, typ, hash, size, nstk; nstk
- *                             return PCs; the memRecord: active, future[0],
- *                             future[1], future[2], each four words allocs,
- *                             frees, alloc_bytes, free_bytes.
+ *   full entries, bucket_bytes of them (nbuckets - nbuckets_counted),
+ *                             each: __u64 address of the bucket in the
+ *                             process, then the runtime's bucket exactly
+ *                             as it was in memory (runtime/mprof.go): six
+ *                             words next, allnext, typ, hash, size, nstk;
+ *                             nstk return PCs; the memRecord: active,
+ *                             future[0], future[1], future[2], each four
+ *                             words allocs, frees, alloc_bytes, free_bytes.
+ *   count entries, counts_bytes of them (nbuckets_counted), see below.
+ *
+ * Full entries are the buckets from the list's head down to the reader's
+ * learned prefix (OOMPROF_IOC_LEARNED), or all of them if it has none.
+ * From the prefix's first bucket (known_head) on, the reader already holds
+ * each bucket's header and stack (they never change once the runtime made
+ * the bucket), so the capture copies only what changes, the memRecord, as
+ * a count entry:
+ *
+ *   varint  zigzag(address - previous count entry's address; the first
+ *           entry's previous address is 0)
+ *   varint  mask: bit i set if memRecord word i (0..15, in the order
+ *           above: active.allocs is 0, future[2].free_bytes 15) is not 0
+ *   varint  each word whose bit is set, in increasing i
+ *
+ * varint: unsigned LEB128, at most 10 bytes; zigzag(d) = (d << 1) ^
+ * (d >> 63) for d taken as a signed 64-bit difference. The address lets
+ * the reader check that each count entry is the bucket it learned there.
+ * Count entries go on for at most known_count buckets; a list that ends
+ * before that, or goes on after it, stops the capture with
+ * OOMPROF_STOP_LEARNED_MISMATCH.
  *
  * The kernel validates what it copies (typ, nstk, pointers) and interprets
  * nothing else.
@@ -195,6 +217,8 @@ enum oomprof_capture_stop {
 	OOMPROF_STOP_NOT_64BIT,		/* a 32-bit process: another layout */
 	OOMPROF_STOP_IO_MAPPING,	/* a pointer into VM_IO/VM_PFNMAP memory */
 	OOMPROF_STOP_MM_BUSY,		/* its mmap_lock stayed write-locked */
+	/* Below known_head the list is not the learned one (see above). */
+	OOMPROF_STOP_LEARNED_MISMATCH,
 };
 
 /*
@@ -238,6 +262,11 @@ struct oomprof_go_capture {
 	__u64 load_bias;
 	char exe_path[OOMPROF_EXE_PATH_LEN];
 	char build_id[OOMPROF_BUILD_ID_LEN];
+	/* The learned prefix the capture used (0, 0: none), see above. */
+	__u64 known_head;
+	__u64 known_count;
+	__u64 nbuckets_counted;		/* count entries, of nbuckets */
+	__u64 counts_bytes;		/* bytes of count entries */
 };
 
 /* A memory read that failed on MemProfileRate: mem_profile_rate is -1. */
@@ -352,6 +381,36 @@ struct oomprof_register {
  */
 
 /*
+ * OOMPROF_IOC_LEARNED: the reader tells the module which part of a
+ * registered process's bucket list it holds: the buckets from known_head
+ * (the newest it has read) to the end of the list, known_count of them,
+ * each with its header and stack. The runtime only ever pushes new buckets
+ * at the head and never changes a bucket's stack, so at the OOM kill the
+ * capture copies whole only the buckets newer than known_head and, for
+ * the rest, just their counts (count entries, see OOMPROF_REC_GO_HEAP):
+ * a few bytes a bucket instead of hundreds, which is what lets a million
+ * buckets fit in the capture buffer.
+ *
+ * The module reads and writes no process memory for it (the reader read
+ * the list itself, through the /proc/PID/mem it registered with). What it
+ * learned belongs to the open file that set it: when that file is closed,
+ * the module forgets it, so a capture never refers to buckets its reader
+ * no longer holds. known_head 0 forgets the prefix now. A later
+ * OOMPROF_IOC_LEARNED replaces the earlier one.
+ *
+ * Errors: ENOENT no such registration (it ended at an exit or exec);
+ * EINVAL known_head not a plausible bucket address (aligned user address),
+ * known_count 0 or over the module's capture_max_buckets with a known_head,
+ * or reserved not 0.
+ */
+struct oomprof_learned {
+	__u64 registration_id;
+	__u64 known_head;
+	__u64 known_count;
+	__u64 reserved;			/* 0 */
+};
+
+/*
  * OOMPROF_IOC_DUMP: capture a live Go process's buckets now, for the
  * caller. Entries (the format of an OOMPROF_REC_GO_HEAP record's) go to
  * buf; cap says how it went, and cap.stop is OOMPROF_STOP_BUFFER_FULL if
@@ -422,6 +481,10 @@ struct oomprof_stats {
 	__u64 registrations_execd;
 	/* registrations made since load */
 	__u64 registrations_added;
+	/* bytes the module allocated at load (buffers, tables) */
+	__u64 reserved_bytes;
+	/* captures published that used a learned prefix (count entries) */
+	__u64 captures_counted;
 };
 
 #define OOMPROF_PROBE_MARK_VICTIM	(1U << 0)
@@ -437,6 +500,7 @@ struct oomprof_stats {
 #define OOMPROF_IOC_REGISTER	_IOWR(OOMPROF_IOC_MAGIC, 3, struct oomprof_register)
 #define OOMPROF_IOC_UNREGISTER	_IOW(OOMPROF_IOC_MAGIC, 4, struct oomprof_register)
 #define OOMPROF_IOC_DUMP	_IOWR(OOMPROF_IOC_MAGIC, 5, struct oomprof_dump)
+#define OOMPROF_IOC_LEARNED	_IOW(OOMPROF_IOC_MAGIC, 7, struct oomprof_learned)
 
 /*
  * OOMPROF_IOC_DETACH: let the module be unloaded while a reader runs,
