@@ -243,3 +243,22 @@ summarize_rmmod() {
 		problem "rmmod $2 failed: $(cat /tmp/rmmod.err)"
 	fi
 }
+
+# The project's debug kernel (KASAN, lockdep, kmemleak: each kill is about
+# ten times slower there, and memory tighter).
+on_debug_kernel() {
+	case $(uname -r) in
+	*-oomprof-debug) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+# stress_size SMALL FULL [SMALL_DEBUG]: FULL with oomprof_stress=full on
+# the kernel command line (tests/stress.sh, make stress), else SMALL, or
+# SMALL_DEBUG on the debug kernel.
+stress_size() {
+	case " $(cat /proc/cmdline) " in
+	*" oomprof_stress=full "*) echo "$2" ;;
+	*) if on_debug_kernel; then echo "${3:-$1}"; else echo "$1"; fi ;;
+	esac
+}

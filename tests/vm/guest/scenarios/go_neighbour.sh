@@ -27,9 +27,9 @@ STRICT=1
 # capture buffers, the reader's 48 MiB read buffer) ran the whole guest
 # out of memory: a global OOM, not the memcg's, and its kills prove
 # nothing about the capture. 20k buckets take 16 MiB buffers.
-case $(uname -r) in
-*-oomprof-debug) BUCKETS=20000 DELAY=4s BUFFER_MB=16 STRICT=0 ;;
-esac
+if on_debug_kernel; then
+	BUCKETS=20000 DELAY=4s BUFFER_MB=16 STRICT=0
+fi
 # On the debug kernel the kernel itself sometimes kills the neighbour (see
 # checks/go_neighbour.py): a second kill is recorded and judged there.
 second_kill() {

@@ -7,18 +7,6 @@
 # fuzzer has exited. N per side: 20000, or 100000 with oomprof_stress=full.
 . /lib.sh
 
-stress_size() {
-	case " $(cat /proc/cmdline) " in
-	*" oomprof_stress=full "*) echo "$2" ;;
-	*)
-		case $(uname -r) in
-		*-oomprof-debug) echo "${3:-$1}" ;;
-		*) echo "$1" ;;
-		esac
-		;;
-	esac
-}
-
 N=$(stress_size 20000 100000)
 seed=$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')
 echo "n=$N" >> "$R/summary"

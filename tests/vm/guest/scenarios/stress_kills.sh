@@ -7,21 +7,6 @@
 # oomprof_stress=full.
 . /lib.sh
 
-# stress_size SMALL FULL [SMALL_DEBUG]: FULL with oomprof_stress=full on
-# the kernel command line (tests/stress.sh), else SMALL, or SMALL_DEBUG on
-# the debug kernel (KASAN and kmemleak make each kill ten times slower).
-stress_size() {
-	case " $(cat /proc/cmdline) " in
-	*" oomprof_stress=full "*) echo "$2" ;;
-	*)
-		case $(uname -r) in
-		*-oomprof-debug) echo "${3:-$1}" ;;
-		*) echo "$1" ;;
-		esac
-		;;
-	esac
-}
-
 N=$(stress_size 100 1000 30)
 echo "n=$N" >> "$R/summary"
 # Shorter OOM reports (no task list); the log is drained as it goes, the

@@ -13,18 +13,6 @@
 # kernel), or 100 with oomprof_stress=full.
 . /lib.sh
 
-stress_size() {
-	case " $(cat /proc/cmdline) " in
-	*" oomprof_stress=full "*) echo "$2" ;;
-	*)
-		case $(uname -r) in
-		*-oomprof-debug) echo "${3:-$1}" ;;
-		*) echo "$1" ;;
-		esac
-		;;
-	esac
-}
-
 N=$(stress_size 10 100 4)
 echo "n=$N" >> "$R/summary"
 echo 0 > /proc/sys/vm/oom_dump_tasks
