@@ -60,6 +60,20 @@ for src in "$here"/progs/*.c; do
 	progs+=("$bin")
 done
 
+# 32-bit (i386) test programs: freestanding (system calls through int
+# $0x80), so no 32-bit C library is needed, only gcc's -m32 code generation
+# and binutils' elf_i386, which Debian's gcc and binutils have.
+for src in "$here"/progs32/*.c; do
+	name=$(basename "$src" .c)
+	bin=$progs_out/$name
+	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
+		gcc -m32 -nostdlib -static -ffreestanding -fno-pie -no-pie -O2 \
+			-Wall -Wextra -Werror -o "$bin.tmp" "$src"
+		mv "$bin.tmp" "$bin"
+	fi
+	progs+=("$bin")
+done
+
 # Go test programs (tests/vm/go/NAME), built with Debian's Go 1.19 and with
 # the current toolchain, each as a plain static executable, as a PIE and
 # stripped (-ldflags='-s -w'): /bin/NAME-go119, NAME-go119pie, NAME-go119s,

@@ -24,7 +24,7 @@ repo=$(cd "$here/../.." && pwd)
 work=$here/.work
 
 kernels="6.1 6.12 debug"
-scenarios="device loadunload go_exec_fast exec_churn go_container cgroup_oom wrapper three_cgroups global_oom no_reader_50 threads go_capture go_default_rate go_four go_rate0 go_enable_rate go_buffers go_dump go_neighbour go_fuse_fallback binding ptrace_scope3 dkms_capture daemon_lifecycle hostile_names"
+scenarios="device loadunload go_exec_fast exec_churn go_container cgroup_oom wrapper three_cgroups global_oom no_reader_50 threads go_capture go_default_rate go_four go_rate0 go_enable_rate go_buffers go_dump go_neighbour go_fuse_fallback binding compat32 ptrace_scope3 dkms_capture daemon_lifecycle hostile_names"
 # Without a module the scenarios cannot pass; by default they are reported
 # as failed without booting. This flag boots them anyway (harness work).
 boot_without_module=0
@@ -285,6 +285,14 @@ for series in $kernels; do
 		case $s in
 		# It changes what cannot be changed back until reboot.
 		ptrace_scope3) alone+=("$s") ;;
+		# A 32-bit victim needs the kernel to run 32-bit programs.
+		compat32)
+			if grep -qx 'CONFIG_IA32_EMULATION=y' "$KDIR/.config" 2> /dev/null; then
+				normal+=("$s")
+			else
+				skip "$series" "$s" "$KVER is built without CONFIG_IA32_EMULATION ($KDIR/.config): it runs no 32-bit program"
+			fi
+			;;
 		dkms_*)
 			case $dkms_err in
 			skip:*) skip "$series" "$s" "${dkms_err#skip:}" ;;

@@ -27,6 +27,14 @@
  *                        a buffer that cannot be had kills no one
  *   bindtest scope3      with kernel.yama.ptrace_scope 3: root cannot
  *                        register or dump another process, only itself
+ *   bindtest dumps       three dumps at once of a 100k-bucket list: the
+ *                        module runs two, the third gets EBUSY; with
+ *                        the module loaded with dump_timeout_ms=1, a
+ *                        dump stops at its deadline (stop "timeout")
+ *                        long before the walk would have ended
+ *   bindtest register PID   register PID (its /proc/PID/mem as mem_fd)
+ *                        with placeholder addresses: for a victim that
+ *                        is not Go (a 32-bit one, scenario compat32)
  *   bindtest target ASK REP   (internal) the exec'd program
  *
  * This binary is static and not PIE: the word's address is the same in
@@ -43,8 +51,10 @@
 #include <string.h>
 #include <grp.h>
 #include <sys/ioctl.h>
+#include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../../include/uapi/linux/oomprof.h"
@@ -602,6 +612,204 @@ static int scope3(void)
 	return failures ? 1 : 0;
 }
 
+/* ---- concurrent dumps and the dump deadline ----------------------------- */
+
+#define LIST_BUCKETS	100000
+#define BUCKET_WORDS	22	/* six header words, no PCs, the memRecord */
+#define DUMPERS		3
+
+static unsigned long long *list_words;
+static unsigned long long list_head;
+static pthread_barrier_t dump_start;
+
+struct dumper {
+	int dev, mem_fd, err;
+	struct oomprof_dump req;
+	double secs;
+};
+
+/* A well-formed bucket list of LIST_BUCKETS in this process's memory. */
+static int build_list(void)
+{
+	size_t n = (size_t)LIST_BUCKETS * BUCKET_WORDS;
+
+	list_words = calloc(n, sizeof(*list_words));
+	if (!list_words)
+		return -1;
+	for (size_t i = 0; i < LIST_BUCKETS; i++) {
+		unsigned long long *b = list_words + i * BUCKET_WORDS;
+
+		b[1] = i + 1 < LIST_BUCKETS ?
+		       (unsigned long long)(unsigned long)(b + BUCKET_WORDS) : 0;
+		b[2] = 1;			/* typ: memProfile */
+		b[3] = i;			/* hash */
+		b[6] = 1;			/* active.allocs */
+	}
+	list_head = (unsigned long long)(unsigned long)list_words;
+	mbuckets_word = list_head;
+	rate_word = 1;
+	return 0;
+}
+
+static double now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void *dumper_run(void *arg)
+{
+	struct dumper *d = arg;
+	double t0;
+
+	pthread_barrier_wait(&dump_start);
+	t0 = now_secs();
+	d->err = ioctl(d->dev, OOMPROF_IOC_DUMP, &d->req) ? errno : 0;
+	d->secs = now_secs() - t0;
+	return NULL;
+}
+
+static void fill_dump(struct dumper *d, int dev, int mem_fd)
+{
+	size_t size = (size_t)LIST_BUCKETS * (8 + BUCKET_WORDS * 8);
+
+	memset(d, 0, sizeof(*d));
+	d->dev = dev;
+	d->mem_fd = mem_fd;
+	d->req.pid = (__u32)getpid();
+	d->req.start_time_ticks = start_ticks(getpid());
+	d->req.mbuckets_addr = (__u64)(unsigned long)&mbuckets_word;
+	d->req.mem_profile_rate_addr = (__u64)(unsigned long)&rate_word;
+	d->req.buf = (__u64)(unsigned long)malloc(size);
+	d->req.buf_size = size;
+	d->req.mem_fd = mem_fd;
+}
+
+static int dumps(void)
+{
+	struct dumper d[DUMPERS];
+	pthread_t th[DUMPERS];
+	int dev, self, round, seen = 0, bad = 0;
+	char why[200];
+
+	dev = open(DEV, O_WRONLY | O_CLOEXEC);
+	self = open_mem(getpid(), O_RDONLY | O_CLOEXEC);
+	check(dev >= 0 && self >= 0, "device and own /proc/PID/mem open",
+	      "open failed");
+	if (dev < 0 || self < 0 || build_list())
+		return 1;
+
+	/*
+	 * A dump of this list takes a good part of a second in the guest:
+	 * started at one barrier, all three overlap unless the scheduler
+	 * delays one by that long, so a few rounds make it certain.
+	 */
+	for (round = 0; round < 5 && !seen; round++) {
+		int busy = 0, done = 0;
+
+		pthread_barrier_init(&dump_start, NULL, DUMPERS);
+		for (int i = 0; i < DUMPERS; i++) {
+			fill_dump(&d[i], dev, self);
+			pthread_create(&th[i], NULL, dumper_run, &d[i]);
+		}
+		for (int i = 0; i < DUMPERS; i++)
+			pthread_join(th[i], NULL);
+		pthread_barrier_destroy(&dump_start);
+		for (int i = 0; i < DUMPERS; i++) {
+			if (d[i].err == EBUSY) {
+				busy++;
+			} else if (!d[i].err &&
+				   d[i].req.cap.stop == OOMPROF_STOP_NONE &&
+				   d[i].req.cap.nbuckets == LIST_BUCKETS) {
+				done++;
+			} else {
+				bad++;
+				printf("# round %d dumper %d: err %d stop %u nbuckets %llu in %.3f s\n",
+				       round, i, d[i].err, d[i].req.cap.stop,
+				       (unsigned long long)d[i].req.cap.nbuckets,
+				       d[i].secs);
+			}
+			free((void *)(unsigned long)d[i].req.buf);
+		}
+		printf("# round %d: %d complete, %d EBUSY (%.3f %.3f %.3f s)\n",
+		       round, done, busy, d[0].secs, d[1].secs, d[2].secs);
+		/*
+		 * Three whole dumps: the third started after one had ended
+		 * (a scheduling delay), try again; three at once would have
+		 * shown as three whole dumps with overlapping times too, so
+		 * a round counts only with exactly one EBUSY.
+		 */
+		seen = busy == 1 && done == 2;
+	}
+	snprintf(why, sizeof(why), "no round of %d had exactly one EBUSY and two whole dumps; %d failed otherwise",
+		 round, bad);
+	check(seen && !bad,
+	      "three dumps at once: two run whole, the third gets EBUSY", why);
+	close(self);
+	close(dev);
+	return failures ? 1 : 0;
+}
+
+/* The module was loaded with dump_timeout_ms=1. */
+static int dump_deadline(void)
+{
+	struct dumper d;
+	int dev, self;
+	char why[200];
+
+	dev = open(DEV, O_WRONLY | O_CLOEXEC);
+	self = open_mem(getpid(), O_RDONLY | O_CLOEXEC);
+	check(dev >= 0 && self >= 0, "device and own /proc/PID/mem open",
+	      "open failed");
+	if (dev < 0 || self < 0 || build_list())
+		return 1;
+	fill_dump(&d, dev, self);
+	pthread_barrier_init(&dump_start, NULL, 1);
+	dumper_run(&d);
+	snprintf(why, sizeof(why), "err %d, stop %u after %llu of %d buckets in %.3f s",
+		 d.err, d.req.cap.stop, (unsigned long long)d.req.cap.nbuckets,
+		 LIST_BUCKETS, d.secs);
+	printf("# deadline dump: %s\n", why);
+	check(!d.err && d.req.cap.stop == OOMPROF_STOP_TIMEOUT &&
+	      d.req.cap.nbuckets < LIST_BUCKETS,
+	      "with dump_timeout_ms=1 a dump stops at its deadline, partial", why);
+	free((void *)(unsigned long)d.req.buf);
+	close(self);
+	close(dev);
+	return failures ? 1 : 0;
+}
+
+/* ---- register a victim that is not Go ----------------------------------- */
+
+static int register_pid(pid_t pid)
+{
+	struct oomprof_register req;
+	int dev, mem, err;
+	char why[160];
+
+	dev = open(DEV, O_WRONLY | O_CLOEXEC);
+	mem = open_mem(pid, O_RDONLY | O_CLOEXEC);
+	check(dev >= 0 && mem >= 0, "device and the target's /proc/PID/mem open",
+	      "open failed");
+	if (dev < 0 || mem < 0)
+		return 1;
+	memset(&req, 0, sizeof(req));
+	req.pid = (__u32)pid;
+	req.start_time_ticks = start_ticks(pid);
+	/* Placeholders below 4 GiB: nothing is read there (see compat32). */
+	req.mbuckets_addr = 0x10000;
+	req.mem_profile_rate_addr = 0x10008;
+	req.mem_fd = mem;
+	err = ioctl(dev, OOMPROF_IOC_REGISTER, &req) ? errno : 0;
+	say_errno(why, sizeof(why), "REGISTER", err, 0);
+	check(!err, "the target is registered", why);
+	close(mem);
+	close(dev);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "target"))
@@ -618,6 +826,12 @@ int main(int argc, char **argv)
 		return timens();
 	if (argc == 2 && !strcmp(argv[1], "scope3"))
 		return scope3();
-	fprintf(stderr, "usage: bindtest race|passed-fd|userns|timens|bigdump|scope3\n");
+	if (argc == 2 && !strcmp(argv[1], "dumps"))
+		return dumps();
+	if (argc == 2 && !strcmp(argv[1], "dump-deadline"))
+		return dump_deadline();
+	if (argc == 3 && !strcmp(argv[1], "register"))
+		return register_pid(atoi(argv[2]));
+	fprintf(stderr, "usage: bindtest race|passed-fd|userns|timens|bigdump|scope3|dumps|dump-deadline|register PID\n");
 	return 2;
 }

@@ -32,10 +32,11 @@ import (
 )
 
 var (
-	mode     = flag.String("mode", "cycle", "cycle, unmapped, kernel, nstk, grow or device")
+	mode     = flag.String("mode", "cycle", "cycle, unmapped, kernel, nstk, grow, device or fuse")
 	delay    = flag.Duration("delay", 2500*time.Millisecond, "wait before leaking (to be registered)")
 	growBase = flag.Int("grow", 60000, "grow: buckets in the list before leaking")
 	growMore = flag.Int("growmore", 100000, "grow: buckets appended while it leaks")
+	fuseFile = flag.String("fuse", "/mnt/fh/x", "fuse: a file whose reads are never answered")
 )
 
 // anchor's address, against its symbol's value, gives the load bias.
@@ -131,6 +132,23 @@ func deviceMemory() []uint64 {
 	return nil
 }
 
+// fuseMemory: a read-only shared mapping of a file on a FUSE file system
+// that never answers a read (progs/fusehang): nothing of it is resident,
+// and touching it would wait forever. Only the forged list points there.
+func fuseMemory() uint64 {
+	f, err := os.Open(*fuseFile)
+	if err != nil {
+		die("%v", err)
+	}
+	b, err := syscall.Mmap(int(f.Fd()), 0, 1<<16, syscall.PROT_READ,
+		syscall.MAP_SHARED)
+	f.Close()
+	if err != nil {
+		die("mmap %s: %v", *fuseFile, err)
+	}
+	return uint64(uintptr(unsafe.Pointer(&b[0])))
+}
+
 func main() {
 	flag.Parse()
 	debug.SetGCPercent(-1)
@@ -164,6 +182,8 @@ func main() {
 		dev := deviceMemory()
 		bucket(dev, 0)
 		first = bucket(b0, addr(dev))
+	case "fuse":
+		first = bucket(b0, fuseMemory())
 	case "grow":
 		// A list longer than a capture buffer holds whose tail keeps
 		// growing while the program leaks (and, once killed, until its

@@ -5,7 +5,9 @@
 # cycle into the list's middle, a pointer to unmapped memory, a kernel
 # address, nstk 10^6, a list longer than a capture buffer whose tail
 # keeps growing, a bucket in device memory (a PCI memory BAR, mapped
-# VM_IO | VM_PFNMAP), each built by Go 1.19 and by the current Go. The
+# VM_IO | VM_PFNMAP), a bucket in a file mapping whose FUSE server never
+# answers a read (progs/fusehang: a walk that faulted it in would wait
+# forever), each built by Go 1.19 and by the current Go. The
 # checker requires each capture partial with its reason, bounded in time,
 # and no splat.
 . /lib.sh
@@ -18,8 +20,17 @@ for d in /sys/bus/pci/devices/*; do
 	echo "$d $(cat "$d/class") $(head -n 1 "$d/resource")" >> "$R/pci.txt"
 done
 
+if [ -e /fuse.ko ] && ! grep -qw fuse /proc/filesystems; then
+	insmod /fuse.ko 2> /tmp/fuse.err || fail "insmod /fuse.ko: $(cat /tmp/fuse.err)"
+fi
+grep -qw fuse /proc/filesystems || fail "this kernel has no FUSE (no fuse in /proc/filesystems, no /fuse.ko)"
+mkdir -p /mnt/fh
+/bin/fusehang /mnt/fh > "$R/fusehang.out" 2> "$R/fusehang.err" &
+fh_ready() { grep -q ready "$R/fusehang.out"; }
+wait_for 10 fh_ready || fail "fusehang did not mount: $(cat "$R/fusehang.err")"
+
 n=0
-for mode in cycle unmapped kernel nstk grow device; do
+for mode in cycle unmapped kernel nstk grow device fuse; do
 	for tag in go119 gocur; do
 		n=$((n + 1))
 		make_cgroup "h$n" 96M
