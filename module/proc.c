@@ -19,6 +19,15 @@
  * a lockless registry lookup, a per-CPU count and, for exec, the question
  * whether a reader wants the record at all; only then is one built and
  * copied into the ring under its lock.
+ *
+ * Why not the proc connector (cn_proc), which reports exec and exit too: a
+ * registration must end at the instant its address space does, which only
+ * a probe on the exec and exit paths can do (the connector tells a
+ * listener afterwards); these records reach the reader in the same ordered
+ * stream as the kill records, so an exec and a kill are never seen in the
+ * wrong order; and a lost record is counted (proc_events_lost, the reader
+ * rescans /proc), where a connector socket that overflows only says that
+ * something was dropped.
  */
 #define pr_fmt(fmt) "oomprof: " fmt
 

@@ -493,7 +493,18 @@ struct oomprof_stats {
 #define OOMPROF_PROBE_SCHED_EXEC	(1U << 3)
 #define OOMPROF_PROBE_SCHED_EXIT	(1U << 4)
 
-/* Unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst. */
+/*
+ * Each ioctl number encodes the size of its structure (_IOR/_IOW/_IOWR), so
+ * a reader built against another layout gets ENOTTY, never a misread
+ * structure; OOMPROF_IOC_GET_VERSION, whose structure never changes, names
+ * the layouts, and oomprof-read refuses a module of other versions with a
+ * message saying which. Structures are not size-prefixed for in-place
+ * extension (copy_struct_from_user): module and reader ship together, and
+ * a version that says exactly what it is beats a layout that is partly
+ * understood.
+ *
+ * Unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst.
+ */
 #define OOMPROF_IOC_MAGIC	0xA7
 #define OOMPROF_IOC_GET_VERSION	_IOR(OOMPROF_IOC_MAGIC, 1, struct oomprof_version)
 #define OOMPROF_IOC_GET_STATS	_IOR(OOMPROF_IOC_MAGIC, 2, struct oomprof_stats)
