@@ -132,7 +132,8 @@ func deviceMemory() []uint64 {
 	return nil
 }
 
-// fuseMemory: a read-only shared mapping of a file on a FUSE file system
+// fuseMemory: a read-only private mapping (fusehang opens with
+// FOPEN_DIRECT_IO, which refuses shared mappings) of a file on a FUSE file system
 // that never answers a read (progs/fusehang): nothing of it is resident,
 // and touching it would wait forever. Only the forged list points there.
 func fuseMemory() uint64 {
@@ -141,7 +142,7 @@ func fuseMemory() uint64 {
 		die("%v", err)
 	}
 	b, err := syscall.Mmap(int(f.Fd()), 0, 1<<16, syscall.PROT_READ,
-		syscall.MAP_SHARED)
+		syscall.MAP_PRIVATE)
 	f.Close()
 	if err != nil {
 		die("mmap %s: %v", *fuseFile, err)
