@@ -15,17 +15,21 @@
 #                      partial with its reason, bounded
 #   stress_ioctl       random ioctls from root and from an unprivileged
 #                      process holding a passed descriptor
+#   stress_exes        N distinct executables (hostile ELF shapes, Go
+#                      programs) exec'd while kills keep coming: every
+#                      kill recorded, oomprof-read's RSS and fds bounded
 #
 # `make stress` runs the full sizes (1000 kills, 100 cycles, 2 x 100000
-# ioctls); `make check` runs the suite "stress" with --small (100 kills,
-# 10 cycles, 2 x 20000 ioctls), a few minutes per kernel under TCG. Each case
+# ioctls, 10000 executables); `make check` runs the suite "stress" with
+# --small (100 kills, 10 cycles, 2 x 20000 ioctls, 1500 executables), a
+# few minutes per kernel under TCG. Each case
 # prints PASS/FAIL as tests/vm/run.sh does, then the figures per kernel.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 vm=$here/vm
 kernels="6.1 6.12 debug"
-scenarios="stress_kills stress_go8 stress_loadunload stress_hostile stress_ioctl"
+scenarios="stress_kills stress_go8 stress_loadunload stress_hostile stress_ioctl stress_exes"
 size=full
 while [ $# -gt 0 ]; do
 	case "$1" in

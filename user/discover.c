@@ -203,13 +203,14 @@ struct goexe *discover_exe(struct discover *d, const char *path,
 	 */
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return NULL;	/* gone, or out of fds: not cached, try again */
+		return NULL;	/* gone, or out of fds (errno): try again */
 	/* The file we opened must be the one asked about (no exec between). */
 	if (fstat(fd, &fst) || !same_file(&(struct goexe){
 			.dev = st->st_dev, .ino = st->st_ino,
 			.size = st->st_size, .mtime = st->st_mtim,
 			.ctime = st->st_ctim }, &fst)) {
 		close(fd);
+		errno = ESTALE;
 		return NULL;
 	}
 	exe_evict(d);
@@ -218,6 +219,7 @@ struct goexe *discover_exe(struct discover *d, const char *path,
 	if (!grown) {
 		free(e);
 		close(fd);
+		errno = ENOMEM;
 		return NULL;
 	}
 	d->exes = grown;
@@ -471,7 +473,8 @@ static int inspect_and_register(struct discover *d, pid_t pid,
 	e = load_exe(d, pid, &st);
 	*ep = e;
 	if (!e) {
-		err = ENOMEM;
+		/* ENOENT: it exited meanwhile; ESTALE: it exec'd. */
+		err = errno;
 		goto fail;
 	}
 	if (!e->bin) {
@@ -556,7 +559,12 @@ static void try_register(struct discover *d, pid_t pid,
 				(int)pid, esc(comm), esc(why));
 		} else if (err == ESTALE) {
 			/* Exec'd meanwhile: its PROC_EXEC record follows. */
-		} else if (err != ESRCH && err != ENOENT && err != ENOEXEC) {
+		} else if (err == ESRCH || err == ENOENT || err == ENOEXEC) {
+			/* Gone meanwhile, or not a Go program. */
+		} else if (!e) {
+			fprintf(stderr, "oomprof-read: cannot inspect the executable of pid %d (%s): %s; if it is a Go program, its OOM kill will have no heap profile\n",
+				(int)pid, esc(comm), strerror(err));
+		} else {
 			fprintf(stderr, "oomprof-read: cannot register pid %d (%s) with the module: %s\n",
 				(int)pid, esc(comm), strerror(err));
 		}
@@ -685,8 +693,10 @@ int discover_inspect(struct discover *d, pid_t pid, struct goproc *out,
 	}
 	e = load_exe(d, pid, &st);
 	if (!e) {
-		snprintf(why, whylen, "cannot read its executable %s now: it exec'd or exited, or oomprof-read is out of file descriptors or memory",
-			 path);
+		snprintf(why, whylen, "cannot read its executable %s now: %s",
+			 path, errno == ESTALE ? "it exec'd meanwhile" :
+			 errno == ENOENT ? "it exited meanwhile" :
+			 strerror(errno));
 		goto fail;
 	}
 	if (!e->bin) {
