@@ -18,6 +18,9 @@
 #   stress_exes        N distinct executables (hostile ELF shapes, Go
 #                      programs) exec'd while kills keep coming: every
 #                      kill recorded, oomprof-read's RSS and fds bounded
+#   go_neighbour       (full run only) 20 rounds of a registered victim
+#                      with 100k or 250k buckets OOM-killed beside an
+#                      innocent neighbour: exactly one kill each
 #
 # `make stress` runs the full sizes (1000 kills, 100 cycles, 2 x 100000
 # ioctls, 10000 executables); `make check` runs the suite "stress" with
@@ -35,10 +38,15 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--small) size=small; shift ;;
 	--kernels) kernels=$2; shift 2 ;;
-	--scenarios) scenarios=$2; shift 2 ;;
+	--scenarios) scenarios=$2; explicit=1; shift 2 ;;
 	*) sed -n '2p' "$0" | sed 's/^# /usage: /' >&2; exit 2 ;;
 	esac
 done
+# The full run also repeats go_neighbour (tests/vm) for 20 rounds; make
+# check runs its 5 in the vm suite.
+if [ "$size" = full ] && [ "${explicit:-0}" = 0 ]; then
+	scenarios="$scenarios go_neighbour"
+fi
 
 # The guest reads the size from its command line. A full run's scenarios
 # run for many minutes: boot.sh's no-progress watchdog (and the guest's

@@ -28,10 +28,13 @@ def check(r):
         fail("no rounds in the summary")
     debug = "-oomprof-debug" in os.path.abspath(r.dir)
     bad = []
+    want = {}
     for n in range(1, rounds + 1):
         line = summary.get(f"round{n}")
         if line is None:
             fail(f"round {n} of {rounds} did not complete: {r.error.strip()[:200]}")
+        fields = dict(f.split(":", 1) for f in line.split() if ":" in f)
+        want[int(fields["victim"])] = int(fields.get("buckets", summary.get("buckets", "0")))
         if "oom_kill_delta:1 " not in line + " " or "neighbour:alive" not in line:
             bad.append(f"round {n}: {line}")
     if bad and not debug:
@@ -79,9 +82,9 @@ def check(r):
         # to capture; "fallback" would mean it never got there in time.
         if go.get("path") not in ("in-victim", "handover"):
             fail(f"victim {k['pid']}: capture path {go.get('path')!r}, expected 'in-victim'")
-        if go.get("buckets", 0) < int(summary.get("buckets", "0")):
+        if go.get("buckets", 0) < want.get(k["tgid"], 0):
             fail(f"victim {k['pid']}: {go.get('buckets')} buckets captured, "
-                 f"fewer than the {summary.get('buckets')} it made")
+                 f"fewer than the {want.get(k['tgid'])} it made")
     paths = [k["go"]["path"] for k in kills]
     print(f"rounds {rounds}: one kill each, neighbour alive; captures in-victim "
           f"{paths.count('in-victim')}, handover {paths.count('handover')}; "

@@ -2,8 +2,10 @@
 # The capture must not cost a neighbour its life (issue 10, section 1).
 #
 # One 128M memory cgroup without swap holds a registered Go victim
-# (oom_score_adj 1000, ~100k distinct heap-profile buckets, MemProfileRate
-# 1) and churn, a neighbour (oom_score_adj 0) that every 2 ms unmaps its
+# (oom_score_adj 1000; odd rounds a Go program with ~100k distinct
+# heap-profile buckets at MemProfileRate 1, even rounds one whose list
+# holds 250k buckets, as in the issue's reproduction: stress_forge -mode
+# grow, a well-formed list it builds itself) and churn, a neighbour (oom_score_adj 0) that every 2 ms unmaps its
 # oldest 64 KiB chunk and maps and touches a new one. The victim leaks until
 # the cgroup's OOM killer kills it; while the module captures its buckets,
 # churn keeps charging pages. If the victim's memory stays charged after it
@@ -11,14 +13,16 @@
 # second OOM that kills churn. Every round must have exactly one OOM kill
 # (memory.events oom_kill + 1), churn alive, and a complete capture.
 #
-# Rounds: oomprof_rounds=N on the kernel command line (OOMPROF_CMDLINE),
-# default 5; each round is one Go start-up with 100k buckets under TCG.
+# Rounds: 5, 20 in make stress (oomprof_stress=full), or oomprof_rounds=N
+# on the kernel command line (OOMPROF_CMDLINE); each round is one Go
+# start-up with 100k or 250k buckets under TCG.
 # oomprof_buckets=N and oomprof_delay=D (before the victim leaks, time for
 # oomprof-read to register it; default 500ms) for slower kernels (debug).
 . /lib.sh
 
-ROUNDS=5
+ROUNDS=$(stress_size 5 20)
 BUCKETS=100000
+FORGED=250000
 DELAY=500ms
 BUFFER_MB=48
 STRICT=1
@@ -87,9 +91,17 @@ echo "buckets=$BUCKETS" >> "$R/summary"
 round=1
 while [ "$round" -le "$ROUNDS" ]; do
 	before=$(oom_kills)
-	run_in_cgroup_adj 1000 "$CG/nb" /bin/victim-gocur -rate 1 -lite \
-		-buckets "$BUCKETS" -delay "$DELAY" \
-		> "$R/victim-$round.out" 2>> "$R/victim-$round.err" &
+	if [ $((round % 2)) = 1 ] || on_debug_kernel; then
+		want=$BUCKETS
+		run_in_cgroup_adj 1000 "$CG/nb" /bin/victim-gocur -rate 1 -lite \
+			-buckets "$BUCKETS" -delay "$DELAY" \
+			> "$R/victim-$round.out" 2>> "$R/victim-$round.err" &
+	else
+		want=$FORGED
+		run_in_cgroup_adj 1000 "$CG/nb" /bin/stress_forge-gocur -mode grow \
+			-grow "$FORGED" -growmore 0 -delay 2500ms \
+			> "$R/victim-$round.out" 2>> "$R/victim-$round.err" &
+	fi
 	pid=$!
 	echo "$pid" >> "$R/victim_pids"
 	wait_exit "$pid" 150 || fail "round $round: victim $pid alive after 150 s: $(cg_diag nb)"
@@ -108,7 +120,7 @@ while [ "$round" -le "$ROUNDS" ]; do
 		start_neighbour
 		sleep 1
 	fi
-	echo "round$round=victim:$pid oom_kill_delta:$((after - before)) neighbour:$nb" >> "$R/summary"
+	echo "round$round=victim:$pid oom_kill_delta:$((after - before)) neighbour:$nb buckets:$want" >> "$R/summary"
 	say "round $round: victim $pid, oom_kill +$((after - before)), neighbour $nb"
 	[ $((after - before)) = 1 ] ||
 		second_kill "round $round: oom_kill went from $before to $after: $(cg_diag nb)"
