@@ -17,6 +17,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import check_common, fail, main, match_dmesg  # noqa: E402
+from stress_lib import figures  # noqa: E402
 
 
 def check(r):
@@ -86,9 +87,10 @@ def check(r):
             fail(f"victim {k['pid']}: {go.get('buckets')} buckets captured, "
                  f"fewer than the {want.get(k['tgid'])} it made")
     paths = [k["go"]["path"] for k in kills]
-    print(f"rounds {rounds}: one kill each, neighbour alive; captures in-victim "
-          f"{paths.count('in-victim')}, handover {paths.count('handover')}; "
-          f"capture ms {[round(k['go']['capture_ns'] / 1e6) for k in kills]}")
+    figures(r, [f"go_neighbour: {rounds} rounds, one kill each, neighbour alive; "
+                f"captures in-victim {paths.count('in-victim')}, handover "
+                f"{paths.count('handover')}; capture ms "
+                f"{[round(k['go']['capture_ns'] / 1e6) for k in kills]}"])
 
 
 main(check)
