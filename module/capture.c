@@ -47,6 +47,7 @@ static u64 timeout_ns;
 static atomic_t bufs_busy;
 static atomic64_t captures;
 static atomic64_t captures_dropped;
+static atomic64_t captures_counted;
 
 /* Where bucket entries start in a buffer: after the record's two heads. */
 #define ENTRIES_OFFSET \
@@ -256,6 +257,8 @@ static void walk_current(int idx, struct mm_struct *mm,
 		.rate_addr = reg->rate_addr,
 		.out = bufs[idx].mem + ENTRIES_OFFSET,
 		.out_size = buf_size - ENTRIES_OFFSET,
+		.known_head = reg->known_head,
+		.known_count = reg->known_count,
 	};
 	u64 now = ktime_get_ns();
 	u64 until = min(now + timeout_ns, end_ns);
@@ -311,11 +314,18 @@ oomprof_capture_finish(int idx, const struct oomprof_oom_kill *kill,
 		       const struct oomprof_go_capture *cap)
 {
 	struct oomprof_oom_kill *rec = (struct oomprof_oom_kill *)bufs[idx].mem;
+	size_t end = ENTRIES_OFFSET + cap->bucket_bytes + cap->counts_bytes;
+	size_t size = round_up(end, 8);
 
 	memcpy(rec, kill, sizeof(*rec));
 	memcpy(rec + 1, cap, sizeof(*cap));
+	/*
+	 * Count entries are bytes: zeros pad the record to the multiple of
+	 * 8 every record's size is. buf_size is one (MiB), so they fit.
+	 */
+	memset(bufs[idx].mem + end, 0, size - end);
 	rec->hdr.type = OOMPROF_REC_GO_HEAP;
-	rec->hdr.size = ENTRIES_OFFSET + cap->bucket_bytes;
+	rec->hdr.size = size;
 	return &rec->hdr;
 }
 
@@ -327,7 +337,12 @@ struct oomprof_record_header *oomprof_capture_record(int idx)
 /* The reader copied record @idx out: count it and free the buffer. */
 void oomprof_capture_delivered(int idx)
 {
+	const struct oomprof_go_capture *cap = (const void *)(bufs[idx].mem +
+		sizeof(struct oomprof_oom_kill));
+
 	atomic64_inc(&captures);
+	if (cap->nbuckets_counted)
+		atomic64_inc(&captures_counted);
 	oomprof_capture_release(idx);
 }
 
@@ -335,7 +350,9 @@ void oomprof_capture_stats(struct oomprof_stats *st)
 {
 	st->captures = atomic64_read(&captures);
 	st->captures_dropped = atomic64_read(&captures_dropped);
+	st->captures_counted = atomic64_read(&captures_counted);
 	st->capture_buffers = nr_bufs;
 	st->capture_buffers_busy = atomic_read(&bufs_busy);
 	st->capture_buffer_size = buf_size;
+	st->reserved_bytes += nr_bufs * (PAGE_ALIGN(buf_size) + sizeof(*bufs));
 }

@@ -23,7 +23,7 @@ static bool reg_up;
 
 static void reg_setup(struct kunit *test, unsigned int max)
 {
-	KUNIT_ASSERT_EQ(test, oomprof_registry_init(max), 0);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_init(max, 1000), 0);
 	reg_up = true;
 }
 
