@@ -26,7 +26,7 @@ MODULE_PARM_DESC(event_buffer_kb,
 static unsigned int kill_slots = 64;
 module_param(kill_slots, uint, 0444);
 MODULE_PARM_DESC(kill_slots,
-		 "OOM kills tracked at once between mark_victim and their SIGKILL (default 64, ~1.1 KiB each)");
+		 "OOM kills tracked at once between mark_victim and their SIGKILL (default 64, ~2 KiB each, allocated at load)");
 
 static unsigned int sigkill_wait_ms = 1000;
 module_param(sigkill_wait_ms, uint, 0444);
@@ -36,22 +36,27 @@ MODULE_PARM_DESC(sigkill_wait_ms,
 static unsigned int capture_buffers = 4;
 module_param(capture_buffers, uint, 0444);
 MODULE_PARM_DESC(capture_buffers,
-		 "Go victims captured at once; each buffer is allocated at load (default 4)");
+		 "Go victims captured at once; each buffer is allocated at load (default 4, capture_buffer_mb each)");
 
 static unsigned int capture_buffer_mb = 14;
 module_param(capture_buffer_mb, uint, 0444);
 MODULE_PARM_DESC(capture_buffer_mb,
-		 "Size of each capture buffer in MiB (default 14: ~33k buckets of 32 frames copied whole, or ~1M buckets the reader learned, at 5-15 bytes each)");
+		 "Size of each capture buffer in MiB, allocated at load (default 14: ~33k buckets of 32 frames copied whole, or the counts of over 1M buckets the reader learned, at 5 to 14 bytes each; 64 KiB of it is the walk's read window)");
 
 static unsigned int capture_max_buckets = 4000000;
 module_param(capture_max_buckets, uint, 0444);
 MODULE_PARM_DESC(capture_max_buckets,
 		 "Most buckets one capture walks, whole or counted (default 4000000)");
 
-static unsigned int capture_timeout_ms = 500;
+/*
+ * A million learned buckets take ~0.75 s under QEMU's emulation (TCG),
+ * tens of ms on hardware; every capture also ends by
+ * OOMPROF_CAPTURE_END_MS after the kill whatever this says.
+ */
+static unsigned int capture_timeout_ms = 1000;
 module_param(capture_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(capture_timeout_ms,
-		 "Longest one capture runs, well inside the OOM reaper's 2 s (default 500)");
+		 "Longest one capture runs; every capture also ends by 1.5 s after the kill, inside the OOM reaper's 2 s (default 1000)");
 
 static unsigned int max_registered = 65536;
 module_param(max_registered, uint, 0444);

@@ -24,6 +24,7 @@
  * many buckets, so a cycle there, or any other list than the learned one,
  * ends as OOMPROF_STOP_LEARNED_MISMATCH.
  */
+#include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
 #include <linux/string.h>
@@ -252,6 +253,8 @@ void oomprof_walk_buckets(struct oomprof_mem_source *src,
 {
 	u64 addr, tortoise, power = 1, lambda = 0, last = 0;
 	u64 last_counted = 0;	/* the first count entry's delta is from 0 */
+	/* So that the first bucket checks the time. */
+	unsigned long tick = jiffies - 1;
 	bool counting = false;
 	u8 *out = w->out;
 	int err;
@@ -303,9 +306,18 @@ void oomprof_walk_buckets(struct oomprof_mem_source *src,
 		 */
 		if (w->nbuckets % RESCHED_EVERY == RESCHED_EVERY - 1)
 			cond_resched();
-		if (lim->deadline_ns && ktime_get_ns() > lim->deadline_ns) {
-			w->stop = OOMPROF_STOP_TIMEOUT;
-			break;
+		/*
+		 * The clock only when a tick has passed since it was last
+		 * read: where the clocksource is a device (HPET in a VM),
+		 * reading it took longer than the rest of a counted bucket.
+		 * A tick is a few ms, far under the deadline's own margin.
+		 */
+		if (lim->deadline_ns && jiffies != tick) {
+			tick = jiffies;
+			if (ktime_get_ns() > lim->deadline_ns) {
+				w->stop = OOMPROF_STOP_TIMEOUT;
+				break;
+			}
 		}
 		if (counting) {
 			if (!count_bucket(src, addr, w, last_counted, &next))

@@ -19,6 +19,8 @@ echo "$VICTIM" >> "$R/victim_pids"
 printed() { [ -s "$R/victim.out" ]; }
 wait_for 300 printed || fail "victim made no $N buckets within 300 s: $(tail -n 2 "$R/victim.err" | tr '\n' '|')"
 say "victim $VICTIM holds its buckets"
+# Into its sleep before it is learned.
+sleep 1
 /bin/learnprobe "$VICTIM" "$R" 3 2>> "$R/learnprobe.err" &
 PROBE=$!
 ready() { [ -e "$R/ready" ] || ! alive "$PROBE"; }
