@@ -312,7 +312,7 @@ void oomprof_walk_buckets(struct oomprof_mem_source *src,
 		 * reading it took longer than the rest of a counted bucket.
 		 * A tick is a few ms, far under the deadline's own margin.
 		 */
-		if (lim->deadline_ns && jiffies != tick) {
+		if (lim->deadline_ns && time_after(jiffies, tick)) {
 			tick = jiffies;
 			if (ktime_get_ns() > lim->deadline_ns) {
 				w->stop = OOMPROF_STOP_TIMEOUT;
