@@ -47,10 +47,18 @@ static u64 timeout_ns;
 static atomic_t bufs_busy;
 static atomic64_t captures;
 static atomic64_t captures_dropped;
+static atomic64_t captures_counted;
 
 /* Where bucket entries start in a buffer: after the record's two heads. */
 #define ENTRIES_OFFSET \
 	(sizeof(struct oomprof_oom_kill) + sizeof(struct oomprof_go_capture))
+
+/*
+ * The walk's read window (see mm_read), at the end of each capture buffer:
+ * entries never reach it.
+ */
+#define WINDOW_PAGES	16
+#define WINDOW_SIZE	(WINDOW_PAGES * PAGE_SIZE)
 
 int oomprof_capture_init(unsigned int buffers, unsigned int buffer_mb,
 			 unsigned int bucket_limit, unsigned int timeout_ms)
@@ -63,7 +71,7 @@ int oomprof_capture_init(unsigned int buffers, unsigned int buffer_mb,
 	timeout_ns = (u64)timeout_ms * NSEC_PER_MSEC;
 	if (!nr_bufs)
 		return 0;
-	if (buf_size <= ENTRIES_OFFSET) {
+	if (buf_size <= ENTRIES_OFFSET + WINDOW_SIZE) {
 		pr_err("capture_buffer_mb must be at least 1\n");
 		return -EINVAL;
 	}
@@ -159,6 +167,10 @@ struct mm_source {
 	struct oomprof_mem_source src;
 	struct mm_struct *mm;
 	unsigned long ok_start, ok_end;	/* the last mapping found ordinary */
+	u8 *win;			/* WINDOW_SIZE bytes */
+	unsigned long win_start;	/* page-aligned; valid if win_set */
+	unsigned long win_valid;	/* bit i: page i of the window copied */
+	bool win_set;
 };
 
 /*
@@ -192,14 +204,68 @@ static int check_mappings(struct mm_source *s, unsigned long addr,
 	return 0;
 }
 
-static int mm_read(struct oomprof_mem_source *src, u64 addr, void *dst,
-		   size_t len)
+/* Is [addr, addr + len) in the window, and every page of it copied? */
+static bool window_holds(struct mm_source *s, unsigned long addr, size_t len)
 {
-	struct mm_source *s = container_of(src, struct mm_source, src);
+	unsigned long first, last;
+
+	if (!s->win_set || addr < s->win_start ||
+	    addr + len > s->win_start + WINDOW_SIZE)
+		return false;
+	first = (addr - s->win_start) >> PAGE_SHIFT;
+	last = (addr + len - 1 - s->win_start) >> PAGE_SHIFT;
+	return (s->win_valid & GENMASK(last, first)) == GENMASK(last, first);
+}
+
+/*
+ * Copy the window's pages from @start, each once, each only if its
+ * mapping is ordinary memory (check_mappings) and it is resident (no
+ * fault taken): the same rules as a direct read. A page that fails is
+ * left out; a read that needs it goes the direct way, with its retries.
+ */
+static void window_fill(struct mm_source *s, unsigned long start)
+{
+	unsigned int i;
+
+	s->win_set = true;
+	s->win_start = start;
+	s->win_valid = 0;
+	for (i = 0; i < WINDOW_PAGES; i++) {
+		unsigned long page = start + i * PAGE_SIZE;
+
+		if (page < PAGE_SIZE || page > TASK_SIZE_MAX - PAGE_SIZE)
+			continue;
+		if (check_mappings(s, page, PAGE_SIZE))
+			continue;
+		if (!copy_from_user_nofault(s->win + i * PAGE_SIZE,
+					    (const void __user *)page,
+					    PAGE_SIZE))
+			s->win_valid |= BIT(i);
+	}
+}
+
+/*
+ * Where a window for [addr, addr + len) starts. The runtime allocates
+ * buckets upwards in address and pushes each new one at the list's head,
+ * so the walk mostly goes down in memory: a read below the current
+ * window gets a window that extends below it, with two pages above for
+ * the rest of its bucket; any other read, one that extends above.
+ */
+static unsigned long window_place(struct mm_source *s, unsigned long addr,
+				  size_t len)
+{
+	unsigned long top = round_up(addr + len, PAGE_SIZE) + 2 * PAGE_SIZE;
+
+	if (s->win_set && addr < s->win_start)
+		return top > WINDOW_SIZE ? top - WINDOW_SIZE : 0;
+	return round_down(addr, PAGE_SIZE);
+}
+
+static int mm_read_direct(struct mm_source *s, u64 addr, void *dst,
+			  size_t len)
+{
 	int err, tries;
 
-	if (addr + len < addr || addr + len > TASK_SIZE_MAX)
-		return -EFAULT;
 	err = check_mappings(s, addr, len);
 	if (err)
 		return err;
@@ -220,6 +286,34 @@ static int mm_read(struct oomprof_mem_source *src, u64 addr, void *dst,
 			return 0;
 	}
 	return -EFAULT;
+}
+
+/*
+ * A read of the walk. A million buckets take two reads each, and under
+ * emulation the cost of a copy_from_user_nofault() call and its checks
+ * dominates that of the bytes: reads go through a window of WINDOW_PAGES
+ * pages copied a page at a time, which holds tens of the runtime's
+ * adjacent buckets (persistentalloc hands them out from one chunk after
+ * another). The window is only a copy made during this walk, under the
+ * same mmap_lock, by the same rules; what it cannot hold is read directly.
+ */
+static int mm_read(struct oomprof_mem_source *src, u64 addr, void *dst,
+		   size_t len)
+{
+	struct mm_source *s = container_of(src, struct mm_source, src);
+
+	if (addr + len < addr || addr + len > TASK_SIZE_MAX)
+		return -EFAULT;
+	if (len <= WINDOW_SIZE / 4) {
+		if (!s->win_set || addr < s->win_start ||
+		    addr + len > s->win_start + WINDOW_SIZE)
+			window_fill(s, window_place(s, addr, len));
+		if (window_holds(s, addr, len)) {
+			memcpy(dst, s->win + (addr - s->win_start), len);
+			return 0;
+		}
+	}
+	return mm_read_direct(s, addr, dst, len);
 }
 
 /*
@@ -246,7 +340,11 @@ static void walk_current(int idx, struct mm_struct *mm,
 			 const struct oomprof_reg_info *reg, u64 end_ns,
 			 struct oomprof_go_capture *cap)
 {
-	struct mm_source s = { .src.read = mm_read, .mm = mm };
+	struct mm_source s = {
+		.src.read = mm_read,
+		.mm = mm,
+		.win = bufs[idx].mem + buf_size - WINDOW_SIZE,
+	};
 	struct oomprof_walk_limits lim = {
 		.max_buckets = max_buckets,
 		.user_limit = TASK_SIZE_MAX,
@@ -255,7 +353,9 @@ static void walk_current(int idx, struct mm_struct *mm,
 		.mbuckets_addr = reg->mbuckets_addr,
 		.rate_addr = reg->rate_addr,
 		.out = bufs[idx].mem + ENTRIES_OFFSET,
-		.out_size = buf_size - ENTRIES_OFFSET,
+		.out_size = buf_size - ENTRIES_OFFSET - WINDOW_SIZE,
+		.known_head = reg->known_head,
+		.known_count = reg->known_count,
 	};
 	u64 now = ktime_get_ns();
 	u64 until = min(now + timeout_ns, end_ns);
@@ -311,11 +411,18 @@ oomprof_capture_finish(int idx, const struct oomprof_oom_kill *kill,
 		       const struct oomprof_go_capture *cap)
 {
 	struct oomprof_oom_kill *rec = (struct oomprof_oom_kill *)bufs[idx].mem;
+	size_t end = ENTRIES_OFFSET + cap->bucket_bytes + cap->counts_bytes;
+	size_t size = round_up(end, 8);
 
 	memcpy(rec, kill, sizeof(*rec));
 	memcpy(rec + 1, cap, sizeof(*cap));
+	/*
+	 * Count entries are bytes: zeros pad the record to the multiple of
+	 * 8 every record's size is. buf_size is one (MiB), so they fit.
+	 */
+	memset(bufs[idx].mem + end, 0, size - end);
 	rec->hdr.type = OOMPROF_REC_GO_HEAP;
-	rec->hdr.size = ENTRIES_OFFSET + cap->bucket_bytes;
+	rec->hdr.size = size;
 	return &rec->hdr;
 }
 
@@ -327,7 +434,12 @@ struct oomprof_record_header *oomprof_capture_record(int idx)
 /* The reader copied record @idx out: count it and free the buffer. */
 void oomprof_capture_delivered(int idx)
 {
+	const struct oomprof_go_capture *cap = (const void *)(bufs[idx].mem +
+		sizeof(struct oomprof_oom_kill));
+
 	atomic64_inc(&captures);
+	if (cap->nbuckets_counted)
+		atomic64_inc(&captures_counted);
 	oomprof_capture_release(idx);
 }
 
@@ -335,7 +447,9 @@ void oomprof_capture_stats(struct oomprof_stats *st)
 {
 	st->captures = atomic64_read(&captures);
 	st->captures_dropped = atomic64_read(&captures_dropped);
+	st->captures_counted = atomic64_read(&captures_counted);
 	st->capture_buffers = nr_bufs;
 	st->capture_buffers_busy = atomic_read(&bufs_busy);
 	st->capture_buffer_size = buf_size;
+	st->reserved_bytes += nr_bufs * (PAGE_ALIGN(buf_size) + sizeof(*bufs));
 }

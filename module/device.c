@@ -79,6 +79,7 @@ static int oomprof_open(struct inode *inode, struct file *file)
 
 static int oomprof_release(struct inode *inode, struct file *file)
 {
+	oomprof_registry_forget_owner(file);
 	if (file->f_mode & FMODE_READ) {
 		oomprof_events_set_reader(false);
 		mutex_lock(&reader_lock);
@@ -184,6 +185,17 @@ static __poll_t oomprof_poll(struct file *file, poll_table *wait)
 	return oomprof_events_poll(file, wait);
 }
 
+/* Every part's counters, into a zeroed @st. */
+void oomprof_stats_fill(struct oomprof_stats *st)
+{
+	oomprof_events_stats(st);
+	oomprof_kills_stats(st);
+	oomprof_capture_stats(st);
+	oomprof_registry_stats(st);
+	oomprof_proc_stats(st);
+	st->probes = oomprof_probes_attached();
+}
+
 static long oomprof_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
@@ -203,12 +215,7 @@ static long oomprof_ioctl(struct file *file, unsigned int cmd,
 	case OOMPROF_IOC_GET_STATS: {
 		struct oomprof_stats st = {};
 
-		oomprof_events_stats(&st);
-		oomprof_kills_stats(&st);
-		oomprof_capture_stats(&st);
-		oomprof_registry_stats(&st);
-		oomprof_proc_stats(&st);
-		st.probes = oomprof_probes_attached();
+		oomprof_stats_fill(&st);
 		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 	}
 	case OOMPROF_IOC_REGISTER: {
@@ -243,6 +250,13 @@ static long oomprof_ioctl(struct file *file, unsigned int cmd,
 		if (copy_from_user(&req, uarg, sizeof(req)))
 			return -EFAULT;
 		return oomprof_registry_remove(req.registration_id);
+	}
+	case OOMPROF_IOC_LEARNED: {
+		struct oomprof_learned req;
+
+		if (copy_from_user(&req, uarg, sizeof(req)))
+			return -EFAULT;
+		return oomprof_registry_learned(&req, file);
 	}
 	case OOMPROF_IOC_DETACH:
 		return oomprof_detach(file);

@@ -20,6 +20,7 @@
  */
 #define pr_fmt(fmt) "oomprof: " fmt
 
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
@@ -471,6 +472,8 @@ void oomprof_events_stats(struct oomprof_stats *st)
 	st->buffer_size = ev.size;
 	st->buffer_used = ev.used;
 	spin_unlock_irqrestore(&ev.lock, flags);
+	/* The ring and the reader's bounce buffer, allocated at load. */
+	st->reserved_bytes += PAGE_ALIGN(ev.size) + OOMPROF_EVENT_MAX;
 	st->proc_events_lost = atomic64_read(&proc_lost);
 }
 

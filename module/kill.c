@@ -840,4 +840,5 @@ void oomprof_kills_stats(struct oomprof_stats *st)
 	st->sigkills_matched = atomic64_read(&sigkills_matched);
 	st->kill_slots = nr_kills;
 	st->kill_slots_busy = atomic_read(&kills_busy);
+	st->reserved_bytes += (u64)nr_kills * sizeof(struct oomprof_kill);
 }

@@ -26,7 +26,7 @@ MODULE_PARM_DESC(event_buffer_kb,
 static unsigned int kill_slots = 64;
 module_param(kill_slots, uint, 0444);
 MODULE_PARM_DESC(kill_slots,
-		 "OOM kills tracked at once between mark_victim and their SIGKILL (default 64, ~1.1 KiB each)");
+		 "OOM kills tracked at once between mark_victim and their SIGKILL (default 64, ~2 KiB each, allocated at load)");
 
 static unsigned int sigkill_wait_ms = 1000;
 module_param(sigkill_wait_ms, uint, 0444);
@@ -36,22 +36,27 @@ MODULE_PARM_DESC(sigkill_wait_ms,
 static unsigned int capture_buffers = 4;
 module_param(capture_buffers, uint, 0444);
 MODULE_PARM_DESC(capture_buffers,
-		 "Go victims captured at once; each buffer is allocated at load (default 4)");
+		 "Go victims captured at once; each buffer is allocated at load (default 4, capture_buffer_mb each)");
 
-static unsigned int capture_buffer_mb = 8;
+static unsigned int capture_buffer_mb = 14;
 module_param(capture_buffer_mb, uint, 0444);
 MODULE_PARM_DESC(capture_buffer_mb,
-		 "Size of each capture buffer in MiB (default 8: ~19k buckets of 32 frames)");
+		 "Size of each capture buffer in MiB, allocated at load (default 14: ~33k buckets of 32 frames copied whole, or the counts of over 1M buckets the reader learned, at 5 to 14 bytes each; 64 KiB of it is the walk's read window)");
 
-static unsigned int capture_max_buckets = 1000000;
+static unsigned int capture_max_buckets = 4000000;
 module_param(capture_max_buckets, uint, 0444);
 MODULE_PARM_DESC(capture_max_buckets,
-		 "Most buckets one capture copies (default 1000000)");
+		 "Most buckets one capture walks, whole or counted (default 4000000)");
 
-static unsigned int capture_timeout_ms = 500;
+/*
+ * A million learned buckets take ~0.75 s under QEMU's emulation (TCG),
+ * tens of ms on hardware; every capture also ends by
+ * OOMPROF_CAPTURE_END_MS after the kill whatever this says.
+ */
+static unsigned int capture_timeout_ms = 1000;
 module_param(capture_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(capture_timeout_ms,
-		 "Longest one capture runs, well inside the OOM reaper's 2 s (default 500)");
+		 "Longest one capture runs; every capture also ends by 1.5 s after the kill, inside the OOM reaper's 2 s (default 1000)");
 
 static unsigned int max_registered = 65536;
 module_param(max_registered, uint, 0444);
@@ -70,6 +75,7 @@ MODULE_PARM_DESC(dump_timeout_ms,
 
 static int __init oomprof_init(void)
 {
+	struct oomprof_stats st = {};
 	int err;
 
 	if (event_buffer_kb > 1024 * 1024) {
@@ -92,7 +98,7 @@ static int __init oomprof_init(void)
 		       capture_buffers, capture_buffer_mb);
 	if (err)
 		goto out_events;
-	err = oomprof_registry_init(max_registered);
+	err = oomprof_registry_init(max_registered, capture_max_buckets);
 	if (err)
 		goto out_capture;
 	oomprof_proc_init();
@@ -107,8 +113,11 @@ static int __init oomprof_init(void)
 	err = oomprof_device_init();
 	if (err)
 		goto out_probes;
-	pr_info("version %s ready: /dev/oomprof, probes 0x%x\n",
-		OOMPROF_VERSION, oomprof_probes_attached());
+	oomprof_stats_fill(&st);
+	pr_info("version %s ready: /dev/oomprof, probes 0x%x, %llu KiB reserved (%u capture buffers of %u MiB, event buffer %u KiB, %u kill slots, registry tables)\n",
+		OOMPROF_VERSION, st.probes, st.reserved_bytes >> 10,
+		capture_buffers, capture_buffer_mb, event_buffer_kb,
+		kill_slots);
 	return 0;
 
 out_probes:

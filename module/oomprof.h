@@ -47,6 +47,13 @@ struct oomprof_reg_info {
 	u64 load_bias;
 	char exe_path[OOMPROF_EXE_PATH_LEN];
 	char build_id[OOMPROF_BUILD_ID_LEN];
+	/*
+	 * The reader's learned prefix (OOMPROF_IOC_LEARNED): the list from
+	 * known_head on, known_count buckets, is copied as count entries.
+	 * 0, 0: none.
+	 */
+	u64 known_head;
+	u64 known_count;
 };
 
 /* events.c */
@@ -75,11 +82,14 @@ struct oomprof_events_left {
 void oomprof_events_left(struct oomprof_events_left *left);
 
 /* registry.c */
-int oomprof_registry_init(unsigned int max);
+int oomprof_registry_init(unsigned int max, u64 max_buckets);
 void oomprof_registry_exit(void);
 int oomprof_registry_register(struct oomprof_register *req);
 int oomprof_registry_add(struct oomprof_register *req, struct mm_struct *mm);
 int oomprof_registry_remove(u64 id);
+int oomprof_registry_learned(const struct oomprof_learned *req,
+			     const struct file *owner);
+void oomprof_registry_forget_owner(const struct file *owner);
 bool oomprof_registry_lookup(struct task_struct *task,
 			     struct oomprof_reg_info *info, bool *exec);
 unsigned int oomprof_registry_count(void);
@@ -155,5 +165,6 @@ void oomprof_device_exit(void);
  * dropped): a detach waiting for kills in flight re-checks at once.
  */
 void oomprof_device_kill_done(void);
+void oomprof_stats_fill(struct oomprof_stats *st);
 
 #endif /* OOMPROF_H */

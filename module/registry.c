@@ -41,6 +41,7 @@
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
 #include <linux/rwsem.h>
+#include <linux/seqlock.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -58,6 +59,18 @@ struct oomprof_reg {
 	struct rcu_work free_work;	/* after a grace period, in a worker */
 	struct pid *pid;		/* the process (tgid); reference held */
 	struct mm_struct *mm;		/* registered address space; mmgrab */
+	/*
+	 * The open /dev/oomprof file that set info.known_head (compared,
+	 * never dereferenced: its release clears it before the file goes),
+	 * or NULL.
+	 */
+	const struct file *learned_by;
+	/*
+	 * info.known_head and info.known_count change together under
+	 * reg_lock while mark_victim copies info locklessly: a lookup retries
+	 * rather than take a head with another prefix's count.
+	 */
+	seqcount_spinlock_t learned_seq;
 	struct oomprof_reg_info info;
 };
 
@@ -76,6 +89,7 @@ static u64 reg_next_id = 1;
 static u64 reg_added;		/* counters for oomprof_stats */
 static u64 reg_exited;
 static u64 reg_execd;
+static u64 reg_max_buckets;	/* capture_max_buckets: bounds known_count */
 
 /*
  * Eight entries a bucket when full (most hosts register far fewer): 8192
@@ -371,6 +385,7 @@ int oomprof_registry_add(struct oomprof_register *req, struct mm_struct *mm)
 		kmem_cache_free(reg_cache, r);
 		return err;
 	}
+	seqcount_spinlock_init(&r->learned_seq, &reg_lock);
 	mmgrab(mm);
 	r->mm = mm;
 	r->pid = get_pid(task_tgid(task));
@@ -474,6 +489,70 @@ int oomprof_registry_remove(u64 id)
 	return err;
 }
 
+/* Under reg_lock: set or clear @r's learned prefix. */
+static void reg_set_learned(struct oomprof_reg *r, u64 head, u64 count,
+			    const struct file *owner)
+{
+	lockdep_assert_held(&reg_lock);
+	write_seqcount_begin(&r->learned_seq);
+	r->info.known_head = head;
+	r->info.known_count = head ? count : 0;
+	write_seqcount_end(&r->learned_seq);
+	r->learned_by = head ? owner : NULL;
+}
+
+/*
+ * OOMPROF_IOC_LEARNED (see the uapi header): the reader holding @owner
+ * open knows registration req->registration_id's buckets from known_head
+ * on. Nothing of the process is read here; the capture checks each
+ * counted bucket as it walks it, and a list that is not the learned one
+ * stops it (OOMPROF_STOP_LEARNED_MISMATCH).
+ */
+int oomprof_registry_learned(const struct oomprof_learned *req,
+			     const struct file *owner)
+{
+	struct oomprof_reg *r;
+	int err = -ENOENT;
+
+	if (req->reserved)
+		return -EINVAL;
+	if (req->known_head &&
+	    (req->known_head % sizeof(u64) || req->known_head < PAGE_SIZE ||
+	     req->known_head >= TASK_SIZE_MAX || !req->known_count ||
+	     req->known_count > READ_ONCE(reg_max_buckets)))
+		return -EINVAL;
+	spin_lock(&reg_lock);
+	hlist_for_each_entry(r, id_bucket(req->registration_id), id_node) {
+		if (r->info.id == req->registration_id) {
+			reg_set_learned(r, req->known_head, req->known_count,
+					owner);
+			err = 0;
+			break;
+		}
+	}
+	spin_unlock(&reg_lock);
+	return err;
+}
+
+/*
+ * @owner is being released: whatever it taught is forgotten, so that no
+ * capture sends count entries to a reader that cannot resolve them (a
+ * restarted daemon holds nothing). Walks the whole table: a close of the
+ * device is rare, and the table has at most 2^REG_MAX_BITS buckets.
+ */
+void oomprof_registry_forget_owner(const struct file *owner)
+{
+	struct oomprof_reg *r;
+	unsigned int bkt;
+
+	spin_lock(&reg_lock);
+	for (bkt = 0; bkt < (1U << reg_bits); bkt++)
+		hlist_for_each_entry(r, &reg_by_pid[bkt], node)
+			if (r->learned_by == owner)
+				reg_set_learned(r, 0, 0, NULL);
+	spin_unlock(&reg_lock);
+}
+
 /*
  * Is @task's process registered? Atomic context (mark_victim). Returns
  * false if not; true with *info filled if so. *exec is set when the
@@ -490,7 +569,12 @@ bool oomprof_registry_lookup(struct task_struct *task,
 	pid = task_tgid(task);
 	hlist_for_each_entry_rcu(r, pid_bucket(pid), node) {
 		if (r->pid == pid) {
-			*info = r->info;
+			unsigned int seq;
+
+			do {
+				seq = read_seqcount_begin(&r->learned_seq);
+				*info = r->info;
+			} while (read_seqcount_retry(&r->learned_seq, seq));
 			*exec = r->mm != task->mm;
 			found = true;
 			break;
@@ -554,9 +638,11 @@ void oomprof_registry_stats(struct oomprof_stats *st)
 	st->registrations_exited = reg_exited;
 	st->registrations_execd = reg_execd;
 	spin_unlock(&reg_lock);
+	/* The two hash tables; entries are allocated per registration. */
+	st->reserved_bytes += 2 * sizeof(*reg_by_pid) << reg_bits;
 }
 
-int oomprof_registry_init(unsigned int max)
+int oomprof_registry_init(unsigned int max, u64 max_buckets)
 {
 	unsigned int i;
 
@@ -584,6 +670,7 @@ int oomprof_registry_init(unsigned int max)
 		INIT_HLIST_HEAD(&reg_by_id[i]);
 	}
 	reg_max = max;
+	reg_max_buckets = max_buckets;
 	reg_count = 0;
 	reg_added = 0;
 	reg_exited = 0;

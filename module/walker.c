@@ -15,7 +15,16 @@
  * in constant memory; the entries already emitted give its start, so no
  * bucket is reported twice, also when a bound ends the walk before the
  * check has noticed the loop).
+ *
+ * From the reader's learned prefix on (known_head, see the uapi's
+ * OOMPROF_REC_GO_HEAP), the walk writes count entries: it still reads and
+ * validates each bucket's header, for the link to the next one, but of
+ * the rest only the memRecord, never the stack the reader already holds.
+ * That part is bounded by known_count: the learned list has exactly that
+ * many buckets, so a cycle there, or any other list than the learned one,
+ * ends as OOMPROF_STOP_LEARNED_MISMATCH.
  */
+#include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
 #include <linux/string.h>
@@ -94,6 +103,29 @@ static void cut_cycle(struct oomprof_walk *w, u64 lambda)
 }
 
 /*
+ * @len bytes of memRecord at @at. It may reach into a page the runtime
+ * never wrote (see below): such pieces are read page by page and the
+ * unreadable ones taken as the zeros they are, flagged in the capture.
+ */
+static void read_counts(struct oomprof_mem_source *src, u64 at, u8 *dst,
+			size_t len, struct oomprof_walk *w)
+{
+	if (src->read(src, at, dst, len) == 0)
+		return;
+	while (len) {
+		size_t piece = min_t(size_t, len, PAGE_SIZE - (at & ~PAGE_MASK));
+
+		if (src->read(src, at, dst, piece)) {
+			memset(dst, 0, piece);
+			w->flags |= OOMPROF_CAPTURE_ZERO_FILLED;
+		}
+		at += piece;
+		dst += piece;
+		len -= piece;
+	}
+}
+
+/*
  * The rest of a bucket after its header: the stack must be readable; the
  * memRecord after it may reach into a page the runtime never wrote
  * (persistentalloc hands out zeroed memory and only the current cycle's
@@ -120,20 +152,76 @@ static int read_stack_and_counts(struct oomprof_mem_source *src, u64 addr,
 		if (err)
 			return err;
 	}
-	at += stk;
-	dst += stk;
-	while (rec) {
-		size_t piece = min_t(size_t, rec, PAGE_SIZE - (at & ~PAGE_MASK));
-
-		if (src->read(src, at, dst, piece)) {
-			memset(dst, 0, piece);
-			w->flags |= OOMPROF_CAPTURE_ZERO_FILLED;
-		}
-		at += piece;
-		dst += piece;
-		rec -= piece;
-	}
+	read_counts(src, at + stk, dst + stk, rec, w);
 	return 0;
+}
+
+/* A count entry's largest size: three varints of 10 bytes, 16 words. */
+#define COUNT_ENTRY_MAX	((2 + OOMPROF_GO_MEMRECORD_WORDS) * 10)
+
+/* Unsigned LEB128 of @v at @p; returns the bytes written (1 to 10). */
+static size_t put_varint(u8 *p, u64 v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (u8)v | 0x80;
+		v >>= 7;
+	}
+	p[n++] = (u8)v;
+	return n;
+}
+
+/*
+ * The bucket at @addr as a count entry (format in the uapi header), after
+ * the ones already written; *@next is its allnext. Reads the header (the
+ * same checks as a full entry's: typ and nstk are what the runtime wrote
+ * if this is the bucket the reader learned) and the memRecord after the
+ * stack. Returns false with w->stop set if the walk ends here.
+ */
+static bool count_bucket(struct oomprof_mem_source *src, u64 addr,
+			 struct oomprof_walk *w, u64 prev, u64 *next)
+{
+	u64 rec[OOMPROF_GO_MEMRECORD_WORDS];
+	struct go_bucket_head head;
+	u8 entry[COUNT_ENTRY_MAX];
+	s64 delta = (s64)(addr - prev);
+	u64 mask = 0;
+	size_t n;
+	int err, i;
+
+	err = src->read(src, addr, &head, sizeof(head));
+	if (err) {
+		w->stop = read_stop(err);
+		return false;
+	}
+	if (head.typ != GO_MEM_PROFILE) {
+		w->stop = OOMPROF_STOP_BAD_TYPE;
+		return false;
+	}
+	if (head.nstk > OOMPROF_GO_MAX_STACK) {
+		w->stop = OOMPROF_STOP_BAD_NSTK;
+		return false;
+	}
+	read_counts(src, addr + sizeof(head) + head.nstk * sizeof(u64),
+		    (u8 *)rec, sizeof(rec), w);
+
+	n = put_varint(entry, ((u64)delta << 1) ^ (u64)(delta >> 63));
+	for (i = 0; i < OOMPROF_GO_MEMRECORD_WORDS; i++)
+		if (rec[i])
+			mask |= 1ULL << i;
+	n += put_varint(entry + n, mask);
+	for (i = 0; i < OOMPROF_GO_MEMRECORD_WORDS; i++)
+		if (rec[i])
+			n += put_varint(entry + n, rec[i]);
+	if (w->out_size - w->bytes - w->counts_bytes < n) {
+		w->stop = OOMPROF_STOP_BUFFER_FULL;
+		return false;
+	}
+	memcpy((u8 *)w->out + w->bytes + w->counts_bytes, entry, n);
+	w->counts_bytes += n;
+	*next = head.allnext;
+	return true;
 }
 
 /*
@@ -164,11 +252,17 @@ void oomprof_walk_buckets(struct oomprof_mem_source *src,
 			  struct oomprof_walk *w)
 {
 	u64 addr, tortoise, power = 1, lambda = 0, last = 0;
+	u64 last_counted = 0;	/* the first count entry's delta is from 0 */
+	/* So that the first bucket checks the time. */
+	unsigned long tick = jiffies - 1;
+	bool counting = false;
 	u8 *out = w->out;
 	int err;
 
 	w->nbuckets = 0;
 	w->bytes = 0;
+	w->nbuckets_counted = 0;
+	w->counts_bytes = 0;
 	w->stop = OOMPROF_STOP_NONE;
 	w->stop_addr = 0;
 	w->flags = 0;
@@ -190,6 +284,13 @@ void oomprof_walk_buckets(struct oomprof_mem_source *src,
 		size_t need;
 		u64 next;
 
+		if (!counting && w->known_head && addr == w->known_head)
+			counting = true;
+		/* The learned list had known_count buckets; this has more. */
+		if (counting && w->nbuckets_counted >= w->known_count) {
+			w->stop = OOMPROF_STOP_LEARNED_MISMATCH;
+			break;
+		}
 		if (bad_pointer(addr, lim)) {
 			w->stop = OOMPROF_STOP_BAD_POINTER;
 			break;
@@ -205,9 +306,27 @@ void oomprof_walk_buckets(struct oomprof_mem_source *src,
 		 */
 		if (w->nbuckets % RESCHED_EVERY == RESCHED_EVERY - 1)
 			cond_resched();
-		if (lim->deadline_ns && ktime_get_ns() > lim->deadline_ns) {
-			w->stop = OOMPROF_STOP_TIMEOUT;
-			break;
+		/*
+		 * The clock only when a tick has passed since it was last
+		 * read: where the clocksource is a device (HPET in a VM),
+		 * reading it took longer than the rest of a counted bucket.
+		 * A tick is a few ms, far under the deadline's own margin.
+		 */
+		if (lim->deadline_ns && time_after(jiffies, tick)) {
+			tick = jiffies;
+			if (ktime_get_ns() > lim->deadline_ns) {
+				w->stop = OOMPROF_STOP_TIMEOUT;
+				break;
+			}
+		}
+		if (counting) {
+			if (!count_bucket(src, addr, w, last_counted, &next))
+				break;
+			w->nbuckets++;
+			w->nbuckets_counted++;
+			last_counted = addr;
+			addr = next;
+			continue;
 		}
 		need = entry_size(0);
 		if (w->out_size - w->bytes < need) {
@@ -257,9 +376,20 @@ void oomprof_walk_buckets(struct oomprof_mem_source *src,
 		}
 		addr = next;
 	}
+	/* The learned list had known_count buckets; this has fewer. */
+	if (counting && w->stop == OOMPROF_STOP_NONE &&
+	    w->nbuckets_counted < w->known_count)
+		w->stop = OOMPROF_STOP_LEARNED_MISMATCH;
 	if (w->stop == OOMPROF_STOP_NONE)
 		return;
 	w->stop_addr = addr;
+	/*
+	 * Counting began when the walk reached known_head, necessarily
+	 * the first time it came there: the full entries before hold no
+	 * repeat then (a loop before it would have reached it first).
+	 */
+	if (counting)
+		return;
 	lambda = w->nbuckets > 1 ? repeat_period(w, last) : 0;
 	if (lambda)
 		cut_cycle(w, lambda);
@@ -281,6 +411,10 @@ void oomprof_walk_capture(struct oomprof_mem_source *src,
 	cap->mem_profile_rate = w->rate;
 	cap->nbuckets = w->nbuckets;
 	cap->bucket_bytes = w->bytes;
+	cap->known_head = w->known_head;
+	cap->known_count = w->known_count;
+	cap->nbuckets_counted = w->nbuckets_counted;
+	cap->counts_bytes = w->counts_bytes;
 	cap->stop = w->stop;
 	cap->stop_addr = w->stop_addr;
 	cap->flags = w->flags;

@@ -33,10 +33,19 @@ struct oomprof_walk {
 	u64 rate_addr;
 	void *out;		/* entries go here */
 	size_t out_size;
+	/*
+	 * The reader's learned prefix (0, 0: none): from the bucket at
+	 * known_head on, at most known_count buckets are written as count
+	 * entries (the uapi's OOMPROF_REC_GO_HEAP), after the full ones.
+	 */
+	u64 known_head;
+	u64 known_count;
 	/* out */
 	s64 rate;
-	u64 nbuckets;
-	u64 bytes;
+	u64 nbuckets;		/* full entries and count entries */
+	u64 bytes;		/* of full entries, from out */
+	u64 nbuckets_counted;
+	u64 counts_bytes;	/* of count entries, from out + bytes */
 	u64 stop_addr;
 	u32 stop;		/* enum oomprof_capture_stop */
 	u32 flags;		/* OOMPROF_CAPTURE_NO_RATE */

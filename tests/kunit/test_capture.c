@@ -196,6 +196,122 @@ static void capture_never_blocks_on_mmap_lock(struct kunit *test)
 	oomprof_capture_release(idx);
 }
 
+static u64 get_varint(const u8 **p, const u8 *end, bool *bad)
+{
+	u64 v = 0;
+	int shift;
+
+	for (shift = 0; shift < 70 && *p < end; shift += 7) {
+		u8 b = *(*p)++;
+
+		v |= (u64)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return v;
+	}
+	*bad = true;
+	return 0;
+}
+
+/*
+ * A learned prefix through the held mm and the read window: buckets laid
+ * out as the runtime's persistentalloc leaves them (the newest highest,
+ * the list going down in memory) over three pages, the window's reach
+ * below them unmapped. The buckets above known_head whole, the rest as
+ * count entries with the counts in memory; the record padded to 8.
+ */
+static void capture_learned_through_window(struct kunit *test)
+{
+	const size_t bsize = BUCKET_WORDS * 8, span = 3 * PAGE_SIZE;
+	int n = (span - 64) / bsize, i, j, idx, full = 5;
+	struct oomprof_oom_kill kill = {};
+	struct oomprof_go_capture *cap;
+	struct oomprof_reg_info *reg;
+	struct oomprof_oom_kill *rec;
+	u64 base = okt_user.addr, prev = 0, *heap;
+	const u8 *p, *end;
+	unsigned long left;
+	bool bad = false;
+
+	heap = kunit_kzalloc(test, span, GFP_KERNEL);
+	reg = kunit_kzalloc(test, sizeof(*reg), GFP_KERNEL);
+	cap = kunit_kzalloc(test, sizeof(*cap), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, heap);
+	KUNIT_ASSERT_NOT_NULL(test, reg);
+	KUNIT_ASSERT_NOT_NULL(test, cap);
+	/* Bucket i at base + span - (i + 1) * bsize: 0 is the newest. */
+	heap[0] = base + span - bsize;
+	heap[1] = 4096;
+	for (i = 0; i < n; i++) {
+		u64 *b = heap + (span - (i + 1) * bsize) / 8;
+
+		b[1] = i + 1 < n ? base + span - (i + 2) * bsize : 0;
+		b[2] = 1;
+		b[5] = NSTK;
+		for (j = 0; j < NSTK; j++)
+			b[6 + j] = 0x400000 + j;
+		/* Some counts 0, some needing several varint bytes. */
+		for (j = 0; j < OOMPROF_GO_MEMRECORD_WORDS; j++)
+			b[6 + NSTK + j] = (i + j) % 3 ? (u64)(i + 1) << (4 * j) : 0;
+	}
+	okt_use_mm(test);
+	left = copy_to_user((void __user *)base, heap, span);
+	okt_unuse_mm();
+	KUNIT_ASSERT_EQ(test, left, 0UL);
+
+	reg->mbuckets_addr = base;
+	reg->rate_addr = base + 8;
+	reg->known_head = base + span - (full + 1) * bsize;
+	reg->known_count = n - full;
+	KUNIT_ASSERT_EQ(test, oomprof_capture_init(1, 1, 1000, 500), 0);
+	cap_up = true;
+	idx = oomprof_capture_claim();
+	KUNIT_ASSERT_GE(test, idx, 0);
+	oomprof_capture_run(idx, okt_user.mm, reg, ktime_get_ns() + NSEC_PER_SEC,
+			    cap);
+	KUNIT_EXPECT_EQ(test, cap->stop, (u32)OOMPROF_STOP_NONE);
+	KUNIT_EXPECT_EQ(test, cap->nbuckets, (u64)n);
+	KUNIT_EXPECT_EQ(test, cap->nbuckets_counted, (u64)(n - full));
+	KUNIT_EXPECT_EQ(test, cap->known_head, reg->known_head);
+	KUNIT_EXPECT_EQ(test, cap->known_count, reg->known_count);
+	KUNIT_EXPECT_EQ(test, cap->bucket_bytes, (u64)full * (8 + bsize));
+	KUNIT_EXPECT_EQ(test, cap->flags, 0U);
+
+	oomprof_events_init_header(&kill.hdr, OOMPROF_REC_OOM_KILL,
+				   sizeof(kill));
+	rec = (void *)oomprof_capture_finish(idx, &kill, cap);
+	KUNIT_EXPECT_EQ(test, (u64)rec->hdr.size,
+			round_up(sizeof(kill) + sizeof(*cap) + cap->bucket_bytes +
+				 cap->counts_bytes, 8));
+	p = (u8 *)(rec + 1) + sizeof(*cap);
+	for (i = 0; i < full; i++) {
+		const u64 *e = (const u64 *)p;
+
+		KUNIT_EXPECT_EQ(test, e[0], base + span - (i + 1) * bsize);
+		KUNIT_EXPECT_EQ(test, 0, memcmp(e + 1, heap + (span - (i + 1) * bsize) / 8,
+						bsize));
+		p += 8 + bsize;
+	}
+	end = p + cap->counts_bytes;
+	for (i = full; i < n && !bad; i++) {
+		const u64 *b = heap + (span - (i + 1) * bsize) / 8;
+		u64 zz = get_varint(&p, end, &bad);
+		u64 mask = get_varint(&p, end, &bad);
+
+		prev += (u64)((s64)(zz >> 1) ^ -(s64)(zz & 1));
+		KUNIT_EXPECT_EQ_MSG(test, prev, base + span - (i + 1) * bsize,
+				    "count entry of bucket %d", i);
+		for (j = 0; j < OOMPROF_GO_MEMRECORD_WORDS; j++) {
+			u64 got = mask & BIT(j) ? get_varint(&p, end, &bad) : 0;
+
+			KUNIT_EXPECT_EQ_MSG(test, got, b[6 + NSTK + j],
+					    "bucket %d word %d", i, j);
+		}
+	}
+	KUNIT_EXPECT_FALSE(test, bad);
+	KUNIT_EXPECT_PTR_EQ(test, p, end);
+	oomprof_capture_release(idx);
+}
+
 static int cap_suite_init(struct kunit_suite *suite)
 {
 	return okt_user_get(MAP_BYTES);
@@ -211,6 +327,7 @@ static struct kunit_case capture_cases[] = {
 	KUNIT_CASE(capture_not_resident),
 	KUNIT_CASE(capture_unmapped_and_kernel),
 	KUNIT_CASE(capture_never_blocks_on_mmap_lock),
+	KUNIT_CASE(capture_learned_through_window),
 	{}
 };
 

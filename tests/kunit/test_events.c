@@ -513,7 +513,7 @@ static void events_proc_exec_exit(struct kunit *test)
 	ssize_t got;
 
 	ev_setup(test, 65536, 1);
-	KUNIT_ASSERT_EQ(test, oomprof_registry_init(16), 0);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_init(16, 1000), 0);
 	reg_up = true;
 	oomprof_proc_init();
 	oomprof_events_set_reader(true);

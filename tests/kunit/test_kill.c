@@ -40,7 +40,7 @@ static void setup(struct kunit *test, unsigned int slots,
 	KUNIT_ASSERT_EQ(test, oomprof_capture_init(capture_bufs, 1, 1000, 500),
 			0);
 	okt_up.capture = true;
-	KUNIT_ASSERT_EQ(test, oomprof_registry_init(16), 0);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_init(16, 1000), 0);
 	okt_up.registry = true;
 	KUNIT_ASSERT_EQ(test, oomprof_kills_init(slots, wait_ms), 0);
 	okt_up.kills = true;

@@ -23,7 +23,7 @@ static bool reg_up;
 
 static void reg_setup(struct kunit *test, unsigned int max)
 {
-	KUNIT_ASSERT_EQ(test, oomprof_registry_init(max), 0);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_init(max, 1000), 0);
 	reg_up = true;
 }
 
@@ -504,6 +504,115 @@ static void registry_concurrent_lookups(struct kunit *test)
 	KUNIT_EXPECT_LE(test, oomprof_registry_count(), 1U);
 }
 
+/* The registration's reg_info as mark_victim would copy it. */
+static const struct oomprof_reg_info *learned_info(struct kunit *test)
+{
+	struct oomprof_reg_info *info;
+	bool exec;
+
+	info = kunit_kzalloc(test, sizeof(*info), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, info);
+	KUNIT_EXPECT_TRUE(test, oomprof_registry_lookup(okt_user.task, info,
+							&exec));
+	return info;
+}
+
+/*
+ * OOMPROF_IOC_LEARNED: set, replaced, forgotten with known_head 0, at the
+ * release of the file that set it (not another's), and when the process
+ * is registered again; bad requests refused and nothing changed.
+ */
+static void registry_learned(struct kunit *test)
+{
+	/* Files are only compared: two distinct addresses stand for them. */
+	static const int owner_a, owner_b;
+	const struct file *a = (const void *)&owner_a;
+	const struct file *b = (const void *)&owner_b;
+	struct oomprof_register req;
+	struct oomprof_learned l;
+	const struct oomprof_reg_info *info;
+
+	reg_setup(test, 16);
+	req_for(&req, okt_user.task, 0x500000);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req, okt_user.mm), 0);
+	info = learned_info(test);
+	KUNIT_EXPECT_EQ(test, info->known_head, 0ULL);
+	KUNIT_EXPECT_EQ(test, info->known_count, 0ULL);
+
+	l = (struct oomprof_learned){ .registration_id = req.registration_id,
+				      .known_head = 0xc000010000ULL,
+				      .known_count = 1000 };
+	KUNIT_ASSERT_EQ(test, oomprof_registry_learned(&l, a), 0);
+	info = learned_info(test);
+	KUNIT_EXPECT_EQ(test, info->known_head, 0xc000010000ULL);
+	KUNIT_EXPECT_EQ(test, info->known_count, 1000ULL);
+	KUNIT_EXPECT_EQ(test, info->mbuckets_addr, 0x500000ULL);
+
+	/* Replaced, by another file: it owns the prefix now. */
+	l.known_head = 0xc000020000ULL;
+	l.known_count = 7;
+	KUNIT_ASSERT_EQ(test, oomprof_registry_learned(&l, b), 0);
+	info = learned_info(test);
+	KUNIT_EXPECT_EQ(test, info->known_head, 0xc000020000ULL);
+	KUNIT_EXPECT_EQ(test, info->known_count, 7ULL);
+	oomprof_registry_forget_owner(a);
+	KUNIT_EXPECT_EQ(test, learned_info(test)->known_head, 0xc000020000ULL);
+	oomprof_registry_forget_owner(b);
+	info = learned_info(test);
+	KUNIT_EXPECT_EQ(test, info->known_head, 0ULL);
+	KUNIT_EXPECT_EQ(test, info->known_count, 0ULL);
+
+	/* known_head 0 forgets, whatever known_count says. */
+	l.known_head = 0xc000030000ULL;
+	KUNIT_ASSERT_EQ(test, oomprof_registry_learned(&l, a), 0);
+	l.known_head = 0;
+	l.known_count = 0;
+	KUNIT_ASSERT_EQ(test, oomprof_registry_learned(&l, a), 0);
+	info = learned_info(test);
+	KUNIT_EXPECT_EQ(test, info->known_head, 0ULL);
+	KUNIT_EXPECT_EQ(test, info->known_count, 0ULL);
+
+	/* Refused, and the prefix in place stays. */
+	l.known_head = 0xc000040000ULL;
+	l.known_count = 1000;
+	KUNIT_ASSERT_EQ(test, oomprof_registry_learned(&l, a), 0);
+	l.known_count = 1001;		/* over capture_max_buckets */
+	KUNIT_EXPECT_EQ(test, oomprof_registry_learned(&l, a), -EINVAL);
+	l.known_count = 0;
+	KUNIT_EXPECT_EQ(test, oomprof_registry_learned(&l, a), -EINVAL);
+	l.known_count = 5;
+	l.known_head = 0xc000040004ULL;	/* misaligned */
+	KUNIT_EXPECT_EQ(test, oomprof_registry_learned(&l, a), -EINVAL);
+	l.known_head = 8;		/* the zero page */
+	KUNIT_EXPECT_EQ(test, oomprof_registry_learned(&l, a), -EINVAL);
+	l.known_head = TASK_SIZE_MAX;	/* not a user address */
+	KUNIT_EXPECT_EQ(test, oomprof_registry_learned(&l, a), -EINVAL);
+	l.known_head = 0xc000050000ULL;
+	l.reserved = 1;
+	KUNIT_EXPECT_EQ(test, oomprof_registry_learned(&l, a), -EINVAL);
+	l.reserved = 0;
+	l.registration_id = req.registration_id + 1;
+	KUNIT_EXPECT_EQ(test, oomprof_registry_learned(&l, a), -ENOENT);
+	info = learned_info(test);
+	KUNIT_EXPECT_EQ(test, info->known_head, 0xc000040000ULL);
+	KUNIT_EXPECT_EQ(test, info->known_count, 1000ULL);
+
+	/* Registered again: a new registration knows nothing yet. */
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req, okt_user.mm), 0);
+	info = learned_info(test);
+	KUNIT_EXPECT_EQ(test, info->id, req.registration_id);
+	KUNIT_EXPECT_EQ(test, info->known_head, 0ULL);
+	KUNIT_EXPECT_EQ(test, info->known_count, 0ULL);
+	/* The old id is gone with its prefix. */
+	l.registration_id = req.registration_id - 1;
+	KUNIT_EXPECT_EQ(test, oomprof_registry_learned(&l, a), -ENOENT);
+	/* The file's release after that touches nothing it does not own. */
+	l.registration_id = req.registration_id;
+	KUNIT_ASSERT_EQ(test, oomprof_registry_learned(&l, b), 0);
+	oomprof_registry_forget_owner(a);
+	KUNIT_EXPECT_EQ(test, learned_info(test)->known_head, 0xc000050000ULL);
+}
+
 static int reg_suite_init(struct kunit_suite *suite)
 {
 	int err = okt_user_get(PAGE_SIZE);
@@ -529,6 +638,7 @@ static struct kunit_case registry_cases[] = {
 	KUNIT_CASE(registry_remove_by_id),
 	KUNIT_CASE(registry_dead_process_pruned),
 	KUNIT_CASE(registry_concurrent_lookups),
+	KUNIT_CASE(registry_learned),
 	{}
 };
 

@@ -677,6 +677,359 @@ static void walker_reads_bounded(struct kunit *test)
 	fake_free(f);
 }
 
+/*
+ * Count entries (the uapi's OOMPROF_REC_GO_HEAP), decoded here on their
+ * own terms: unsigned LEB128, zigzag address deltas, a mask of nonzero
+ * memRecord words.
+ */
+struct count_dec {
+	const u8 *p, *end;
+	bool bad;
+};
+
+static u64 dec_varint(struct count_dec *d)
+{
+	u64 v = 0;
+	int shift;
+
+	for (shift = 0; shift < 70; shift += 7) {
+		u8 b;
+
+		if (d->p >= d->end) {
+			d->bad = true;
+			return 0;
+		}
+		b = *d->p++;
+		v |= (u64)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return v;
+	}
+	d->bad = true;
+	return 0;
+}
+
+/*
+ * The walk's count entries must be exactly the buckets @want[] (indexes
+ * into f->bucket, in order), each with the memRecord in the fake memory
+ * (or zeros from @zero_from on, if not 0), and nothing after them.
+ */
+static void check_counts(struct kunit *test, struct fake_mem *f,
+			 struct walk_ctx *c, const int *want, int nwant,
+			 u64 zero_from)
+{
+	struct count_dec d = {
+		.p = c->out + c->w.bytes,
+		.end = c->out + c->w.bytes + c->w.counts_bytes,
+	};
+	u64 prev = 0;
+	int i, j;
+
+	KUNIT_ASSERT_EQ(test, c->w.nbuckets_counted, (u64)nwant);
+	for (i = 0; i < nwant; i++) {
+		u64 b = f->bucket[want[i]];
+		u64 at = b + (OOMPROF_GO_BUCKET_HEADER_WORDS + f->nstk[want[i]]) * 8;
+		u64 zz = dec_varint(&d);
+		s64 delta = (s64)(zz >> 1) ^ -(s64)(zz & 1);
+		u64 mask = dec_varint(&d);
+
+		prev += delta;
+		KUNIT_EXPECT_EQ_MSG(test, prev, b, "count entry %d", i);
+		KUNIT_EXPECT_EQ(test, mask >> OOMPROF_GO_MEMRECORD_WORDS, 0ULL);
+		for (j = 0; j < OOMPROF_GO_MEMRECORD_WORDS; j++) {
+			u64 addr = at + j * 8;
+			u64 want_word = zero_from && addr >= zero_from ?
+					0 : *word(f, addr);
+			u64 got = mask & (1ULL << j) ? dec_varint(&d) : 0;
+
+			KUNIT_EXPECT_EQ_MSG(test, got, want_word,
+					    "entry %d word %d", i, j);
+			/* A set bit is a nonzero word, and only that. */
+			KUNIT_EXPECT_EQ(test, !!(mask & (1ULL << j)),
+					!!want_word);
+		}
+		KUNIT_ASSERT_FALSE_MSG(test, d.bad, "entry %d truncated", i);
+	}
+	KUNIT_EXPECT_PTR_EQ(test, d.p, d.end);
+}
+
+/* Word values that take every varint length, and zeros. */
+static void vary_counts(struct fake_mem *f)
+{
+	static const u64 v[] = { 0, 1, 127, 128, 16383, 16384, 0,
+				 1ULL << 35, 1ULL << 63, U64_MAX, 0 };
+	int i, j, k = 0;
+
+	for (i = 0; i < f->n; i++) {
+		u64 at = f->bucket[i] +
+			 (OOMPROF_GO_BUCKET_HEADER_WORDS + f->nstk[i]) * 8;
+
+		for (j = 0; j < OOMPROF_GO_MEMRECORD_WORDS; j++)
+			*word(f, at + j * 8) = v[k++ % ARRAY_SIZE(v)];
+	}
+	/* One bucket with no counts at all, one with all of them. */
+	for (j = 0; j < OOMPROF_GO_MEMRECORD_WORDS; j++) {
+		*word(f, f->bucket[1] + (OOMPROF_GO_BUCKET_HEADER_WORDS +
+					 f->nstk[1] + j) * 8) = 0;
+		*word(f, f->bucket[f->n - 1] +
+			 (OOMPROF_GO_BUCKET_HEADER_WORDS + f->nstk[f->n - 1] +
+			  j) * 8) = U64_MAX - j;
+	}
+}
+
+static void walk_learned(struct kunit *test, struct fake_mem *f,
+			 struct walk_ctx *c, size_t out_size, u64 head,
+			 u64 count)
+{
+	c->w.known_head = head;
+	c->w.known_count = count;
+	walk(test, f, c, out_size);
+}
+
+/* Full entries down to known_head, then its counts to the end. */
+static void walker_count_encoding(struct kunit *test)
+{
+	static const int full[] = { 0, 1, 2 }, counted[] = { 3, 4, 5, 6 };
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+
+	fake_list(f, 7, mixed_nstk);
+	vary_counts(f);
+	walk_learned(test, f, &c, FAKE_SIZE, f->bucket[3], 4);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_NONE);
+	KUNIT_EXPECT_EQ(test, c.w.nbuckets, 7ULL);
+	KUNIT_EXPECT_EQ(test, c.w.flags, 0U);
+	/* check_entries() checks nbuckets: the full part on its own. */
+	c.w.nbuckets -= c.w.nbuckets_counted;
+	check_entries(test, f, &c, full, 3);
+	check_counts(test, f, &c, counted, 4, 0);
+	kunit_info(test, "4 count entries in %llu bytes", c.w.counts_bytes);
+	fake_free(f);
+}
+
+/*
+ * A list linked downwards in memory: negative deltas. And known_head at
+ * the head: no full entry at all.
+ */
+static void walker_count_negative_deltas(struct kunit *test)
+{
+	static const int counted[] = { 5, 4, 3, 2, 1, 0 };
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+	int i;
+
+	for (i = 0; i < 6; i++)
+		fake_bucket(f, 1, mixed_nstk(i));
+	*word(f, f->mbuckets) = f->bucket[5];
+	for (i = 5; i > 0; i--)
+		set_allnext(f, f->bucket[i], f->bucket[i - 1]);
+	vary_counts(f);
+	walk_learned(test, f, &c, FAKE_SIZE, f->bucket[5], 6);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_NONE);
+	KUNIT_EXPECT_EQ(test, c.w.nbuckets, 6ULL);
+	KUNIT_EXPECT_EQ(test, c.w.bytes, 0ULL);
+	check_counts(test, f, &c, counted, 6, 0);
+	fake_free(f);
+}
+
+/* The list ends before known_count buckets from known_head. */
+static void walker_count_list_shorter(struct kunit *test)
+{
+	static const int counted[] = { 2, 3, 4 };
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+
+	fake_list(f, 5, NULL);
+	walk_learned(test, f, &c, FAKE_SIZE, f->bucket[2], 4);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_LEARNED_MISMATCH);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, 0ULL);
+	KUNIT_EXPECT_EQ(test, c.w.nbuckets, 5ULL);
+	check_counts(test, f, &c, counted, 3, 0);
+	fake_free(f);
+}
+
+/* The list goes on after known_count buckets: stopped there. */
+static void walker_count_list_longer(struct kunit *test)
+{
+	static const int counted[] = { 2, 3 };
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+
+	fake_list(f, 5, NULL);
+	walk_learned(test, f, &c, FAKE_SIZE, f->bucket[2], 2);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_LEARNED_MISMATCH);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, f->bucket[4]);
+	KUNIT_EXPECT_EQ(test, c.w.nbuckets, 4ULL);
+	check_counts(test, f, &c, counted, 2, 0);
+
+	/*
+	 * A loop below known_head: known_count ends it, no bucket is read
+	 * more than known_count times.
+	 */
+	kunit_kfree(test, c.out);
+	memset(&c, 0, sizeof(c));
+	set_allnext(f, f->bucket[4], f->bucket[2]);
+	f->reads = 0;
+	walk_learned(test, f, &c, FAKE_SIZE, f->bucket[2], 3);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_LEARNED_MISMATCH);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, f->bucket[2]);
+	KUNIT_EXPECT_EQ(test, c.w.nbuckets_counted, 3ULL);
+	KUNIT_EXPECT_LE(test, f->reads, 2U + 2 * 2 + 2 * 3);
+	fake_free(f);
+}
+
+/* A known_head the list does not hold: every bucket whole, complete. */
+static void walker_count_head_absent(struct kunit *test)
+{
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+
+	fake_list(f, 5, mixed_nstk);
+	walk_learned(test, f, &c, FAKE_SIZE, f->bucket[2] + 8, 3);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_NONE);
+	KUNIT_EXPECT_EQ(test, c.w.nbuckets_counted, 0ULL);
+	KUNIT_EXPECT_EQ(test, c.w.counts_bytes, 0ULL);
+	check_first(test, f, &c, 5);
+	fake_free(f);
+}
+
+/* The buffer fills up with count entries: whole entries only. */
+static void walker_count_buffer_full(struct kunit *test)
+{
+	static const int counted[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+	u64 all, one;
+	int k;
+
+	fake_list(f, 9, NULL);
+	vary_counts(f);
+	walk_learned(test, f, &c, FAKE_SIZE, f->bucket[1], 8);
+	KUNIT_ASSERT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_NONE);
+	all = c.w.counts_bytes;
+	check_counts(test, f, &c, counted, 8, 0);
+
+	/* One byte short of all of them: the last does not fit. */
+	kunit_kfree(test, c.out);
+	memset(&c, 0, sizeof(c));
+	walk_learned(test, f, &c, entry_bytes(3) + all - 1, f->bucket[1], 8);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_BUFFER_FULL);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, f->bucket[8]);
+	KUNIT_EXPECT_EQ(test, c.w.nbuckets, 8ULL);
+	check_counts(test, f, &c, counted, 7, 0);
+	one = all - c.w.counts_bytes;
+	KUNIT_EXPECT_GT(test, one, 1ULL);
+
+	/* Room for the full entry only. */
+	for (k = 0; k < 2; k++) {
+		kunit_kfree(test, c.out);
+		memset(&c, 0, sizeof(c));
+		walk_learned(test, f, &c, entry_bytes(3) + k, f->bucket[1], 8);
+		KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_BUFFER_FULL);
+		KUNIT_EXPECT_EQ(test, c.w.stop_addr, f->bucket[1]);
+		KUNIT_EXPECT_EQ(test, c.w.nbuckets, 1ULL);
+		KUNIT_EXPECT_EQ(test, c.w.bytes, (u64)entry_bytes(3));
+		KUNIT_EXPECT_EQ(test, c.w.counts_bytes, 0ULL);
+	}
+	fake_free(f);
+}
+
+/*
+ * A counted bucket's memRecord on a page nothing is mapped at: zeros,
+ * flagged, and the mask says so. Its header unreadable: the walk stops.
+ */
+static void walker_count_zero_filled(struct kunit *test)
+{
+	static const int counted[] = { 0, 1, 2 };
+	struct fake_mem *f = fake_new(test);
+	u64 head_stk = (OOMPROF_GO_BUCKET_HEADER_WORDS + 3) * 8;
+	struct walk_ctx c = {};
+	u64 page;
+
+	fake_bucket(f, 1, 3);
+	fake_bucket(f, 1, 3);
+	/* Bucket 2's memRecord: 5 words before a page boundary, 11 after. */
+	page = round_up(f->base + f->used + head_stk + 5 * 8, PAGE_SIZE);
+	f->used = page - 5 * 8 - head_stk - f->base;
+	fake_bucket(f, 1, 3);
+	*word(f, f->mbuckets) = f->bucket[0];
+	set_allnext(f, f->bucket[0], f->bucket[1]);
+	set_allnext(f, f->bucket[1], f->bucket[2]);
+	vary_counts(f);
+	f->mapped = page - f->base;
+
+	walk_learned(test, f, &c, FAKE_SIZE, f->bucket[0], 3);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_NONE);
+	KUNIT_EXPECT_TRUE(test, c.w.flags & OOMPROF_CAPTURE_ZERO_FILLED);
+	check_counts(test, f, &c, counted, 3, page);
+
+	/* The header itself unreadable: never zeros, a read fault. */
+	kunit_kfree(test, c.out);
+	memset(&c, 0, sizeof(c));
+	f->mapped = f->bucket[2] + 16 - f->base;
+	walk_learned(test, f, &c, FAKE_SIZE, f->bucket[0], 3);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_READ_FAULT);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, f->bucket[2]);
+	KUNIT_EXPECT_EQ(test, c.w.nbuckets_counted, 2ULL);
+	fake_free(f);
+}
+
+/* Counted buckets are validated as whole ones; max_buckets counts them. */
+static void walker_count_validates(struct kunit *test)
+{
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+
+	fake_list(f, 6, NULL);
+	word(f, f->bucket[4])[2] = 2;	/* typ: blockProfile */
+	walk_learned(test, f, &c, FAKE_SIZE, f->bucket[1], 5);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_BAD_TYPE);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, f->bucket[4]);
+	KUNIT_EXPECT_EQ(test, c.w.nbuckets_counted, 3ULL);
+
+	word(f, f->bucket[4])[2] = 1;
+	word(f, f->bucket[3])[5] = OOMPROF_GO_MAX_STACK + 1;
+	kunit_kfree(test, c.out);
+	memset(&c, 0, sizeof(c));
+	walk_learned(test, f, &c, FAKE_SIZE, f->bucket[1], 5);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_BAD_NSTK);
+	KUNIT_EXPECT_EQ(test, c.w.nbuckets_counted, 2ULL);
+
+	word(f, f->bucket[3])[5] = 3;
+	set_allnext(f, f->bucket[3], 0x10000004);	/* misaligned */
+	kunit_kfree(test, c.out);
+	memset(&c, 0, sizeof(c));
+	walk_learned(test, f, &c, FAKE_SIZE, f->bucket[1], 5);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_BAD_POINTER);
+	KUNIT_EXPECT_EQ(test, c.w.nbuckets_counted, 3ULL);
+
+	set_allnext(f, f->bucket[3], f->bucket[4]);
+	kunit_kfree(test, c.out);
+	memset(&c, 0, sizeof(c));
+	c.lim.max_buckets = 4;
+	walk_learned(test, f, &c, FAKE_SIZE, f->bucket[1], 5);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_MAX_BUCKETS);
+	KUNIT_EXPECT_EQ(test, c.w.nbuckets, 4ULL);
+	KUNIT_EXPECT_EQ(test, c.w.nbuckets_counted, 3ULL);
+	fake_free(f);
+}
+
+/* A deadline ends a count walk too. */
+static void walker_count_deadline(struct kunit *test)
+{
+	struct fake_mem *f = fake_new(test);
+	struct walk_ctx c = {};
+
+	fake_list(f, 6, NULL);
+	c.lim.deadline_ns = ktime_get_ns() + 20 * NSEC_PER_MSEC;
+	f->stall_addr = f->bucket[3];
+	f->stall_until = c.lim.deadline_ns;
+	walk_learned(test, f, &c, FAKE_SIZE, f->bucket[1], 5);
+	KUNIT_EXPECT_EQ(test, c.w.stop, (u32)OOMPROF_STOP_TIMEOUT);
+	KUNIT_EXPECT_EQ(test, c.w.stop_addr, f->bucket[4]);
+	KUNIT_EXPECT_EQ(test, c.w.nbuckets_counted, 3ULL);
+	fake_free(f);
+}
+
 static struct kunit_case walker_cases[] = {
 	KUNIT_CASE(walker_empty_list),
 	KUNIT_CASE(walker_normal_list),
@@ -699,6 +1052,15 @@ static struct kunit_case walker_cases[] = {
 	KUNIT_CASE(walker_buffer_full),
 	KUNIT_CASE(walker_deadline),
 	KUNIT_CASE(walker_reads_bounded),
+	KUNIT_CASE(walker_count_encoding),
+	KUNIT_CASE(walker_count_negative_deltas),
+	KUNIT_CASE(walker_count_list_shorter),
+	KUNIT_CASE(walker_count_list_longer),
+	KUNIT_CASE(walker_count_head_absent),
+	KUNIT_CASE(walker_count_buffer_full),
+	KUNIT_CASE(walker_count_zero_filled),
+	KUNIT_CASE(walker_count_validates),
+	KUNIT_CASE(walker_count_deadline),
 	{}
 };
 
