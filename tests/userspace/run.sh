@@ -43,14 +43,15 @@ report_cmocka() {
 make_user_ok=0
 make -s -C "$top" user > "$out/user.build.log" 2>&1 && make_user_ok=1
 # test_goprofile also needs the profile writer and the symbolizer.
-goprofile_srcs=(-Ibuild/gen user/goprofile.c user/heapprof.c user/pprof.c
-	user/gobin.c user/symbolize.c build/gen/profile.pb-c.c -lelf
+goprofile_srcs=(-Ibuild/gen user/goprofile.c user/golearn.c user/heapprof.c
+	user/pprof.c user/gobin.c user/symbolize.c build/gen/profile.pb-c.c -lelf
 	-lprotobuf-c -lz -lm)
 
 for t in test_record test_events test_retention test_outdir test_evlog \
-	test_goprofile; do
+	test_goprofile test_golearn; do
 	extra=()
-	[ "$t" = test_goprofile ] && extra=("${goprofile_srcs[@]}")
+	[ "$t" = test_goprofile ] || [ "$t" = test_golearn ] &&
+		extra=("${goprofile_srcs[@]}")
 	for variant in plain asan; do
 		flags=("${cflags[@]}")
 		[ "$variant" = asan ] && flags+=("${san[@]}")
@@ -130,7 +131,8 @@ fi
 
 # The executable parser and cache under crafted hostile files (issue 10
 # section 5): builds the files at run time; timing checks are ratios.
-exe_srcs=(user/gobin.c user/symbolize.c user/govars.c user/discover.c user/esc.c user/sbuf.c)
+exe_srcs=(user/gobin.c user/symbolize.c user/govars.c user/discover.c
+	user/golearn.c user/esc.c user/sbuf.c)
 for variant in plain asan; do
 	flags=("${cflags[@]}")
 	[ "$variant" = asan ] && flags+=("${san[@]}")
