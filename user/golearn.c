@@ -21,8 +21,6 @@
 #define MAX_STK		OOMPROF_GO_MAX_STACK
 #define WINDOW		(256u << 10)
 #define DEFAULT_MAX_BUCKETS 4000000u
-/* Between two looks at a process's head pointer. */
-#define RECHECK_NS	1000000000LL
 
 struct gl_node {		/* one trie node: a PC under its parent */
 	uint64_t pc;
@@ -77,6 +75,7 @@ struct golearn {
 	_Atomic size_t used;
 	int budget_hit, fds_said, tell_said;
 	uint64_t k0, k1;
+	long long recheck_ns;	/* between two looks at a head pointer */
 	/* The read window: @wlen bytes of @wfd at @wbase. */
 	uint8_t *win;
 	int wfd;
@@ -311,6 +310,9 @@ struct golearn *golearn_new(const struct golearn_opts *o)
 		g->o.max_buckets = DEFAULT_MAX_BUCKETS;
 	if (g->o.tick_ms <= 0)
 		g->o.tick_ms = 40;
+	if (g->o.recheck_ms <= 0)
+		g->o.recheck_ms = 1000;
+	g->recheck_ns = (long long)(g->o.recheck_ms * 1e6);
 	if (!g->o.max_fds) {
 		/* Half the soft limit: the rest is for everything else. */
 		g->o.max_fds = 512;
@@ -406,7 +408,7 @@ int golearn_add(struct golearn *g, uint64_t reg_id, pid_t pid,
 	snprintf(r->comm, sizeof(r->comm), "%s", comm);
 	r->fd = mem_fd;
 	r->mbuckets = mbuckets_addr;
-	r->checked_ns = -RECHECK_NS;
+	r->checked_ns = -g->recheck_ns;
 	g->fds++;
 	return 0;
 }
@@ -508,7 +510,7 @@ static void stop(struct golearn *g, struct gl_reg *r, const char *fmt, ...)
 	va_end(ap);
 	r->stopped = 1;
 	seg_free(g, r);
-	fprintf(stderr, "oomprof-read: stopped learning the heap-profile buckets of pid %d (%s): %s; an OOM kill copies the buckets learned since whole\n",
+	fprintf(stderr, "oomprof-read: stopped learning the heap-profile buckets of pid %d (%s): %s; its OOM kill copies whole every bucket not learned before (a large list may not fit the capture buffer)\n",
 		(int)r->pid, esc(r->comm), esc(r->why));
 }
 
@@ -620,8 +622,8 @@ static void budget_spent(struct golearn *g, struct gl_reg *r)
 {
 	if (!g->budget_hit) {
 		g->budget_hit = 1;
-		fprintf(stderr, "oomprof-read: the memory for learned heap-profile buckets (%zu MiB, --learn-memory) is spent: no more buckets are learned until processes exit; OOM kills copy the buckets not learned whole\n",
-			g->o.budget >> 20);
+		fprintf(stderr, "oomprof-read: the memory for learned heap-profile buckets (%.1f MiB, --learn-memory) is spent: no more buckets are learned; OOM kills copy whole every bucket not learned (a large list may not fit the capture buffer)\n",
+			(double)g->o.budget / (1 << 20));
 	}
 	snprintf(r->why, sizeof(r->why), "memory budget (--learn-memory) spent");
 	r->stopped = 1;
@@ -826,7 +828,7 @@ int golearn_tick(struct golearn *g)
 			continue;
 		}
 		if (!r->passing) {
-			if (now - r->checked_ns < RECHECK_NS ||
+			if (now - r->checked_ns < g->recheck_ns ||
 			    !start(g, r, now))
 				continue;
 		}

@@ -54,6 +54,7 @@ struct golearn_opts {
 	size_t max_fds;		/* /proc/PID/mem files held; 0: from RLIMIT */
 	size_t max_buckets;	/* per process; 0: 4,000,000 (the module's) */
 	double tick_ms;		/* work per golearn_tick; 0: 40 ms */
+	double recheck_ms;	/* between looks at a head; 0: 1000 ms */
 	int quiet;		/* no "learned N buckets" lines */
 	int devfd;		/* /dev/oomprof for the default tell */
 	golearn_tell_fn tell;	/* NULL: OOMPROF_IOC_LEARNED on devfd */
