@@ -60,7 +60,7 @@ struct gl_reg {
 	size_t nseg, capseg;
 	uint32_t *segtab;	/* seg index + 1: the addresses seen */
 	size_t segtabcap;
-	double pass_ms;
+	long long pass_start;	/* when the pass began */
 	long long checked_ns;	/* last look at the head */
 	int stopped;
 	char why[256];
@@ -638,7 +638,7 @@ static int tell(struct golearn *g, const struct oomprof_learned *l)
 }
 
 /* The segment reached what was known: it becomes the learned prefix. */
-static void commit(struct golearn *g, struct gl_reg *r, long long t0)
+static void commit(struct golearn *g, struct gl_reg *r)
 {
 	struct golearn_state *s = r->st;
 	struct oomprof_learned l = { .registration_id = r->reg_id };
@@ -653,7 +653,6 @@ static void commit(struct golearn *g, struct gl_reg *r, long long t0)
 		s->b[s->nb + i] = r->seg[n - 1 - i];
 	s->nb += n;
 	seg_free(g, r);
-	r->pass_ms += (double)(now_ns() - t0) / 1e6;
 	g->passes++;
 	l.known_head = s->b[s->nb - 1].addr;
 	l.known_count = s->nb;
@@ -679,8 +678,8 @@ static void commit(struct golearn *g, struct gl_reg *r, long long t0)
 	g->tells++;
 	if (n >= GOLEARN_LOG_MIN && !g->o.quiet)
 		fprintf(stderr, "oomprof-read: learned %zu heap-profile buckets of pid %d (%s): %zu total, %.0f ms\n",
-			n, (int)r->pid, esc(r->comm), s->nb, r->pass_ms);
-	r->pass_ms = 0;
+			n, (int)r->pid, esc(r->comm), s->nb,
+			(double)(now_ns() - r->pass_start) / 1e6);
 }
 
 /* Start a pass if the head moved. 1: a pass runs; 0: nothing to do. */
@@ -717,7 +716,7 @@ static int start(struct golearn *g, struct gl_reg *r, long long now)
 	}
 	r->passing = 1;
 	r->next = head;
-	r->pass_ms = 0;
+	r->pass_start = now;
 	return 1;
 }
 
@@ -725,7 +724,7 @@ static int start(struct golearn *g, struct gl_reg *r, long long now)
  * One bucket of @r's pass: 1 on (more to do), 0 when the pass ended
  * (committed or stopped).
  */
-static int step(struct golearn *g, struct gl_reg *r, long long t0)
+static int step(struct golearn *g, struct gl_reg *r)
 {
 	struct golearn_state *s = r->st;
 	const uint8_t *h, *stk;
@@ -792,16 +791,22 @@ static int step(struct golearn *g, struct gl_reg *r, long long t0)
 	}
 	g->buckets_read++;
 	if (r->stop_at && allnext == r->stop_at) {
-		commit(g, r, t0);
+		commit(g, r);
 		return 0;
 	}
 	if (!allnext) {
 		if (r->stop_at) {
+			struct oomprof_learned forget = {
+				.registration_id = r->reg_id,
+			};
+
 			stop(g, r, "the list ended without reaching 0x%llx, the head learned before: not a Go runtime's list",
 			     (unsigned long long)r->stop_at);
+			/* Its kill would only find the prefix mismatched. */
+			tell(g, &forget);
 			return 0;
 		}
-		commit(g, r, t0);
+		commit(g, r);
 		return 0;
 	}
 	r->next = allnext;
@@ -814,8 +819,8 @@ int golearn_tick(struct golearn *g)
 	long long end = t0 + (long long)(g->o.tick_ms * 1e6);
 	int more = 0;
 
-	if (!g || !g->nregs)
-		return 0;
+	if (!g || !g->nregs || !g->o.budget)
+		return 0;	/* --learn-memory 0: fds held, nothing learned */
 	for (size_t k = 0; k < g->nregs; k++) {
 		size_t i = (g->rr + k) % g->nregs;
 		struct gl_reg *r = &g->regs[i];
@@ -834,10 +839,9 @@ int golearn_tick(struct golearn *g)
 		}
 		/* The clock is read every 64 buckets. */
 		for (unsigned int n = 1;; n++) {
-			if (!step(g, r, now))
+			if (!step(g, r))
 				break;
 			if (!(n & 63) && now_ns() >= end) {
-				r->pass_ms += (double)(now_ns() - now) / 1e6;
 				more = 1;
 				g->rr = i;	/* resumed first next tick */
 				break;

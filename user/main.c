@@ -339,7 +339,7 @@ static int connect_device(struct reader *r, int drain, int *fd,
 	}
 	discover_init(&r->disc, *fd, r->quiet);
 	r->disc.set_rate = r->set_rate;
-	if (!drain && r->learn_budget) {
+	if (!drain) {
 		struct golearn_opts lo = {
 			.budget = (size_t)r->learn_budget,
 			.quiet = r->quiet,

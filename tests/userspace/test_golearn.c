@@ -523,9 +523,11 @@ static void test_lost_known_head(void **state)
 	usleep(2000);
 	run_ticks(g);
 	assert_non_null(strstr(golearn_why(g, 4), "without reaching"));
-	assert_int_equal(t.n, 1);
-	/* What was learned and told stays: a kill may still use it. */
-	assert_int_equal(golearn_count(g, 4), 1000);
+	/* The module is told to forget the prefix: a kill copies whole. */
+	assert_int_equal(t.n, 2);
+	assert_int_equal(t.last.registration_id, 4);
+	assert_int_equal(t.last.known_head, 0);
+	assert_int_equal(t.last.known_count, 0);
 	golearn_free(g);
 	synth_done(&s);
 }
