@@ -43,7 +43,7 @@ report_cmocka() {
 make_user_ok=0
 make -s -C "$top" user > "$out/user.build.log" 2>&1 && make_user_ok=1
 # test_goprofile also needs the profile writer and the symbolizer.
-goprofile_srcs=(-Ibuild/gen user/goprofile.c user/golearn.c user/heapprof.c
+goprofile_srcs=(-Ibuild/gen user/goprofile.c user/golearn.c user/golearn_merge.c user/heapprof.c
 	user/pprof.c user/gobin.c user/symbolize.c build/gen/profile.pb-c.c -lelf
 	-lprotobuf-c -lz -lm)
 
@@ -178,7 +178,7 @@ fi
 # memory; -timeout fails an input whose cost is super-linear.
 if clang "${cflags[@]}" -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -o "$out/fuzz_golearn" \
-	tests/userspace/fuzz_golearn.c user/golearn.c user/heapprof.c \
+	tests/userspace/fuzz_golearn.c user/golearn.c user/golearn_merge.c user/heapprof.c \
 	user/pprof.c user/esc.c user/sbuf.c -Ibuild/gen build/gen/profile.pb-c.c \
 	-lprotobuf-c -lz -lm 2> "$out/fuzz_golearn.build.log"; then
 	rm -rf "$out/corpus_golearn" && mkdir -p "$out/corpus_golearn"

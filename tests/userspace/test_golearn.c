@@ -468,13 +468,64 @@ static void test_hostile_type(void **st)
 }
 
 /*
- * A memfd reads zeros past its end (a "bucket" of type 0), or fails: either
- * way learning stops with a reason, never hangs.
+ * A memfd reads nothing past its end, as /proc/PID/mem does once the
+ * process is gone: learning ends quietly (its exit record follows).
  */
-static void test_hostile_unreadable(void **st)
+static void test_vanished(void **st)
 {
 	(void)st;
-	hostile(dmg_unmapped, "0x7ff000000000");
+	hostile(dmg_unmapped, "address space is gone");
+}
+
+/* A real process whose list points into a page it unmapped: EIO. */
+static void test_real_unmapped(void **state)
+{
+	struct told t = { 0 };
+	struct golearn *g = new_learner(&t, 64 << 20, 5);
+	static uint64_t mbuckets;
+	size_t cap_bytes = 1 << 20;
+	int ready[2], status, fd;
+	char c, path[64];
+	uint8_t *mem;
+	pid_t pid;
+
+	(void)state;
+	mem = mmap(NULL, cap_bytes, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(mem != MAP_FAILED);
+	assert_int_equal(pipe(ready), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct synth cs = { .img = mem, .base = (uint64_t)(uintptr_t)mem,
+				    .cap = cap_bytes, .seed = 11 };
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		alarm(60);
+		synth_push(&cs, 1000);
+		mbuckets = synth_head(&cs);
+		munmap((void *)(uintptr_t)(cs.addr[500] & ~4095ULL), 4096);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(golearn_add(g, 8, pid, "holey", fd,
+				     (uint64_t)(uintptr_t)&mbuckets), 0);
+	run_ticks(g);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	if (!strstr(golearn_why(g, 8), "cannot read"))
+		fail_msg("learning stopped with \"%s\"", golearn_why(g, 8));
+	assert_int_equal(t.n, 0);
+	golearn_free(g);
+	munmap(mem, cap_bytes);
+	close(ready[0]);
+	close(ready[1]);
 }
 
 /* The list is changed between two ticks of a pass: a loop into the read part. */
@@ -823,7 +874,8 @@ int main(void)
 		cmocka_unit_test(test_hostile_nstk),
 		cmocka_unit_test(test_hostile_pointers),
 		cmocka_unit_test(test_hostile_type),
-		cmocka_unit_test(test_hostile_unreadable),
+		cmocka_unit_test(test_vanished),
+		cmocka_unit_test(test_real_unmapped),
 		cmocka_unit_test(test_changed_while_read),
 		cmocka_unit_test(test_lost_known_head),
 		cmocka_unit_test(test_budget),
