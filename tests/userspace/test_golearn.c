@@ -28,8 +28,11 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "events.h"
+#include "goprofile.h"
+#include "outdir.h"
 #include "golearn.h"
 #include "heapprof.h"
 #include "pprof.h"
@@ -783,6 +786,93 @@ static void test_profile_oracle(void **state)
 	synth_done(&s);
 }
 
+/* The profile file of a GO_HEAP record, decompressed: malloc'd, *@len. */
+static uint8_t *write_profile(const struct oomprof_go_capture *cap,
+			      const uint8_t *entries,
+			      const struct golearn_state *st, size_t *len)
+{
+	size_t elen = cap->bucket_bytes + cap->counts_bytes;
+	size_t rlen = sizeof(struct oomprof_oom_kill) + sizeof(*cap) + elen;
+	struct oomprof_oom_kill *k = calloc(1, rlen + 8);
+	char dir[] = "/tmp/oomprof-golearn.XXXXXX", path[4096], why[512];
+	char cmd[128];
+	uint8_t gz[1 << 16], *out = malloc(4 << 20);
+	z_stream z = { 0 };
+	ssize_t n;
+	int dfd, fd;
+
+	assert_non_null(k);
+	assert_non_null(out);
+	fixture_kill(k);
+	k->hdr.type = OOMPROF_REC_GO_HEAP;
+	k->hdr.flags |= OOMPROF_KILL_GO_PROCESS;
+	k->hdr.size = (uint32_t)rlen;
+	memcpy(k + 1, cap, sizeof(*cap));
+	((struct oomprof_go_capture *)(k + 1))->mem_profile_rate = 512 * 1024;
+	memcpy((uint8_t *)(k + 1) + sizeof(*cap), entries, elen);
+	assert_non_null(mkdtemp(dir));
+	dfd = outdir_open(dir, why, sizeof(why));
+	assert_true(dfd >= 0);
+	if (goprofile_write_learned(k, NULL, st, 0, dfd, dir, path,
+				    sizeof(path), why, sizeof(why)))
+		fail_msg("no profile: %s", why);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	n = read(fd, gz, sizeof(gz));
+	assert_true(n > 0 && n < (ssize_t)sizeof(gz));
+	close(fd);
+	close(dfd);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(inflateInit2(&z, 16 + MAX_WBITS), Z_OK);
+	z.next_in = gz;
+	z.avail_in = (uInt)n;
+	z.next_out = out;
+	z.avail_out = 4 << 20;
+	assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
+	*len = z.total_out;
+	inflateEnd(&z);
+	free(k);
+	return out;
+}
+
+static void has_text(const uint8_t *p, size_t len, const char *want)
+{
+	if (!memmem(p, len, want, strlen(want)))
+		fail_msg("the profile has no comment with \"%s\"", want);
+}
+
+/* What the profile file says of a merge: counts used, or why not. */
+static void test_profile_comments(void **state)
+{
+	struct told t = { 0 };
+	struct oomprof_go_capture cap;
+	struct golearn *g;
+	struct synth s;
+	struct golearn_state *st = learned(&s, &g, &t);
+	uint8_t *e, *p;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(synth_push(&s, 20), 0);
+	e = capture(&s, 1000, 1000, &cap);
+	p = write_profile(&cap, e, st, &len);
+	has_text(p, len, "oomprof: 20 buckets copied whole, 1000 as counts of the buckets learned before the kill");
+	free(p);
+	p = write_profile(&cap, e, NULL, &len);
+	has_text(p, len, "oomprof: INCOMPLETE: 20 of 1020 buckets used (20 copied whole, 1000 as counts of learned buckets): the 1000 older buckets came as counts of a learned prefix of 1000 buckets, and this oomprof-read holds none");
+	free(p);
+	e[cap.bucket_bytes + 700] ^= 0x80;	/* breaks a varint mid-list */
+	p = write_profile(&cap, e, st, &len);
+	has_text(p, len, "oomprof: INCOMPLETE: ");
+	has_text(p, len, " of 1020 buckets used (20 copied whole, 1000 as counts of learned buckets): count entry ");
+	free(p);
+	free(e);
+	golearn_state_free(st);
+	golearn_free(g);
+	synth_done(&s);
+}
+
 /* Records: the new go_capture fields are checked; events carry them. */
 static void test_record_fields(void **state)
 {
@@ -882,6 +972,7 @@ int main(void)
 		cmocka_unit_test(test_fd_bound),
 		cmocka_unit_test(test_merge_mismatch),
 		cmocka_unit_test(test_profile_oracle),
+		cmocka_unit_test(test_profile_comments),
 		cmocka_unit_test(test_record_fields),
 	};
 
