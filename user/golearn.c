@@ -32,10 +32,16 @@ struct gl_reg {
 	/* A pass in progress: from the head down to stop_at. */
 	int passing;
 	uint64_t next, stop_at;
-	struct gl_bucket *seg;	/* list order (newest first) */
-	size_t nseg, capseg;
-	uint32_t *segtab;	/* seg index + 1: the addresses seen */
-	size_t segtabcap;
+	/*
+	 * The pass's buckets, in list order (newest first), are appended to
+	 * st->b past st->nb until the pass commits. A loop is found with
+	 * Brent's method (a saved address, compared with each new one, moved
+	 * at powers of two): no memory, at most a few times the loop's
+	 * length in steps.
+	 */
+	size_t nseg;
+	uint64_t brent_saved;
+	size_t brent_power, brent_lam;
 	long long pass_start;	/* when the pass began */
 	long long checked_ns;	/* last look at the head */
 	int stopped;
@@ -201,6 +207,7 @@ void golearn_state_free(struct golearn_state *s)
 	uncharge(s->used, s->bytes);
 	free(s->b);
 	free(s->nodes);
+	free(s->wide);
 	free(s->tab);
 	free(s);
 }
@@ -224,7 +231,8 @@ static int tab_resize(struct golearn *g, struct golearn_state *s,
 	}
 	for (size_t i = 1; i < s->nnodes; i++) {
 		const struct gl_node *n = &s->nodes[i];
-		size_t h = hash2(s->k0, s->k1, n->pc, n->parent) & (cap - 1);
+		size_t h = hash2(s->k0, s->k1, gl_node_pc(s, n),
+				 gl_node_parent(n)) & (cap - 1);
 
 		while (t[h])
 			h = (h + 1) & (cap - 1);
@@ -259,15 +267,31 @@ static uint32_t trie_child(struct golearn *g, struct golearn_state *s,
 	while (s->tab[h]) {
 		const struct gl_node *n = &s->nodes[s->tab[h]];
 
-		if (n->pc == pc && n->parent == parent)
+		if (gl_node_parent(n) == parent && gl_node_pc(s, n) == pc)
 			return s->tab[h];
 		h = (h + 1) & (s->tabcap - 1);
 	}
-	if (s->nnodes >= UINT32_MAX ||
+	if (s->nnodes >= GL_WIDE ||
 	    grow(g, (void **)&s->nodes, &s->capn, s->nnodes + 1,
 		 sizeof(*s->nodes), &s->bytes))
 		return 0;
-	s->nodes[s->nnodes] = (struct gl_node){ .pc = pc, .parent = parent };
+	if (!s->pc_hi_set) {
+		s->pc_hi = pc >> 32;
+		s->pc_hi_set = 1;
+	}
+	if (pc >> 32 == s->pc_hi) {
+		s->nodes[s->nnodes] = (struct gl_node){
+			.lo = (uint32_t)pc, .parent = parent,
+		};
+	} else {
+		if (grow(g, (void **)&s->wide, &s->capwide, s->nwide + 1,
+			 sizeof(*s->wide), &s->bytes))
+			return 0;
+		s->wide[s->nwide] = pc;
+		s->nodes[s->nnodes] = (struct gl_node){
+			.lo = (uint32_t)s->nwide++, .parent = parent | GL_WIDE,
+		};
+	}
 	s->tab[h] = (uint32_t)s->nnodes;
 	return (uint32_t)s->nnodes++;
 }
@@ -307,15 +331,11 @@ struct golearn *golearn_new(const struct golearn_opts *o)
 	return g;
 }
 
+/* The pass ends: what it appended past st->nb is dropped. */
 static void seg_free(struct golearn *g, struct gl_reg *r)
 {
-	uncharge(&g->used, r->capseg * sizeof(*r->seg) +
-		 r->segtabcap * sizeof(*r->segtab));
-	free(r->seg);
-	free(r->segtab);
-	r->seg = NULL;
-	r->segtab = NULL;
-	r->nseg = r->capseg = r->segtabcap = 0;
+	(void)g;
+	r->nseg = 0;
 	r->passing = 0;
 }
 
@@ -558,50 +578,15 @@ static uint64_t word(const uint8_t *p, size_t i)
 	return v;
 }
 
-static int seg_seen(const struct gl_reg *r, uint64_t h, uint64_t addr)
-{
-	for (size_t i = h & (r->segtabcap - 1); r->segtab[i];
-	     i = (i + 1) & (r->segtabcap - 1))
-		if (r->seg[r->segtab[i] - 1].addr == addr)
-			return 1;
-	return 0;
-}
-
 static int seg_add(struct golearn *g, struct gl_reg *r,
 		   const struct gl_bucket *b)
 {
-	size_t h;
+	struct golearn_state *s = r->st;
 
-	if (grow(g, (void **)&r->seg, &r->capseg, r->nseg + 1,
-		 sizeof(*r->seg), NULL))
+	if (grow(g, (void **)&s->b, &s->capb, s->nb + r->nseg + 1,
+		 sizeof(*s->b), &s->bytes))
 		return -1;
-	if ((r->nseg + 1) * 2 > r->segtabcap) {
-		size_t cap = r->segtabcap ? r->segtabcap * 2 : 1024;
-		uint32_t *t;
-
-		if (charge(g, cap * sizeof(*t)))
-			return -1;
-		t = calloc(cap, sizeof(*t));
-		if (!t) {
-			uncharge(&g->used, cap * sizeof(*t));
-			return -1;
-		}
-		for (size_t i = 0; i < r->nseg; i++) {
-			h = hash2(g->k0, g->k1, r->seg[i].addr, 0) & (cap - 1);
-			while (t[h])
-				h = (h + 1) & (cap - 1);
-			t[h] = (uint32_t)(i + 1);
-		}
-		uncharge(&g->used, r->segtabcap * sizeof(*t));
-		free(r->segtab);
-		r->segtab = t;
-		r->segtabcap = cap;
-	}
-	r->seg[r->nseg] = *b;
-	h = hash2(g->k0, g->k1, b->addr, 0) & (r->segtabcap - 1);
-	while (r->segtab[h])
-		h = (h + 1) & (r->segtabcap - 1);
-	r->segtab[h] = (uint32_t)(++r->nseg);
+	s->b[s->nb + r->nseg++] = *b;
 	return 0;
 }
 
@@ -631,13 +616,13 @@ static void commit(struct golearn *g, struct gl_reg *r)
 	struct oomprof_learned l = { .registration_id = r->reg_id };
 	size_t n = r->nseg;
 
-	if (grow(g, (void **)&s->b, &s->capb, s->nb + n, sizeof(*s->b),
-		 &s->bytes)) {
-		budget_spent(g, r);
-		return;
+	/* List order to oldest first, in place. */
+	for (size_t i = 0; i < n / 2; i++) {
+		struct gl_bucket t = s->b[s->nb + i];
+
+		s->b[s->nb + i] = s->b[s->nb + n - 1 - i];
+		s->b[s->nb + n - 1 - i] = t;
 	}
-	for (size_t i = 0; i < n; i++)
-		s->b[s->nb + i] = r->seg[n - 1 - i];
 	s->nb += n;
 	seg_free(g, r);
 	g->passes++;
@@ -705,6 +690,10 @@ static int start(struct golearn *g, struct gl_reg *r, long long now)
 	}
 	r->passing = 1;
 	r->next = head;
+	r->nseg = 0;
+	r->brent_saved = head;
+	r->brent_power = 1;
+	r->brent_lam = 0;
 	r->pass_start = now;
 	return 1;
 }
@@ -726,11 +715,17 @@ static int step(struct golearn *g, struct gl_reg *r)
 		     (unsigned long long)b.addr);
 		return 0;
 	}
-	if (r->segtabcap &&
-	    seg_seen(r, hash2(g->k0, g->k1, b.addr, 0), b.addr)) {
-		stop(g, r, "the bucket list loops (0x%llx again after %zu buckets)",
-		     (unsigned long long)b.addr, r->nseg);
-		return 0;
+	if (r->nseg) {
+		if (b.addr == r->brent_saved) {
+			stop(g, r, "the bucket list loops (0x%llx again after %zu buckets)",
+			     (unsigned long long)b.addr, r->nseg);
+			return 0;
+		}
+		if (++r->brent_lam == r->brent_power) {
+			r->brent_saved = b.addr;
+			r->brent_power *= 2;
+			r->brent_lam = 0;
+		}
 	}
 	if (s->nb + r->nseg >= g->o.max_buckets) {
 		stop(g, r, "more than %zu buckets", g->o.max_buckets);

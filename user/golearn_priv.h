@@ -7,10 +7,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct gl_node {		/* one trie node: a PC under its parent */
-	uint64_t pc;
-	uint32_t parent;	/* node index; 0 is the root (no PC) */
-	uint32_t pad;
+/*
+ * One trie node: a PC under its parent, 8 bytes. The PC's high half is
+ * the state's pc_hi (Go's code is one mapping, so nearly all PCs share
+ * it); a PC with another high half sits in wide[lo], flagged in parent.
+ */
+#define GL_WIDE		0x80000000u
+struct gl_node {
+	uint32_t lo;
+	uint32_t parent;	/* node index (0: the root), | GL_WIDE */
 };
 
 struct gl_bucket {
@@ -30,6 +35,22 @@ struct golearn_state {
 	size_t bytes;		/* accounted in *used */
 	_Atomic size_t *used;
 	uint64_t k0, k1;	/* hash key */
+	uint64_t pc_hi;		/* high half of the first PC */
+	int pc_hi_set;
+	uint64_t *wide;
+	size_t nwide, capwide;
 };
+
+static inline uint64_t gl_node_pc(const struct golearn_state *s,
+				  const struct gl_node *n)
+{
+	return n->parent & GL_WIDE ? s->wide[n->lo] :
+				     s->pc_hi << 32 | n->lo;
+}
+
+static inline uint32_t gl_node_parent(const struct gl_node *n)
+{
+	return n->parent & ~GL_WIDE;
+}
 
 #endif
