@@ -520,9 +520,17 @@ static void report_rate(const struct goproc *p,
 static void learn_add(struct discover *d, const struct goproc *p, int fd,
 		      uint64_t mbuckets_addr)
 {
+	/* Same file, same load bias: the same code, so a shared trie. */
+	uint64_t key[4] = {
+		(uint64_t)p->exe->dev, (uint64_t)p->exe->ino,
+		(uint64_t)p->exe->mtime.tv_sec * 1000000000ULL +
+			(uint64_t)p->exe->mtime.tv_nsec,
+		p->bias,
+	};
+
 	if (d->learn)
 		golearn_add(d->learn, p->reg_id, p->pid, p->comm, fd,
-			    mbuckets_addr);
+			    mbuckets_addr, key);
 	else
 		close(fd);
 }

@@ -27,6 +27,8 @@ struct gl_reg {
 	uint64_t reg_id, mbuckets;
 	pid_t pid;
 	char comm[OOMPROF_COMM_LEN];
+	uint64_t key[4];	/* its executable, for a shared trie */
+	int keyed;
 	int fd;			/* -1 once gone */
 	struct golearn_state *st;
 	/* A pass in progress: from the head down to stop_at. */
@@ -57,6 +59,8 @@ struct golearn {
 	_Atomic size_t used;
 	int budget_hit, fds_said, tell_said;
 	uint64_t k0, k1;
+	struct gl_trie **tries;	/* by executable (key) */
+	size_t ntries, captries;
 	long long recheck_ns;	/* between two looks at a head pointer */
 	/* The read window: @wlen bytes of @wfd at @wbase. */
 	uint8_t *win;
@@ -180,9 +184,216 @@ static int grow(struct golearn *g, void **arr, size_t *cap, size_t need,
 	return 0;
 }
 
-/* ---- the stack trie ---- */
+/* ---- the stack tries ---- */
 
-static struct golearn_state *state_new(struct golearn *g)
+static void trie_free(struct golearn *g, struct gl_trie *t)
+{
+	for (size_t i = 0; i < t->nretired; i++)
+		free(t->retired[i]);
+	free(t->retired);
+	free(t->retired_bytes);
+	free(t->nodes);
+	free(t->wide);
+	free(t->tab);
+	uncharge(&g->used, t->bytes);
+	free(t);
+}
+
+/* Retired arrays no taken state can still read: freed. */
+static void trie_reap(struct golearn *g, struct gl_trie *t)
+{
+	if (!t->nretired || atomic_load(&t->readers))
+		return;
+	for (size_t i = 0; i < t->nretired; i++) {
+		free(t->retired[i]);
+		uncharge(&g->used, t->retired_bytes[i]);
+		t->bytes -= t->retired_bytes[i];
+	}
+	t->nretired = 0;
+}
+
+/*
+ * Grow a trie array read by taken states: realloc'd if none is held, else
+ * copied, the old one retired until they are freed.
+ */
+static int trie_grow(struct golearn *g, struct gl_trie *t, void **arr,
+		     size_t *cap, size_t need, size_t sz)
+{
+	size_t ncap = *cap ? *cap * 2 : 1024;
+	void *p;
+
+	trie_reap(g, t);
+	if (need <= *cap)
+		return 0;
+	if (!atomic_load(&t->readers))
+		return grow(g, arr, cap, need, sz, &t->bytes);
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > SIZE_MAX / sz || charge(g, ncap * sz))
+		return -1;
+	if (t->nretired == t->capretired) {
+		size_t c = t->capretired ? t->capretired * 2 : 8;
+		void **r = realloc(t->retired, c * sizeof(*r));
+		size_t *rb = r ? realloc(t->retired_bytes, c * sizeof(*rb)) :
+				 NULL;
+
+		if (r)
+			t->retired = r;
+		if (!rb) {
+			uncharge(&g->used, ncap * sz);
+			return -1;
+		}
+		t->retired_bytes = rb;
+		t->capretired = c;
+	}
+	p = malloc(ncap * sz);
+	if (!p) {
+		uncharge(&g->used, ncap * sz);
+		return -1;
+	}
+	memcpy(p, *arr, *cap * sz);
+	t->retired[t->nretired] = *arr;
+	t->retired_bytes[t->nretired++] = *cap * sz;
+	t->bytes += ncap * sz;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+static int tab_resize(struct golearn *g, struct gl_trie *t, size_t cap)
+{
+	uint32_t *tab;
+
+	if (charge(g, cap * sizeof(*tab)))
+		return -1;
+	tab = calloc(cap, sizeof(*tab));
+	if (!tab) {
+		uncharge(&g->used, cap * sizeof(*tab));
+		return -1;
+	}
+	for (size_t i = 1; i < t->nnodes; i++) {
+		const struct gl_node *n = &t->nodes[i];
+		size_t h = hash2(g->k0, g->k1, gl_node_pc(t->pc_hi, t->wide, n),
+				 gl_node_parent(n)) & (cap - 1);
+
+		while (tab[h])
+			h = (h + 1) & (cap - 1);
+		tab[h] = (uint32_t)i;
+	}
+	uncharge(&g->used, t->tabcap * sizeof(*tab));
+	t->bytes = t->bytes - t->tabcap * sizeof(*tab) + cap * sizeof(*tab);
+	free(t->tab);
+	t->tab = tab;
+	t->tabcap = cap;
+	return 0;
+}
+
+/* The node for @pc under @parent, made if new: its index, or 0 (memory). */
+static uint32_t trie_child(struct golearn *g, struct gl_trie *t,
+			   uint32_t parent, uint64_t pc)
+{
+	size_t h;
+
+	if (!t->nnodes) {
+		/* Node 0: the root. */
+		if (trie_grow(g, t, (void **)&t->nodes, &t->capn, 1,
+			      sizeof(*t->nodes)))
+			return 0;
+		t->nodes[0] = (struct gl_node){ 0 };
+		t->nnodes = 1;
+	}
+	if ((t->nnodes + 1) * 2 > t->tabcap &&
+	    tab_resize(g, t, t->tabcap ? t->tabcap * 2 : 1024))
+		return 0;
+	h = hash2(g->k0, g->k1, pc, parent) & (t->tabcap - 1);
+	while (t->tab[h]) {
+		const struct gl_node *n = &t->nodes[t->tab[h]];
+
+		if (gl_node_parent(n) == parent &&
+		    gl_node_pc(t->pc_hi, t->wide, n) == pc)
+			return t->tab[h];
+		h = (h + 1) & (t->tabcap - 1);
+	}
+	if (t->nnodes >= GL_WIDE ||
+	    trie_grow(g, t, (void **)&t->nodes, &t->capn, t->nnodes + 1,
+		      sizeof(*t->nodes)))
+		return 0;
+	if (!t->pc_hi_set) {
+		t->pc_hi = pc >> 32;
+		t->pc_hi_set = 1;
+	}
+	if (pc >> 32 == t->pc_hi) {
+		t->nodes[t->nnodes] = (struct gl_node){
+			.lo = (uint32_t)pc, .parent = parent,
+		};
+	} else {
+		if (trie_grow(g, t, (void **)&t->wide, &t->capwide,
+			      t->nwide + 1, sizeof(*t->wide)))
+			return 0;
+		t->wide[t->nwide] = pc;
+		t->nodes[t->nnodes] = (struct gl_node){
+			.lo = (uint32_t)t->nwide++, .parent = parent | GL_WIDE,
+		};
+	}
+	t->tab[h] = (uint32_t)t->nnodes;
+	return (uint32_t)t->nnodes++;
+}
+
+/* The trie for @key (NULL: a trie of its own), made if new; a reference. */
+static struct gl_trie *trie_get(struct golearn *g, const uint64_t *key)
+{
+	struct gl_trie *t;
+
+	for (size_t i = 0; key && i < g->ntries; i++) {
+		t = g->tries[i];
+		if (t->keyed && !memcmp(t->key, key, sizeof(t->key))) {
+			atomic_fetch_add(&t->refs, 1);
+			return t;
+		}
+	}
+	if (g->ntries == g->captries) {
+		size_t c = g->captries ? g->captries * 2 : 16;
+		struct gl_trie **n = realloc(g->tries, c * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		g->tries = n;
+		g->captries = c;
+	}
+	if (charge(g, sizeof(*t)))
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		uncharge(&g->used, sizeof(*t));
+		return NULL;
+	}
+	t->bytes = sizeof(*t);
+	if (key) {
+		memcpy(t->key, key, sizeof(t->key));
+		t->keyed = 1;
+	}
+	atomic_store(&t->refs, 2);	/* the list's and the caller's */
+	g->tries[g->ntries++] = t;
+	return t;
+}
+
+/* Tries no state uses any more (only the list's reference): freed. */
+static void tries_expire(struct golearn *g)
+{
+	for (size_t i = 0; i < g->ntries;) {
+		struct gl_trie *t = g->tries[i];
+
+		trie_reap(g, t);
+		if (atomic_load(&t->refs) == 1) {
+			trie_free(g, t);
+			g->tries[i] = g->tries[--g->ntries];
+		} else {
+			i++;
+		}
+	}
+}
+
+static struct golearn_state *state_new(struct golearn *g, const uint64_t *key)
 {
 	struct golearn_state *s;
 
@@ -195,105 +406,31 @@ static struct golearn_state *state_new(struct golearn *g)
 	}
 	s->bytes = sizeof(*s);
 	s->used = &g->used;
-	s->k0 = g->k0;
-	s->k1 = g->k1;
+	s->trie = trie_get(g, key);
+	if (!s->trie) {
+		uncharge(&g->used, sizeof(*s));
+		free(s);
+		return NULL;
+	}
 	return s;
 }
 
+/* Any thread; the trie itself is freed by the learner (tries_expire). */
 void golearn_state_free(struct golearn_state *s)
 {
 	if (!s)
 		return;
+	if (s->taken)
+		atomic_fetch_sub(&s->trie->readers, 1);
+	atomic_fetch_sub(&s->trie->refs, 1);
 	uncharge(s->used, s->bytes);
 	free(s->b);
-	free(s->nodes);
-	free(s->wide);
-	free(s->tab);
 	free(s);
 }
 
 size_t golearn_state_count(const struct golearn_state *s)
 {
 	return s ? s->nb : 0;
-}
-
-static int tab_resize(struct golearn *g, struct golearn_state *s,
-		      size_t cap)
-{
-	uint32_t *t;
-
-	if (charge(g, cap * sizeof(*t)))
-		return -1;
-	t = calloc(cap, sizeof(*t));
-	if (!t) {
-		uncharge(&g->used, cap * sizeof(*t));
-		return -1;
-	}
-	for (size_t i = 1; i < s->nnodes; i++) {
-		const struct gl_node *n = &s->nodes[i];
-		size_t h = hash2(s->k0, s->k1, gl_node_pc(s, n),
-				 gl_node_parent(n)) & (cap - 1);
-
-		while (t[h])
-			h = (h + 1) & (cap - 1);
-		t[h] = (uint32_t)i;
-	}
-	uncharge(&g->used, s->tabcap * sizeof(*t));
-	s->bytes += (cap - s->tabcap) * sizeof(*t);
-	free(s->tab);
-	s->tab = t;
-	s->tabcap = cap;
-	return 0;
-}
-
-/* The node for @pc under @parent, made if new: its index, or 0 (memory). */
-static uint32_t trie_child(struct golearn *g, struct golearn_state *s,
-			   uint32_t parent, uint64_t pc)
-{
-	size_t h;
-
-	if (!s->nnodes) {
-		/* Node 0: the root. */
-		if (grow(g, (void **)&s->nodes, &s->capn, 1, sizeof(*s->nodes),
-			 &s->bytes))
-			return 0;
-		s->nodes[0] = (struct gl_node){ 0 };
-		s->nnodes = 1;
-	}
-	if ((s->nnodes + 1) * 2 > s->tabcap &&
-	    tab_resize(g, s, s->tabcap ? s->tabcap * 2 : 1024))
-		return 0;
-	h = hash2(s->k0, s->k1, pc, parent) & (s->tabcap - 1);
-	while (s->tab[h]) {
-		const struct gl_node *n = &s->nodes[s->tab[h]];
-
-		if (gl_node_parent(n) == parent && gl_node_pc(s, n) == pc)
-			return s->tab[h];
-		h = (h + 1) & (s->tabcap - 1);
-	}
-	if (s->nnodes >= GL_WIDE ||
-	    grow(g, (void **)&s->nodes, &s->capn, s->nnodes + 1,
-		 sizeof(*s->nodes), &s->bytes))
-		return 0;
-	if (!s->pc_hi_set) {
-		s->pc_hi = pc >> 32;
-		s->pc_hi_set = 1;
-	}
-	if (pc >> 32 == s->pc_hi) {
-		s->nodes[s->nnodes] = (struct gl_node){
-			.lo = (uint32_t)pc, .parent = parent,
-		};
-	} else {
-		if (grow(g, (void **)&s->wide, &s->capwide, s->nwide + 1,
-			 sizeof(*s->wide), &s->bytes))
-			return 0;
-		s->wide[s->nwide] = pc;
-		s->nodes[s->nnodes] = (struct gl_node){
-			.lo = (uint32_t)s->nwide++, .parent = parent | GL_WIDE,
-		};
-	}
-	s->tab[h] = (uint32_t)s->nnodes;
-	return (uint32_t)s->nnodes++;
 }
 
 /* ---- registrations ---- */
@@ -359,6 +496,9 @@ void golearn_free(struct golearn *g)
 		reg_close(g, &g->regs[i]);
 		golearn_state_free(g->regs[i].st);
 	}
+	for (size_t i = 0; i < g->ntries; i++)
+		trie_free(g, g->tries[i]);
+	free(g->tries);
 	free(g->regs);
 	free(g->win);
 	free(g);
@@ -373,7 +513,8 @@ static struct gl_reg *find(const struct golearn *g, uint64_t reg_id)
 }
 
 int golearn_add(struct golearn *g, uint64_t reg_id, pid_t pid,
-		const char *comm, int mem_fd, uint64_t mbuckets_addr)
+		const char *comm, int mem_fd, uint64_t mbuckets_addr,
+		const uint64_t *exe_key)
 {
 	struct gl_reg *r;
 
@@ -405,6 +546,10 @@ int golearn_add(struct golearn *g, uint64_t reg_id, pid_t pid,
 	r->fd = mem_fd;
 	r->mbuckets = mbuckets_addr;
 	r->checked_ns = -g->recheck_ns;
+	if (exe_key) {
+		memcpy(r->key, exe_key, sizeof(r->key));
+		r->keyed = 1;
+	}
 	g->fds++;
 	return 0;
 }
@@ -439,6 +584,8 @@ void golearn_expire(struct golearn *g)
 		else
 			i++;
 	}
+	if (g)
+		tries_expire(g);
 }
 
 struct golearn_state *golearn_take(struct golearn *g, uint64_t reg_id)
@@ -450,6 +597,14 @@ struct golearn_state *golearn_take(struct golearn *g, uint64_t reg_id)
 		return NULL;
 	s = r->st;
 	r->st = NULL;
+	if (s) {
+		/* From now on the trie keeps these arrays for it. */
+		s->taken = 1;
+		atomic_fetch_add(&s->trie->readers, 1);
+		s->nodes = s->trie->nodes;
+		s->wide = s->trie->wide;
+		s->pc_hi = s->trie->pc_hi;
+	}
 	/* Its kill is being handled: nothing more to learn or keep. */
 	reg_remove(g, (size_t)(r - g->regs));
 	return s;
@@ -674,7 +829,7 @@ static int start(struct golearn *g, struct gl_reg *r, long long now)
 		return 0;
 	}
 	if (!r->st) {
-		r->st = state_new(g);
+		r->st = state_new(g, r->keyed ? r->key : NULL);
 		if (!r->st) {
 			budget_spent(g, r);
 			return 0;
@@ -770,7 +925,7 @@ static int step(struct golearn *g, struct gl_reg *r)
 	}
 	/* Outermost frame nearest the root: callers share the top nodes. */
 	for (size_t i = nstk; i-- > 0;) {
-		node = trie_child(g, s, node, word(stk, i));
+		node = trie_child(g, s->trie, node, word(stk, i));
 		if (!node) {
 			budget_spent(g, r);
 			return 0;

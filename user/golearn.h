@@ -69,11 +69,13 @@ void golearn_free(struct golearn *g);
  * A registration made: learn @pid's list whose head pointer is at
  * @mbuckets_addr (runtime address), through @mem_fd (its /proc/PID/mem,
  * from now on owned by golearn: closed at golearn_gone or on refusal).
- * Returns 0, or -1 if not learned (fd bound, memory): @mem_fd is closed
- * and a line said once.
+ * @exe_key (4 words, or NULL) names its executable file and load bias:
+ * processes with the same key share one stack trie. Returns 0, or -1 if
+ * not learned (fd bound, memory): @mem_fd is closed and a line said once.
  */
 int golearn_add(struct golearn *g, uint64_t reg_id, pid_t pid,
-		const char *comm, int mem_fd, uint64_t mbuckets_addr);
+		const char *comm, int mem_fd, uint64_t mbuckets_addr,
+		const uint64_t *exe_key);
 /*
  * The registration ended (exit, exec, unregister, replaced): its mem fd is
  * closed and learning stops; what was learned is kept for its kill record
@@ -89,13 +91,15 @@ int golearn_read(struct golearn *g, uint64_t reg_id, uint64_t addr,
  * at most once a second per process.
  */
 int golearn_tick(struct golearn *g);
-/* Drop gone registrations past their grace period. */
+/* Drop gone registrations past their grace period, unused tries. */
 void golearn_expire(struct golearn *g);
 
 /*
  * The state of @reg_id, taken out of the table (NULL if none): the kill
- * record of that registration is being processed. Free it with
- * golearn_state_free (from any one thread) once the profile is built.
+ * record of that registration is being processed. It stays valid while
+ * learning goes on (a profile may be built from it on another thread);
+ * free it with golearn_state_free (from any one thread) once the profile
+ * is built.
  */
 struct golearn_state *golearn_take(struct golearn *g, uint64_t reg_id);
 void golearn_state_free(struct golearn_state *s);

@@ -153,7 +153,7 @@ static int merge_next(void *ctx, struct heapprof_entry *e, char *err,
 	node = b->leaf;
 	for (uint32_t i = 0; i < b->nstk; i++) {
 		/* Leaf to root: stk[0] first. A trie node's depth is fixed. */
-		uint64_t pc = gl_node_pc(s, &s->nodes[node]);
+		uint64_t pc = gl_node_pc(s->pc_hi, s->wide, &s->nodes[node]);
 
 		memcpy(m->stk + 8 * i, &pc, 8);
 		node = gl_node_parent(&s->nodes[node]);

@@ -9,8 +9,8 @@
 
 /*
  * One trie node: a PC under its parent, 8 bytes. The PC's high half is
- * the state's pc_hi (Go's code is one mapping, so nearly all PCs share
- * it); a PC with another high half sits in wide[lo], flagged in parent.
+ * the trie's pc_hi (Go's code is one mapping, so nearly all PCs share it);
+ * a PC with another high half sits in wide[lo], flagged in parent.
  */
 #define GL_WIDE		0x80000000u
 struct gl_node {
@@ -24,28 +24,50 @@ struct gl_bucket {
 	uint32_t nstk;
 };
 
-struct golearn_state {
-	/* Oldest (the list's end) first: the newest is b[nb - 1]. */
-	struct gl_bucket *b;
-	size_t nb, capb;
+/*
+ * The stacks of every process running one executable at one load bias
+ * (their PCs mean the same): replicas of a service share it. Written by
+ * the thread that learns only. A state taken for a kill keeps the arrays
+ * as they were then (nodes, wide): while any is held (readers), a grown
+ * array is copied and the old one retired, not freed, so a profile can
+ * be built from it on another thread while learning goes on.
+ */
+struct gl_trie {
 	struct gl_node *nodes;
 	size_t nnodes, capn;
 	uint32_t *tab;		/* node index, 0 empty; open addressing */
 	size_t tabcap;
-	size_t bytes;		/* accounted in *used */
-	_Atomic size_t *used;
-	uint64_t k0, k1;	/* hash key */
-	uint64_t pc_hi;		/* high half of the first PC */
+	uint64_t pc_hi;
 	int pc_hi_set;
 	uint64_t *wide;
 	size_t nwide, capwide;
+	size_t bytes;		/* accounted, retired arrays included */
+	void **retired;
+	size_t *retired_bytes, nretired, capretired;
+	_Atomic long refs;	/* the trie list's, states' */
+	_Atomic long readers;	/* taken states */
+	uint64_t key[4];
+	int keyed;
 };
 
-static inline uint64_t gl_node_pc(const struct golearn_state *s,
+struct golearn_state {
+	/* Oldest (the list's end) first: the newest is b[nb - 1]. */
+	struct gl_bucket *b;
+	size_t nb, capb;
+	size_t bytes;		/* accounted in *used */
+	_Atomic size_t *used;
+	struct gl_trie *trie;
+	/* Taken (golearn_take): the trie's arrays at that moment. */
+	int taken;
+	const struct gl_node *nodes;
+	const uint64_t *wide;
+	uint64_t pc_hi;
+};
+
+static inline uint64_t gl_node_pc(uint64_t pc_hi, const uint64_t *wide,
 				  const struct gl_node *n)
 {
-	return n->parent & GL_WIDE ? s->wide[n->lo] :
-				     s->pc_hi << 32 | n->lo;
+	return n->parent & GL_WIDE ? wide[n->lo] : pc_hi << 32 | n->lo;
 }
 
 static inline uint32_t gl_node_parent(const struct gl_node *n)

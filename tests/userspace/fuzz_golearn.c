@@ -81,7 +81,7 @@ static struct golearn_state *learned(void)
 	    pwrite(fd, &head, 8, FUZZ_MB) != 8)
 		abort();
 	g = new_learner();
-	if (!g || golearn_add(g, 1, 1, "fuzz", fd, FUZZ_MB) || learn_all(g))
+	if (!g || golearn_add(g, 1, 1, "fuzz", fd, FUZZ_MB, NULL) || learn_all(g))
 		abort();
 	st = golearn_take(g, 1);
 	golearn_free(g);
@@ -162,7 +162,7 @@ static void fuzz_learn(const uint8_t *data, size_t size)
 	     (ssize_t)(size - 9)))
 		abort();
 	g = new_learner();
-	if (!g || golearn_add(g, 1, 1, "fuzz", fd, FUZZ_MB))
+	if (!g || golearn_add(g, 1, 1, "fuzz", fd, FUZZ_MB, NULL))
 		abort();
 	if (learn_all(g))
 		abort();	/* never ends: a bound is missing */

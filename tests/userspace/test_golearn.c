@@ -213,7 +213,7 @@ static void test_learn_and_merge(void **state)
 	synth_init(&s, 64 << 20, BASE);
 	assert_int_equal(synth_push(&s, 100000), 0);
 	fd = fake_mem(&s);
-	assert_int_equal(golearn_add(g, 7, 1234, "victim", fd, MB_ADDR), 0);
+	assert_int_equal(golearn_add(g, 7, 1234, "victim", fd, MB_ADDR, NULL), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ticks = run_ticks(g);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -246,10 +246,71 @@ static void test_learn_and_merge(void **state)
 	check_merge(st, &s, &cap, e, 100000 - 5000);
 	free(e);
 	golearn_state_free(st);
+	golearn_expire(g);	/* frees the trie nobody uses */
 	golearn_get_stats(g, &gs);
 	assert_int_equal(gs.bytes, 0);	/* all accounted memory returned */
 	golearn_free(g);
 	synth_done(&s);
+}
+
+/*
+ * Replicas of one executable share a trie: a second copy of a list costs
+ * its bucket array only. A state taken for a kill stays valid while the
+ * shared trie grows under it (ASan: no read of a freed array).
+ */
+static void test_shared_trie(void **state)
+{
+	static const uint64_t key[4] = { 1, 2, 3, 0 };
+	struct told t = { 0 };
+	struct golearn *g = new_learner(&t, 256 << 20, 5);
+	struct golearn_stats one, two;
+	struct oomprof_go_capture cap;
+	struct golearn_state *st;
+	struct synth s, big;
+	uint8_t *e;
+	int fd;
+
+	(void)state;
+	synth_init(&s, 8 << 20, BASE);
+	assert_int_equal(synth_push(&s, 20000), 0);
+	fd = fake_mem(&s);
+	assert_int_equal(golearn_add(g, 1, 1, "rep1", fd, MB_ADDR, key), 0);
+	run_ticks(g);
+	golearn_get_stats(g, &one);
+	fd = fake_mem(&s);
+	assert_int_equal(golearn_add(g, 2, 2, "rep2", fd, MB_ADDR, key), 0);
+	run_ticks(g);
+	golearn_get_stats(g, &two);
+	print_message("    20000 buckets: one replica %zu bytes, two %zu\n",
+		      one.bytes, two.bytes);
+	assert_int_equal(golearn_count(g, 2), 20000);
+	assert_true(two.bytes - one.bytes <= 20000 * 32 * 2 + 4096);
+
+	/* Replica 1 killed: its state taken; replica 2's list grows a lot. */
+	st = golearn_take(g, 1);
+	synth_init(&big, 64 << 20, BASE);
+	big.seed = 11;
+	assert_int_equal(synth_push(&big, 120000), 0);
+	fake_update(fd, &big);	/* same first 20000, 100000 new on top */
+	usleep(2000);
+	run_ticks(g);
+	assert_int_equal(golearn_count(g, 2), 120000);
+	e = capture(&s, 20000, 20000, &cap);
+	check_merge(st, &s, &cap, e, 0);
+	free(e);
+	golearn_state_free(st);
+	golearn_expire(g);
+	st = golearn_take(g, 2);
+	e = capture(&big, 120000, 120000, &cap);
+	check_merge(st, &big, &cap, e, 0);
+	free(e);
+	golearn_state_free(st);
+	golearn_expire(g);
+	golearn_get_stats(g, &one);
+	assert_int_equal(one.bytes, 0);
+	golearn_free(g);
+	synth_done(&s);
+	synth_done(&big);
 }
 
 static void test_incremental(void **state)
@@ -268,7 +329,7 @@ static void test_incremental(void **state)
 	synth_init(&s, 16 << 20, BASE);
 	assert_int_equal(synth_push(&s, 3000), 0);
 	fd = fake_mem(&s);
-	assert_int_equal(golearn_add(g, 9, 99, "inc", fd, MB_ADDR), 0);
+	assert_int_equal(golearn_add(g, 9, 99, "inc", fd, MB_ADDR, NULL), 0);
 	run_ticks(g);
 	assert_int_equal(t.last.known_count, 3000);
 	golearn_get_stats(g, &gs);
@@ -351,7 +412,7 @@ static void test_real_child(void **state)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
 	assert_int_equal(golearn_add(g, 3, pid, "child", fd,
-				     (uint64_t)(uintptr_t)&mbuckets), 0);
+				     (uint64_t)(uintptr_t)&mbuckets, NULL), 0);
 	run_ticks(g);
 	assert_string_equal(golearn_why(g, 3), "");
 	assert_int_equal(t.last.known_count, 4000);
@@ -393,7 +454,7 @@ static void hostile(void (*damage)(struct synth *s), const char *want)
 	assert_int_equal(synth_push(&s, 1000), 0);
 	damage(&s);
 	fd = fake_mem(&s);
-	assert_int_equal(golearn_add(g, 1, 1, "hostile\n", fd, MB_ADDR), 0);
+	assert_int_equal(golearn_add(g, 1, 1, "hostile\n", fd, MB_ADDR, NULL), 0);
 	run_ticks(g);
 	if (!strstr(golearn_why(g, 1), want))
 		fail_msg("learning stopped with \"%s\", want \"%s\"",
@@ -518,7 +579,7 @@ static void test_real_unmapped(void **state)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
 	assert_int_equal(golearn_add(g, 8, pid, "holey", fd,
-				     (uint64_t)(uintptr_t)&mbuckets), 0);
+				     (uint64_t)(uintptr_t)&mbuckets, NULL), 0);
 	run_ticks(g);
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
@@ -543,7 +604,7 @@ static void test_changed_while_read(void **state)
 	synth_init(&s, 32 << 20, BASE);
 	assert_int_equal(synth_push(&s, 100000), 0);
 	fd = fake_mem(&s);
-	assert_int_equal(golearn_add(g, 2, 2, "changer", fd, MB_ADDR), 0);
+	assert_int_equal(golearn_add(g, 2, 2, "changer", fd, MB_ADDR, NULL), 0);
 	assert_int_equal(golearn_tick(g), 1);	/* a pass under way */
 	/* The oldest buckets now link back to the newest (read already). */
 	set_allnext(&s, 5, s.addr[s.n - 1]);
@@ -568,7 +629,7 @@ static void test_lost_known_head(void **state)
 	synth_init(&s, 1 << 20, BASE);
 	assert_int_equal(synth_push(&s, 1000), 0);
 	fd = fake_mem(&s);
-	assert_int_equal(golearn_add(g, 4, 4, "lost", fd, MB_ADDR), 0);
+	assert_int_equal(golearn_add(g, 4, 4, "lost", fd, MB_ADDR, NULL), 0);
 	run_ticks(g);
 	assert_int_equal(t.n, 1);
 	assert_int_equal(synth_push(&s, 10), 0);
@@ -599,7 +660,7 @@ static void test_budget(void **state)
 	synth_init(&s, 32 << 20, BASE);
 	assert_int_equal(synth_push(&s, 50000), 0);
 	fd = fake_mem(&s);
-	assert_int_equal(golearn_add(g, 5, 5, "big", fd, MB_ADDR), 0);
+	assert_int_equal(golearn_add(g, 5, 5, "big", fd, MB_ADDR, NULL), 0);
 	run_ticks(g);
 	golearn_get_stats(g, &gs);
 	assert_true(gs.budget_hit);
@@ -623,9 +684,9 @@ static void test_fd_bound(void **state)
 		fds[i] = memfd_create("fd", MFD_CLOEXEC);
 		assert_true(fds[i] >= 0);
 	}
-	assert_int_equal(golearn_add(g, 1, 1, "a", fds[0], MB_ADDR), 0);
-	assert_int_equal(golearn_add(g, 2, 2, "b", fds[1], MB_ADDR), 0);
-	assert_int_equal(golearn_add(g, 3, 3, "c", fds[2], MB_ADDR), -1);
+	assert_int_equal(golearn_add(g, 1, 1, "a", fds[0], MB_ADDR, NULL), 0);
+	assert_int_equal(golearn_add(g, 2, 2, "b", fds[1], MB_ADDR, NULL), 0);
+	assert_int_equal(golearn_add(g, 3, 3, "c", fds[2], MB_ADDR, NULL), -1);
 	assert_int_equal(fcntl(fds[2], F_GETFD), -1);	/* refused: closed */
 	golearn_get_stats(g, &gs);
 	assert_int_equal(gs.fds, 2);
@@ -633,7 +694,7 @@ static void test_fd_bound(void **state)
 	golearn_get_stats(g, &gs);
 	assert_int_equal(gs.fds, 1);
 	fds[2] = memfd_create("fd", MFD_CLOEXEC);
-	assert_int_equal(golearn_add(g, 3, 3, "c", fds[2], MB_ADDR), 0);
+	assert_int_equal(golearn_add(g, 3, 3, "c", fds[2], MB_ADDR, NULL), 0);
 	golearn_free(g);
 	assert_int_equal(fcntl(fds[1], F_GETFD), -1);
 	assert_int_equal(fcntl(fds[2], F_GETFD), -1);
@@ -649,7 +710,7 @@ static struct golearn_state *learned(struct synth *s, struct golearn **gp,
 	synth_init(s, 1 << 20, BASE);
 	assert_int_equal(synth_push(s, 1000), 0);
 	fd = fake_mem(s);
-	assert_int_equal(golearn_add(*gp, 1, 1, "m", fd, MB_ADDR), 0);
+	assert_int_equal(golearn_add(*gp, 1, 1, "m", fd, MB_ADDR, NULL), 0);
 	run_ticks(*gp);
 	return golearn_take(*gp, 1);
 }
@@ -959,6 +1020,7 @@ int main(void)
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_learn_and_merge),
 		cmocka_unit_test(test_incremental),
+		cmocka_unit_test(test_shared_trie),
 		cmocka_unit_test(test_real_child),
 		cmocka_unit_test(test_hostile_cycle),
 		cmocka_unit_test(test_hostile_nstk),
