@@ -2,6 +2,7 @@
 #include "discover.h"
 #include "esc.h"
 #include "gobin.h"
+#include "golearn.h"
 #include "govars.h"
 
 #include <ctype.h>
@@ -315,19 +316,19 @@ static int load_bias(pid_t pid, const struct goexe *e, uint64_t *bias)
 	return ret;
 }
 
-static long long read_rate(pid_t pid, uint64_t addr)
+/*
+ * runtime.MemProfileRate of a registered process, through the
+ * /proc/PID/mem it registered with (held by golearn; no file opened
+ * here), or -1. Called at registration and by --enable-go-memprofile's
+ * rechecks, never for an OOM record: it reads one word of .noptrbss or
+ * .noptrdata, resident in a running Go program.
+ */
+static long long read_rate(int fd, uint64_t addr)
 {
-	char path[64];
 	long long v = -1;
-	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0 || pread(fd, &v, sizeof(v), (off_t)addr) != sizeof(v))
 		return -1;
-	if (pread(fd, &v, sizeof(v), (off_t)addr) != sizeof(v))
-		v = -1;
-	close(fd);
 	return v;
 }
 
@@ -441,14 +442,15 @@ static int do_register(struct discover *d, struct oomprof_register *req,
  *
  * @set_rate: ask for OOMPROF_REGISTER_SET_RATE (needs /proc/PID/mem open
  * for writing; if only reading is allowed, registered without it). On
- * success *@ep, *@biasp and @req are what was registered. 0, or -1 with
+ * success *@ep, *@biasp and @req are what was registered, and *@fdp the
+ * /proc/PID/mem it was registered with (the caller's). 0, or -1 with
  * errno (EACCES: the ptrace rules; ENOEXEC: not a Go program we can
  * profile, *@ep then says why if anything is to be said).
  */
 static int inspect_and_register(struct discover *d, pid_t pid,
 				unsigned long long start_ticks, int set_rate,
 				struct oomprof_register *req,
-				struct goexe **ep, uint64_t *biasp)
+				struct goexe **ep, uint64_t *biasp, int *fdp)
 {
 	char path[64];
 	struct goexe *e;
@@ -488,12 +490,13 @@ static int inspect_and_register(struct discover *d, pid_t pid,
 	fill_req(req, pid, start_ticks, e, bias, fd);
 	ret = do_register(d, req, set_rate);
 	err = errno;
-	close(fd);
 	if (ret) {
+		close(fd);
 		errno = err;
 		return -1;
 	}
 	*biasp = bias;
+	*fdp = fd;
 	return 0;
 fail:
 	close(fd);
@@ -516,6 +519,32 @@ static void report_rate(const struct goproc *p,
 	/* OOMPROF_SET_RATE_ALREADY: it profiles already, at its own rate. */
 }
 
+/* Hand @fd, @p's registered /proc/PID/mem, to the learner (or close it). */
+static void learn_add(struct discover *d, const struct goproc *p, int fd,
+		      uint64_t mbuckets_addr)
+{
+	/* Same file, same load bias: the same code, so a shared trie. */
+	uint64_t key[4] = {
+		(uint64_t)p->exe->dev, (uint64_t)p->exe->ino,
+		(uint64_t)p->exe->mtime.tv_sec * 1000000000ULL +
+			(uint64_t)p->exe->mtime.tv_nsec,
+		p->bias,
+	};
+
+	if (d->learn)
+		golearn_add(d->learn, p->reg_id, p->pid, p->comm, fd,
+			    mbuckets_addr, key);
+	else
+		close(fd);
+}
+
+/* @p's registration ended (exit, exec, unregistered, replaced). */
+static void learn_gone(struct discover *d, const struct goproc *p)
+{
+	if (d->learn)
+		golearn_gone(d->learn, p->reg_id);
+}
+
 /*
  * @just_execd: the process has only just exec'd, so its runtime has not
  * initialized yet and a MemProfileRate of 0 means nothing.
@@ -529,11 +558,11 @@ static void try_register(struct discover *d, pid_t pid,
 	struct goexe *e;
 	uint64_t bias;
 	long long rate;
-	int set_rate;
+	int set_rate, fd;
 
 	set_rate = !just_execd && rate_due(d, start_ticks);
 	if (inspect_and_register(d, pid, start_ticks, set_rate, &req, &e,
-				 &bias)) {
+				 &bias, &fd)) {
 		int err = errno;
 		char why[512];
 
@@ -574,8 +603,10 @@ static void try_register(struct discover *d, pid_t pid,
 		size_t cap = d->cap ? d->cap * 2 : 64;
 
 		grown = realloc(d->procs, cap * sizeof(*grown));
-		if (!grown)
+		if (!grown) {
+			close(fd);
 			return;
+		}
 		d->procs = grown;
 		d->cap = cap;
 	}
@@ -593,7 +624,8 @@ static void try_register(struct discover *d, pid_t pid,
 	if (req.flags && process_age(start_ticks) < SET_RATE_RECHECK_AGE)
 		p->rate_rechecks = SET_RATE_RECHECKS;
 	d->registered++;
-	rate = just_execd ? -1 : read_rate(pid, req.mem_profile_rate_addr);
+	rate = just_execd ? -1 : read_rate(fd, req.mem_profile_rate_addr);
+	learn_add(d, p, fd, req.mbuckets_addr);
 	if (!d->quiet)
 		fprintf(stderr, "oomprof-read: watching Go process %d (%s, %s%s)%s\n",
 			(int)pid, esc(comm), esc(gobin_info(e->bin)->go_version),
@@ -616,6 +648,7 @@ static void set_pending_rates(struct discover *d)
 	struct goexe *e;
 	uint64_t bias;
 	size_t i;
+	int fd;
 
 	for (i = 0; i < d->nprocs; i++) {
 		struct goproc *p = &d->procs[i];
@@ -625,7 +658,12 @@ static void set_pending_rates(struct discover *d)
 		if (p->rate_rechecks && !p->rate_pending && d->set_rate) {
 			p->rate_rechecks--;
 			/* Its runtime started after the write and undid it. */
-			if (read_rate(p->pid, p->exe->rate + p->bias) == 0)
+			long long v = -1;
+
+			if (d->learn &&
+			    !golearn_read(d->learn, p->reg_id,
+					  p->exe->rate + p->bias, &v, sizeof(v)) &&
+			    v == 0)
 				p->rate_pending = 1;
 		}
 		if (!p->rate_pending)
@@ -642,16 +680,19 @@ static void set_pending_rates(struct discover *d)
 		 * then writes only into the program inspected now.
 		 */
 		if (inspect_and_register(d, p->pid, p->start_ticks, 1, &req, &e,
-					 &bias)) {
+					 &bias, &fd)) {
 			if (errno != ESRCH && errno != ESTALE &&
 			    errno != ENOENT && errno != ENOEXEC)
 				fprintf(stderr, "oomprof-read: cannot register pid %d (%s) with the module again to enable heap profiling: %s\n",
 					(int)p->pid, esc(p->comm), strerror(errno));
 			continue;
 		}
+		/* The new registration replaced the old (and its prefix). */
+		learn_gone(d, p);
 		p->exe = e;
 		p->bias = bias;
 		p->reg_id = req.registration_id;
+		learn_add(d, p, fd, req.mbuckets_addr);
 		if (!req.flags)
 			continue;
 		report_rate(p, &req);
@@ -774,13 +815,16 @@ void discover_scan(struct discover *d)
 			ioctl(d->devfd, OOMPROF_IOC_UNREGISTER, &req);
 			p->gone_since = now;
 			p->unregistered = 1;
+			learn_gone(d, p);
 		}
 		try_register(d, pid, start, comm, 0);
 	}
 	closedir(dir);
 	for (i = 0; i < d->nprocs; i++)
-		if (!d->procs[i].seen && !d->procs[i].gone_since)
+		if (!d->procs[i].seen && !d->procs[i].gone_since) {
 			d->procs[i].gone_since = now;
+			learn_gone(d, &d->procs[i]);
+		}
 	discover_expire(d);
 }
 
@@ -803,6 +847,7 @@ void discover_expire(struct discover *d)
 			/* The module prunes dead entries too; ENOENT is fine. */
 			if (!p->unregistered)
 				ioctl(d->devfd, OOMPROF_IOC_UNREGISTER, &req);
+			learn_gone(d, p);
 			continue;
 		}
 		d->procs[kept++] = *p;
@@ -840,6 +885,7 @@ void discover_exec(struct discover *d, const struct oomprof_proc_event *e)
 		}
 		p->gone_since = time(NULL);
 		p->unregistered = 1;
+		learn_gone(d, p);
 	}
 	/*
 	 * From /proc now, not from the record: the process may have exited,
@@ -867,6 +913,7 @@ void discover_exit(struct discover *d, const struct oomprof_proc_event *e)
 		if (p->reg_id == e->registration_id && !p->gone_since) {
 			p->gone_since = time(NULL);
 			p->unregistered = 1;
+			learn_gone(d, p);
 			d->exits++;
 		}
 	}

@@ -22,6 +22,7 @@
 #include <linux/oomprof.h>
 
 struct gobin;
+struct golearn;
 
 struct goexe {
 	/* The cache key: a reused inode is another file. */
@@ -64,6 +65,13 @@ struct discover {
 	 * Set after discover_init.
 	 */
 	long long set_rate;
+	/*
+	 * Learning of registered processes' bucket lists (golearn.h): each
+	 * registration's /proc/PID/mem is handed to it and closed when the
+	 * registration ends. NULL: not learned, the file closed at once.
+	 * Set after discover_init.
+	 */
+	struct golearn *learn;
 	struct goexe **exes;
 	size_t nexes;
 	struct goproc *procs;

@@ -58,13 +58,18 @@ static void json_go(struct sbuf *b, const struct oomprof_oom_kill *k)
 	sbuf_json_string(b, record_stop_name(cap->stop));
 	if (cap->flags & OOMPROF_CAPTURE_ZERO_FILLED)
 		sbuf_printf(b, ",\"zero_filled\":true");
-	sbuf_printf(b, ",\"buckets\":%llu,\"bytes\":%llu,\"capture_after_ns\":%lld,\"capture_ns\":%llu,\"mem_profile_rate\":%lld,\"registration_id\":%llu}",
+	sbuf_printf(b, ",\"buckets\":%llu,\"bytes\":%llu,\"capture_after_ns\":%lld,\"capture_ns\":%llu,\"mem_profile_rate\":%lld,\"registration_id\":%llu",
 		    (unsigned long long)cap->nbuckets,
 		    (unsigned long long)cap->bucket_bytes,
 		    (long long)(cap->start_boottime_ns - k->kill_boottime_ns),
 		    (unsigned long long)cap->duration_ns,
 		    (long long)cap->mem_profile_rate,
 		    (unsigned long long)cap->registration_id);
+	/* The learned prefix the capture used, and its count entries. */
+	sbuf_printf(b, ",\"learned_buckets\":%llu,\"counted\":%llu,\"counts_bytes\":%llu}",
+		    (unsigned long long)cap->known_count,
+		    (unsigned long long)cap->nbuckets_counted,
+		    (unsigned long long)cap->counts_bytes);
 }
 
 static void json_kill(struct sbuf *b, const struct oomprof_oom_kill *k,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "goprofile.h"
 #include "gobin.h"
+#include "golearn.h"
 #include "heapprof.h"
 #include "outdir.h"
 #include "pprof.h"
@@ -10,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -90,6 +92,16 @@ int goprofile_write(const struct oomprof_oom_kill *rec,
 		    const char *dir, char *path, size_t pathlen, char *why,
 		    size_t whylen)
 {
+	return goprofile_write_learned(rec, exe, NULL, on_demand, dirfd, dir,
+				       path, pathlen, why, whylen);
+}
+
+int goprofile_write_learned(const struct oomprof_oom_kill *rec,
+			    const struct goprofile_exe *exe,
+			    const struct golearn_state *learned, int on_demand,
+			    int dirfd, const char *dir, char *path,
+			    size_t pathlen, char *why, size_t whylen)
+{
 	const struct oomprof_go_capture *cap = (const void *)(rec + 1);
 	const unsigned char *entries = (const unsigned char *)(cap + 1);
 	struct sym_ctx sc = { 0 };
@@ -124,7 +136,21 @@ int goprofile_write(const struct oomprof_oom_kill *rec,
 		/* A forged table must not stall the daemon: bounded per profile. */
 		gobin_set_budget(sc.bin, GOBIN_PROFILE_BUDGET);
 	}
-	rc = heapprof_build(entries, cap->bucket_bytes, &o, &p, &st);
+	if (cap->nbuckets_counted || cap->counts_bytes) {
+		/* Older buckets as counts: merged with what was learned. */
+		struct golearn_merge *m = malloc(sizeof(*m));
+		struct heapprof_source src;
+
+		if (!m) {
+			snprintf(why, whylen, "cannot build the profile: out of memory");
+			return -1;
+		}
+		golearn_merge_init(m, learned, cap, entries, &src);
+		rc = heapprof_build_src(&src, &o, &p, &st);
+		free(m);
+	} else {
+		rc = heapprof_build(entries, cap->bucket_bytes, &o, &p, &st);
+	}
 	if (rc == HEAPPROF_DISABLED) {
 		snprintf(why, whylen, "memory profiling disabled in this binary (runtime.MemProfileRate is %lld)",
 			 (long long)cap->mem_profile_rate);
@@ -143,11 +169,24 @@ int goprofile_write(const struct oomprof_oom_kill *rec,
 	} else {
 		pprof_comment(p, "unsymbolized: the executable was not available");
 	}
-	if (!st.complete) {
+	if (!st.complete && !cap->nbuckets_counted) {
 		/* The kernel copied it whole; a bucket still did not parse. */
 		snprintf(comment, sizeof(comment),
 			 "oomprof: %zu of %llu buckets used, the rest malformed: %s",
 			 st.entries, (unsigned long long)cap->nbuckets, st.err);
+		pprof_comment(p, comment);
+	} else if (!st.complete) {
+		snprintf(comment, sizeof(comment),
+			 "oomprof: INCOMPLETE: %zu of %llu buckets used (%llu copied whole, %llu as counts of learned buckets): %s",
+			 st.entries, (unsigned long long)cap->nbuckets,
+			 (unsigned long long)(cap->nbuckets - cap->nbuckets_counted),
+			 (unsigned long long)cap->nbuckets_counted, st.err);
+		pprof_comment(p, comment);
+	} else if (cap->nbuckets_counted) {
+		snprintf(comment, sizeof(comment),
+			 "oomprof: %llu buckets copied whole, %llu as counts of the buckets learned before the kill",
+			 (unsigned long long)(cap->nbuckets - cap->nbuckets_counted),
+			 (unsigned long long)cap->nbuckets_counted);
 		pprof_comment(p, comment);
 	}
 	snprintf(comment, sizeof(comment),

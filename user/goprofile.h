@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 struct gobin;
+struct golearn_state;
 
 /* The executable to symbolize with, and where it was loaded. */
 struct goprofile_exe {
@@ -32,5 +33,17 @@ int goprofile_write(const struct oomprof_oom_kill *rec,
 		    const struct goprofile_exe *exe, int on_demand, int dirfd,
 		    const char *dir, char *path, size_t pathlen, char *why,
 		    size_t whylen);
+
+/*
+ * The same, for a capture whose older buckets came as count entries
+ * (cap->nbuckets_counted): each resolved through @learned, the state
+ * golearn_take gave for the record's registration (NULL: none held; the
+ * profile then holds the whole-copied buckets only and says why).
+ */
+int goprofile_write_learned(const struct oomprof_oom_kill *rec,
+			    const struct goprofile_exe *exe,
+			    const struct golearn_state *learned, int on_demand,
+			    int dirfd, const char *dir, char *path,
+			    size_t pathlen, char *why, size_t whylen);
 
 #endif

@@ -23,6 +23,7 @@
 #include "events.h"
 #include "evlog.h"
 #include "gobin.h"
+#include "golearn.h"
 #include "goprofile.h"
 #include "outdir.h"
 #include "record.h"
@@ -51,6 +52,8 @@ struct reader {
 	unsigned long long unformatted;	/* records with no line: no memory */
 	struct discover disc;
 	struct retention keep;
+	struct golearn *learn;		/* NULL: not learning */
+	unsigned long long learn_budget;	/* --learn-memory */
 	int exec_events;		/* the module reports exec and exit */
 	unsigned long long proc_lost;	/* its proc_events_lost, last seen */
 };
@@ -84,6 +87,9 @@ OOMPROF_DEVICE_PATH ": one JSON object a line in DIR/events.jsonl, and one\n"
 "      --max-files N keep at most N heap profiles in DIR, removing the oldest\n"
 "                    (default 1000; 0: no limit)\n"
 "      --max-bytes SIZE  and at most SIZE bytes of them (K, M, G; default 2G)\n"
+"      --learn-memory SIZE  memory for the Go bucket lists learned ahead of\n"
+"                    an OOM kill (K, M, G; default 256M; 0: none, every\n"
+"                    kill copies its buckets whole)\n"
 "      --enable-go-memprofile=RATE\n"
 "                    in each Go process it registers whose MemProfileRate is\n"
 "                    0 (built without runtime/pprof: no heap profile), write\n"
@@ -176,13 +182,17 @@ static void go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 	struct timespec t0, t1;
 	const char *note;
 	struct gobin *opened;
+	/* What was learned of it: its counts resolve there; then freed. */
+	struct golearn_state *learned = golearn_take(r->learn,
+						     cap->registration_id);
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	opened = find_exe(r, cap, &exe, &note);
-	rc = goprofile_write(k, &exe, 0, r->dirfd, r->dir, path, pathlen, why,
-			     whylen);
+	rc = goprofile_write_learned(k, &exe, learned, 0, r->dirfd, r->dir,
+				     path, pathlen, why, whylen);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	golearn_state_free(learned);
 
 	if (opened)
 		gobin_close(opened);
@@ -329,6 +339,16 @@ static int connect_device(struct reader *r, int drain, int *fd,
 	}
 	discover_init(&r->disc, *fd, r->quiet);
 	r->disc.set_rate = r->set_rate;
+	if (!drain) {
+		struct golearn_opts lo = {
+			.budget = (size_t)r->learn_budget,
+			.quiet = r->quiet,
+			.devfd = *fd,
+		};
+
+		r->learn = golearn_new(&lo);
+		r->disc.learn = r->learn;
+	}
 	r->exec_events = 0;
 	if (!device_stats(*fd, &st)) {
 		r->exec_events = (st.probes & OOMPROF_PROBE_SCHED_EXEC) &&
@@ -354,6 +374,9 @@ static int reconnect(struct reader *r, int *fd, unsigned long long **buf,
 {
 	fprintf(stderr, "oomprof-read: %s: the module let its reader go (it is being unloaded); every record it held is saved\n",
 		r->device);
+	/* The module forgot every learned prefix with the file. */
+	golearn_free(r->learn);
+	r->learn = NULL;
 	discover_free(&r->disc);
 	close(*fd);
 	*fd = -1;
@@ -367,7 +390,7 @@ static int run(struct reader *r, int drain)
 	unsigned long long *buf = NULL;
 	size_t buflen = 0;
 	time_t last_tick = 0;
-	int fd = -1, ret = 0, rc;
+	int fd = -1, ret = 0, rc, learning;
 
 	char why[8192];
 	unsigned long long unsaved;
@@ -414,6 +437,7 @@ static int run(struct reader *r, int drain)
 				discover_scan(&r->disc);
 			else
 				discover_expire(&r->disc);
+			golearn_expire(r->learn);
 			/* Lines the file could not take: retried each second. */
 			evlog_flush(&r->ev);
 		}
@@ -452,13 +476,21 @@ static int run(struct reader *r, int drain)
 		}
 		if (drain)
 			break;
-		if (poll(&pfd, 1, 1000) < 0 && errno != EINTR) {
+		/*
+		 * Bucket lists are learned in slices of bounded work, with a
+		 * pause as long between them: records are read within one
+		 * slice, and learning takes at most half a CPU.
+		 */
+		learning = r->learn && golearn_tick(r->learn);
+		if (poll(&pfd, 1, learning ? 40 : 1000) < 0 && errno != EINTR) {
 			fprintf(stderr, "oomprof-read: poll %s: %s\n",
 				r->device, strerror(errno));
 			ret = 1;
 			break;
 		}
 	}
+	golearn_free(r->learn);
+	r->learn = NULL;
 	discover_free(&r->disc);
 	if (fd >= 0)
 		close(fd);
@@ -549,7 +581,8 @@ static int check_pids(const char *pids)
 int main(int argc, char **argv)
 {
 	enum { OPT_DRAIN = 256, OPT_STATS, OPT_DEVICE, OPT_MAX_FILES,
-	       OPT_MAX_BYTES, OPT_DETACH, OPT_ENABLE_MEMPROFILE };
+	       OPT_MAX_BYTES, OPT_DETACH, OPT_ENABLE_MEMPROFILE,
+	       OPT_LEARN_MEMORY };
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "pid", required_argument, NULL, 'p' },
@@ -561,6 +594,7 @@ int main(int argc, char **argv)
 		{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
 		{ "enable-go-memprofile", required_argument, NULL,
 		  OPT_ENABLE_MEMPROFILE },
+		{ "learn-memory", required_argument, NULL, OPT_LEARN_MEMORY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -571,6 +605,7 @@ int main(int argc, char **argv)
 		.dir = DEFAULT_DIR,
 		.dirfd = -1,
 		.keep = { .max_files = 1000, .max_bytes = 2ULL << 30 },
+		.learn_budget = GOLEARN_DEFAULT_BUDGET,
 	};
 	long long n;
 	const char *pids = NULL;
@@ -629,6 +664,15 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			r.set_rate = n;
+			break;
+		case OPT_LEARN_MEMORY:
+			n = retention_parse_size(optarg);
+			if (n < 0) {
+				fprintf(stderr, "oomprof-read: --learn-memory '%s' is not a size (e.g. 256M, 1G; 0: learn nothing)\n",
+					esc(optarg));
+				return 2;
+			}
+			r.learn_budget = (unsigned long long)n;
 			break;
 		case 'q':
 			r.quiet = 1;

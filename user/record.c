@@ -53,8 +53,27 @@ static enum record_status check_go_heap(const struct oomprof_oom_kill *k,
 		*why = "Go heap record shorter than its headers";
 		return RECORD_BAD_SIZE;
 	}
-	if (cap->bucket_bytes != k->hdr.size - heads) {
-		*why = "Go heap record's bucket bytes disagree with its size";
+	if (cap->bucket_bytes > k->hdr.size - heads ||
+	    cap->counts_bytes != k->hdr.size - heads - cap->bucket_bytes) {
+		*why = "Go heap record's bucket and count bytes disagree with its size";
+		return RECORD_BAD_SIZE;
+	}
+	if (cap->nbuckets_counted > cap->nbuckets ||
+	    cap->nbuckets_counted > cap->known_count) {
+		*why = "Go heap record has more count entries than buckets or than its learned prefix";
+		return RECORD_BAD_FIELD;
+	}
+	if (!cap->known_head != !cap->known_count) {
+		*why = "Go heap record's learned prefix has a head without a count or the reverse";
+		return RECORD_BAD_FIELD;
+	}
+	/*
+	 * A count entry is 2 to 173 bytes: address delta (10), mask (3),
+	 * 16 words (10 each).
+	 */
+	if (cap->nbuckets_counted > cap->counts_bytes / 2 ||
+	    cap->counts_bytes > 173 * cap->nbuckets_counted) {
+		*why = "Go heap record's count bytes do not fit its count entries";
 		return RECORD_BAD_SIZE;
 	}
 	if (!string_terminated(cap->exe_path, sizeof(cap->exe_path)) ||

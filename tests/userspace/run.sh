@@ -43,14 +43,15 @@ report_cmocka() {
 make_user_ok=0
 make -s -C "$top" user > "$out/user.build.log" 2>&1 && make_user_ok=1
 # test_goprofile also needs the profile writer and the symbolizer.
-goprofile_srcs=(-Ibuild/gen user/goprofile.c user/heapprof.c user/pprof.c
-	user/gobin.c user/symbolize.c build/gen/profile.pb-c.c -lelf
+goprofile_srcs=(-Ibuild/gen user/goprofile.c user/golearn.c user/golearn_merge.c user/heapprof.c
+	user/pprof.c user/gobin.c user/symbolize.c build/gen/profile.pb-c.c -lelf
 	-lprotobuf-c -lz -lm)
 
 for t in test_record test_events test_retention test_outdir test_evlog \
-	test_goprofile; do
+	test_goprofile test_golearn; do
 	extra=()
-	[ "$t" = test_goprofile ] && extra=("${goprofile_srcs[@]}")
+	[ "$t" = test_goprofile ] || [ "$t" = test_golearn ] &&
+		extra=("${goprofile_srcs[@]}")
 	for variant in plain asan; do
 		flags=("${cflags[@]}")
 		[ "$variant" = asan ] && flags+=("${san[@]}")
@@ -130,7 +131,8 @@ fi
 
 # The executable parser and cache under crafted hostile files (issue 10
 # section 5): builds the files at run time; timing checks are ratios.
-exe_srcs=(user/gobin.c user/symbolize.c user/govars.c user/discover.c user/esc.c user/sbuf.c)
+exe_srcs=(user/gobin.c user/symbolize.c user/govars.c user/discover.c
+	user/golearn.c user/esc.c user/sbuf.c)
 for variant in plain asan; do
 	flags=("${cflags[@]}")
 	[ "$variant" = asan ] && flags+=("${san[@]}")
@@ -170,6 +172,68 @@ if "$out/fuzz_record" -max_total_time="$fuzz_seconds" -max_len=8192 \
 else
 	echo "FAIL fuzz record: crash or sanitizer report"
 	grep -A30 'ERROR\|runtime error' "$out/fuzz.log" | head -60 | sed 's/^/    /'
+fi
+
+# golearn: count-entry decoding and merge, and learning from hostile
+# memory; -timeout fails an input whose cost is super-linear.
+if clang "${cflags[@]}" -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -o "$out/fuzz_golearn" \
+	tests/userspace/fuzz_golearn.c user/golearn.c user/golearn_merge.c user/heapprof.c \
+	user/pprof.c user/esc.c user/sbuf.c -Ibuild/gen build/gen/profile.pb-c.c \
+	-lprotobuf-c -lz -lm 2> "$out/fuzz_golearn.build.log"; then
+	rm -rf "$out/corpus_golearn" && mkdir -p "$out/corpus_golearn"
+	python3 - "$out/corpus_golearn" << 'EOF'
+import struct, sys
+d = sys.argv[1]
+BASE, MB = 0x100000, 0x1000
+def nstk(i): return 1 + (i * 7) % 24
+def size(i): return 48 + 8 * nstk(i) + 128
+def leb(v):
+    o = bytearray()
+    while True:
+        b = v & 0x7f
+        v >>= 7
+        o.append(b | (0x80 if v else 0))
+        if not v:
+            return o
+addrs, off = [], 0
+for i in range(2000):
+    addrs.append(BASE + off)
+    off += size(i)
+# MERGE: all 2000 learned buckets as counts, newest first.
+counts, prev = bytearray(), 0
+for i in reversed(range(2000)):
+    sd = addrs[i] - prev
+    counts += leb(((sd << 1) ^ (sd >> 63)) & ((1 << 64) - 1))
+    counts += leb(0x8005) + leb(i + 1) + leb(7 * i) + leb(1 << 63)
+    prev = addrs[i]
+hdr = bytes([0]) + struct.pack("<HHHB", 2000, 2000, 0, 1) + struct.pack("<Q", 0)
+open(d + "/merge", "wb").write(hdr + counts)
+# LEARN: 300 buckets in the runtime's layout; and one that loops.
+def image(n, loop=False):
+    mem, a = bytearray(), []
+    for i in range(n):
+        a.append(BASE + len(mem))
+        nxt = a[i - 1] if i else (BASE + 4096 if loop else 0)
+        mem += struct.pack("<6Q", 0, nxt, 1, i, 16, nstk(i))
+        mem += b"".join(struct.pack("<Q", 0x401000 + 0x1000 * l + 8 * (i & 7)) for l in range(nstk(i)))
+        mem += struct.pack("<16Q", *([i] * 16))
+    return bytes([1]) + struct.pack("<Q", a[-1]) + bytes(mem)
+open(d + "/learn", "wb").write(image(300))
+open(d + "/learn-loop", "wb").write(image(300, True))
+EOF
+	if (cd "$out" && ./fuzz_golearn -max_total_time="$fuzz_seconds" \
+		-max_len=1200000 -timeout=10 corpus_golearn) \
+		> "$out/fuzz_golearn.log" 2>&1; then
+		runs=$(grep -o 'Done [0-9]* runs' "$out/fuzz_golearn.log" | tail -1)
+		echo "PASS fuzz golearn: ${runs:-done} in ${fuzz_seconds}s, no crash, no input over 10 s"
+	else
+		echo "FAIL fuzz golearn: crash, timeout or sanitizer report"
+		grep -A30 'ERROR\|runtime error\|timeout' "$out/fuzz_golearn.log" | head -60 | sed 's/^/    /'
+	fi
+else
+	echo "FAIL fuzz golearn: does not build"
+	sed 's/^/    /' "$out/fuzz_golearn.build.log" | head -30
 fi
 
 # make install into a staging root: the binary runs, the unit and the
