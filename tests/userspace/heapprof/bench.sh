@@ -16,4 +16,4 @@ gcc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Iinclude/uapi -Iuser \
 	-I"$out/gen" -I"$here" -o "$out/bench" "$here/bench.c" user/heapprof.c \
 	user/pprof.c "$out/gen/profile.pb-c.c" user/gobin.c user/symbolize.c \
 	-lprotobuf-c -lz -lelf -lm
-"$out/bench" "$bin" "$out" 1000 10000 100000
+"$out/bench" "$bin" "$out" ${BENCH_SIZES:-1000 10000 100000 1000000}
