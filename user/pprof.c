@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,14 +107,13 @@ fail:
  * land in one slot, making every table operation linear.
  */
 static uint64_t sip_k0, sip_k1;
-static int sip_keyed;
+/* Profiles are built on several threads (pwriter.h): keyed once. */
+static pthread_once_t sip_once = PTHREAD_ONCE_INIT;
 
-static void sip_key(void)
+static void sip_make_key(void)
 {
 	uint64_t k[2];
 
-	if (sip_keyed)
-		return;
 	/*
 	 * Never block: getrandom() without flags waits for the kernel's
 	 * CRNG, which in a freshly booted machine can take seconds, and a
@@ -139,7 +139,11 @@ static void sip_key(void)
 	}
 	sip_k0 = k[0];
 	sip_k1 = k[1];
-	sip_keyed = 1;
+}
+
+static void sip_key(void)
+{
+	pthread_once(&sip_once, sip_make_key);
 }
 
 #define ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
