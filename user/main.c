@@ -25,6 +25,7 @@
 #include "gobin.h"
 #include "goprofile.h"
 #include "outdir.h"
+#include "pwriter.h"
 #include "record.h"
 #include "retention.h"
 
@@ -53,6 +54,7 @@ struct reader {
 	struct retention keep;
 	int exec_events;		/* the module reports exec and exit */
 	unsigned long long proc_lost;	/* its proc_events_lost, last seen */
+	struct pwriter pw;		/* large profiles, off this loop */
 };
 
 static void usage(FILE *f)
@@ -167,9 +169,14 @@ static struct gobin *find_exe(struct reader *r,
 	return bin;	/* the caller closes it */
 }
 
-/* A Go victim's capture: write its profile, or say why there is none. */
-static void go_profile(struct reader *r, const struct oomprof_oom_kill *k,
-		       char *path, size_t pathlen, char *why, size_t whylen)
+/*
+ * A Go victim's capture: write its profile, or say why there is none.
+ * A large one goes to a writer thread (pwriter.h): 1 is returned, @path
+ * holds the path it will have, and its own events line follows when it is
+ * written (profile_done). Otherwise 0, written here.
+ */
+static int go_profile(struct reader *r, const struct oomprof_oom_kill *k,
+		      char *path, size_t pathlen, char *why, size_t whylen)
 {
 	const struct oomprof_go_capture *cap = (const void *)(k + 1);
 	struct goprofile_exe exe;
@@ -180,6 +187,19 @@ static void go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	opened = find_exe(r, cap, &exe, &note);
+	if (cap->nbuckets >= PWRITER_ASYNC_BUCKETS && pwriter_fd(&r->pw) >= 0) {
+		if (opened)
+			gobin_trim(opened);	/* all a copy needs */
+		if (!pwriter_submit(&r->pw, k, exe.bin, exe.bias, exe.path,
+				    note, path, pathlen)) {
+			gobin_close(opened);
+			fprintf(stderr, "oomprof-read: heap profile of pid %u (%s): %llu buckets, being written to %s on a writer thread\n",
+				k->victim.tgid, esc(k->victim.comm),
+				(unsigned long long)cap->nbuckets, esc(path));
+			return 1;
+		}
+		path[0] = '\0';	/* refused (all busy): inline, as before */
+	}
 	rc = goprofile_write(k, &exe, 0, r->dirfd, r->dir, path, pathlen, why,
 			     whylen);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -190,7 +210,7 @@ static void go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 		path[0] = '\0';
 		fprintf(stderr, "oomprof-read: no heap profile for pid %u (%s): %s\n",
 			k->victim.tgid, esc(k->victim.comm), esc(why));
-		return;
+		return 0;
 	}
 	r->profiles++;
 	retention_apply(r->dirfd, r->dir, &r->keep);
@@ -201,6 +221,44 @@ static void go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 		(double)cap->duration_ns / 1e6,
 		(double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 			(double)(t1.tv_nsec - t0.tv_nsec) / 1e6, note);
+	return 0;
+}
+
+/*
+ * A profile a writer thread finished: its events line ("type":"profile",
+ * after the kill's own line, which announced the path with
+ * "profile_pending":true), the count, retention, the log line.
+ */
+static void profile_done(void *ctx, const struct pwriter_done *d)
+{
+	const struct oomprof_go_capture *cap = (const void *)(d->rec + 1);
+	struct reader *r = ctx;
+	struct sbuf line = { 0 };
+
+	if (d->rc) {
+		fprintf(stderr, "oomprof-read: no heap profile for pid %u (%s) after all (events.jsonl announced %s): %s\n",
+			d->rec->victim.tgid, esc(d->rec->victim.comm),
+			esc(d->planned), esc(d->why));
+	} else {
+		r->profiles++;
+		retention_apply(r->dirfd, r->dir, &r->keep);
+		fprintf(stderr, "oomprof-read: heap profile of pid %u (%s): %s (%s capture, %llu buckets in %.1f ms; written in %.1f ms on a writer thread)%s\n",
+			d->rec->victim.tgid, esc(d->rec->victim.comm),
+			esc(d->path),
+			cap->stop == OOMPROF_STOP_NONE ? "complete" : "PARTIAL",
+			(unsigned long long)cap->nbuckets,
+			(double)cap->duration_ns / 1e6, d->ms, d->note);
+	}
+	pwriter_done_json(&line, d);
+	sbuf_printf(&line, "\n");
+	if (line.failed) {
+		r->unformatted++;
+		fprintf(stderr, "oomprof-read: out of memory formatting the profile line of record %llu: it is not in " EVLOG_NAME "\n",
+			(unsigned long long)d->rec->hdr.seq);
+	} else {
+		evlog_append(&r->ev, line.p, line.len);
+	}
+	sbuf_free(&line);
 }
 
 static int handle_record(struct reader *r,
@@ -208,6 +266,7 @@ static int handle_record(struct reader *r,
 			 struct sbuf *line)
 {
 	char path[4096] = "", why[512] = "";
+	int pending = 0;
 
 	/* Process events steer discovery; they are not OOM evidence. */
 	if (hdr->type == OOMPROF_REC_PROC_EXEC ||
@@ -220,8 +279,8 @@ static int handle_record(struct reader *r,
 		return 0;
 	}
 	if (hdr->type == OOMPROF_REC_GO_HEAP)
-		go_profile(r, (const struct oomprof_oom_kill *)hdr, path,
-			   sizeof(path), why, sizeof(why));
+		pending = go_profile(r, (const struct oomprof_oom_kill *)hdr,
+				     path, sizeof(path), why, sizeof(why));
 	else if (hdr->type == OOMPROF_REC_OOM_KILL &&
 		 hdr->flags & OOMPROF_KILL_GO_PROCESS) {
 		const struct oomprof_oom_kill *k = (const void *)hdr;
@@ -234,6 +293,8 @@ static int handle_record(struct reader *r,
 	sbuf_reset(line);
 	if (event_json(line, hdr, path[0] ? path : NULL, why[0] ? why : NULL))
 		return 0;	/* a type from a newer module: skip it */
+	if (pending)
+		pwriter_mark_pending(line);
 	sbuf_printf(line, "\n");
 	if (line->failed) {
 		r->unformatted++;
@@ -381,8 +442,10 @@ static int run(struct reader *r, int drain)
 		close(r->dirfd);
 		return 1;
 	}
+	pwriter_init(&r->pw, r->dirfd, r->dir);
 	rc = connect_device(r, drain, &fd, &buf, &buflen);
 	if (rc > 0) {
+		pwriter_finish(&r->pw, NULL, NULL);
 		evlog_close(&r->ev);
 		close(r->dirfd);
 		return 1;
@@ -392,8 +455,14 @@ static int run(struct reader *r, int drain)
 			r->device, esc(r->dir));
 
 	while (!stop_requested) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd[2] = {
+			{ .fd = fd, .events = POLLIN },
+			{ .fd = pwriter_fd(&r->pw), .events = POLLIN },
+		};
 		ssize_t n;
+
+		/* Profiles the writer threads finished: their lines. */
+		pwriter_collect(&r->pw, profile_done, r);
 
 		/*
 		 * Once a second: rescan /proc if the module dropped process
@@ -452,13 +521,15 @@ static int run(struct reader *r, int drain)
 		}
 		if (drain)
 			break;
-		if (poll(&pfd, 1, 1000) < 0 && errno != EINTR) {
+		if (poll(pfd, 2, 1000) < 0 && errno != EINTR) {
 			fprintf(stderr, "oomprof-read: poll %s: %s\n",
 				r->device, strerror(errno));
 			ret = 1;
 			break;
 		}
 	}
+	/* Stop, drain or error: the profiles being written are finished. */
+	pwriter_finish(&r->pw, profile_done, r);
 	discover_free(&r->disc);
 	if (fd >= 0)
 		close(fd);
