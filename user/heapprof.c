@@ -34,6 +34,7 @@ struct cframe {
  * PC of a stack, not three tables.
  */
 struct pcinfo {
+	uint64_t pc;
 	uint64_t locid;		/* 0: no location cached for this PC yet */
 	size_t off;
 	uint32_t n;
@@ -52,8 +53,7 @@ struct pcinfo {
 #define PCCACHE_MAX_BITS 20
 #define MAX_PREFETCH 64		/* PCs of a stack fetched ahead */
 struct pccache_slot {
-	uint64_t pc;
-	size_t idx;		/* pci index + 1; 0 = empty */
+	uint32_t idx;		/* pci index + 1; 0 = empty; pci[].pc checks it */
 };
 
 /* One PC of the stack being turned into locations. */
@@ -91,12 +91,15 @@ struct builder {
 	int failed;
 };
 
+/* A little-endian u64 at any alignment: one load on this hot path. */
 static uint64_t le64(const uint8_t *p)
 {
-	uint64_t v = 0;
+	uint64_t v;
 
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
+	memcpy(&v, p, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
 	return v;
 }
 
@@ -234,11 +237,11 @@ static struct pcinfo *symbolize(struct builder *b, uint64_t pc)
 	uint64_t idx;
 	int n = 0;
 
-	if (slot->idx && slot->pc == pc)
+	if (slot->idx && b->pci[slot->idx - 1].pc == pc)
 		return &b->pci[slot->idx - 1];
 	if (pprof_map_get(&b->sym, pc, &idx)) {
-		slot->pc = pc;
-		slot->idx = (size_t)idx + 1;
+		/* Past UINT32_MAX PCs the cache stays empty: table only. */
+		slot->idx = idx < UINT32_MAX ? (uint32_t)idx + 1 : 0;
 		return &b->pci[idx];
 	}
 	/*
@@ -256,7 +259,8 @@ static struct pcinfo *symbolize(struct builder *b, uint64_t pc)
 		n = 0;
 	if (GROW(b, b->pci, b->npci, b->cappci))
 		return NULL;
-	b->pci[b->npci] = (struct pcinfo){ .off = b->ncf, .n = (uint32_t)n };
+	b->pci[b->npci] = (struct pcinfo){ .pc = pc, .off = b->ncf,
+					   .n = (uint32_t)n };
 	for (int i = 0; i < n; i++) {
 		const char *fn = fr[i].function ? fr[i].function : "";
 		struct cframe *c;
@@ -292,8 +296,7 @@ static struct pcinfo *symbolize(struct builder *b, uint64_t pc)
 		b->failed = 1;
 		return NULL;
 	}
-	slot->pc = pc;
-	slot->idx = b->npci + 1;
+	slot->idx = b->npci < UINT32_MAX ? (uint32_t)b->npci + 1 : 0;
 	b->npci++;
 	if (b->npci * 4 > (size_t)1 << b->pcc_bits &&
 	    b->pcc_bits < PCCACHE_MAX_BITS) {
@@ -519,7 +522,7 @@ static int add_entry(struct builder *b, const struct heapprof_entry *e,
 		uint64_t pc = heapprof_pc(e, i);
 		const struct pccache_slot *s = pcc_slot(b, pc);
 
-		if (s->idx && s->pc == pc)
+		if (s->idx)
 			__builtin_prefetch(&b->pci[s->idx - 1]);
 	}
 
