@@ -25,7 +25,10 @@ gcc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Iinclude/uapi -Iuser \
 # shellcheck disable=SC2086 # a list of sizes
 "$out/bench" "$bin" "$out" $sizes
 largest=${BENCH_PPROF_TOP:-100000}
-[ -f "$out/bench-$largest.pb.gz" ] || largest=$(for n in $sizes; do echo "$n"; done | sort -n | tail -1)
+case " $sizes " in
+*" $largest "*) ;;
+*) largest=$(for n in $sizes; do echo "$n"; done | sort -n | tail -1) ;;
+esac
 t0=$(date +%s%N)
 if "$go" tool pprof -top "$out/bench-$largest.pb.gz" > "$out/top.log" 2>&1; then
 	t1=$(date +%s%N)
