@@ -97,7 +97,8 @@ OOMPROF_DEVICE_PATH ": one JSON object a line in DIR/events.jsonl, and one\n"
 "  -V, --version     versions of this tool and of the record format\n"
 "\n"
 "Signals: SIGTERM or SIGINT stop after the records already read are\n"
-"written; SIGHUP reopens DIR/events.jsonl (for log rotation).\n"
+"written (profiles being written are finished first); SIGHUP reopens\n"
+"DIR/events.jsonl (for log rotation).\n"
 "Without --drain, a missing module is waited for (retried with backoff up\n"
 "to 5 s), also when it is unloaded and loaded again.\n"
 "Only one oomprof-read can read the device at a time; it needs root.\n"
@@ -106,7 +107,11 @@ OOMPROF_DEVICE_PATH ": one JSON object a line in DIR/events.jsonl, and one\n"
 "parents, sigkill_after_ns, dropped, profile) or \"lost\" (dropped: how\n"
 "many records the module could not keep, or, with \"reason\", how many\n"
 "this reader could not write: a full disk holds records in memory and\n"
-"retries each second, up to 4096). See README.md.\n");
+"retries each second, up to 4096). A large heap profile is written on a\n"
+"writer thread while later kills are recorded: its kill's line names the\n"
+"path it will have, with \"profile_pending\":true, and a \"profile\" line\n"
+"(same seq) follows once it is written (or says profile_error). See\n"
+"README.md.\n");
 }
 
 static void on_signal(int sig)
