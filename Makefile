@@ -36,10 +36,11 @@ USER_SRCS := user/main.c user/device.c user/record.c user/events.c user/sbuf.c \
 	user/discover.c user/goprofile.c user/gobin.c user/symbolize.c \
 	user/heapprof.c user/pprof.c user/dump.c user/govars.c user/retention.c \
 	user/esc.c user/outdir.c user/evlog.c user/golearn.c user/golearn_merge.c \
+	user/pwriter.c \
 	$(GEN)/profile.pb-c.c
 USER_HDRS := $(wildcard user/*.h) include/uapi/linux/oomprof.h \
 	$(GEN)/profile.pb-c.h
-USER_LIBS := -lelf -lprotobuf-c -lz -lm
+USER_LIBS := -lelf -lprotobuf-c -lz -lm -pthread
 
 # Missing build dependencies: one line naming the Debian package.
 need = $(if $(shell printf '\#include <$(1)>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo y),,\

@@ -1088,6 +1088,90 @@ int gobin_open_pclntab(const void *buf, size_t len, uint64_t text_start,
 	return 0;
 }
 
+/* @p moved from the old gobin's storage into the copy's. */
+static const uint8_t *dup_rebase(const struct gobin *from, struct gobin *to,
+				 const uint8_t *p)
+{
+	const struct gobin_buf *ob, *nb;
+
+	if (!p)
+		return NULL;
+	if (from->copy && p >= from->copy && p <= from->copy + from->imgsz)
+		return to->copy + (p - from->copy);
+	for (ob = from->bufs, nb = to->bufs; ob && nb;
+	     ob = ob->next, nb = nb->next)
+		if (p >= ob->data && p <= ob->data + ob->len)
+			return nb->data + (p - ob->data);
+	return NULL;	/* not in storage the gobin owns: cannot happen */
+}
+
+struct gobin *gobin_dup(const struct gobin *g)
+{
+	struct gobin *d = g->fd < 0 && !g->elf ? gobin_new(g->name) : NULL;
+	const struct gobin_buf *ob;
+	struct gobin_buf **tail;
+
+	if (!d)
+		return NULL;
+
+	const struct gobin_span *ospans[] = {
+		&g->pcln, &g->funcnametab, &g->cutab, &g->filetab, &g->pctab,
+		&g->pclntable,
+	};
+	struct gobin_span *spans[] = {
+		&d->pcln, &d->funcnametab, &d->cutab, &d->filetab, &d->pctab,
+		&d->pclntable,
+	};
+
+	/* Everything by value first, then each pointer into new storage. */
+	{
+		char *name = d->name;
+
+		*d = *g;
+		d->name = name;
+	}
+	d->bufs = NULL;
+	d->names = NULL;	/* a cache: refilled on use */
+	d->copy = NULL;
+	d->work_left = GOBIN_PROFILE_BUDGET;
+	d->work_spent = 0;
+	if (g->copy) {
+		d->copy = malloc(g->imgsz ? g->imgsz : 1);
+		if (!d->copy)
+			goto fail;
+		memcpy(d->copy, g->copy, g->imgsz);
+		d->img = d->copy;
+	}
+	tail = &d->bufs;
+	for (ob = g->bufs; ob; ob = ob->next) {
+		struct gobin_buf *nb = malloc(sizeof(*nb) + ob->len);
+
+		if (!nb)
+			goto fail;
+		nb->next = NULL;
+		nb->len = ob->len;
+		memcpy(nb->data, ob->data, ob->len);
+		*tail = nb;
+		tail = &nb->next;
+	}
+	for (int i = 0; i < d->nsegs; i++) {
+		d->segs[i].data = dup_rebase(g, d, g->segs[i].data);
+		if (!d->segs[i].data && g->segs[i].data)
+			goto fail;
+	}
+	for (size_t i = 0; i < sizeof(spans) / sizeof(spans[0]); i++) {
+		spans[i]->p = dup_rebase(g, d, ospans[i]->p);
+		if (!spans[i]->p && ospans[i]->p)
+			goto fail;
+	}
+	return d;
+fail:
+	d->elf = NULL;
+	d->fd = -1;
+	gobin_close(d);
+	return NULL;
+}
+
 void gobin_close(struct gobin *g)
 {
 	if (!g)

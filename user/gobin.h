@@ -79,6 +79,15 @@ int gobin_open_pclntab(const void *buf, size_t len, uint64_t text_start,
 
 void gobin_close(struct gobin *g);
 
+/*
+ * A private copy of a trimmed gobin (gobin_trim, or a _mem/_pclntab one),
+ * for symbolizing on another thread while the original stays in use (or
+ * is closed): symbolization writes to its gobin (the work budget, a name
+ * cache), so a gobin serves one thread at a time. NULL if @g still holds
+ * its file or on allocation failure.
+ */
+struct gobin *gobin_dup(const struct gobin *g);
+
 /* printf into @err (if any): the error convention of gobin and govars. */
 void gobin_seterr(char *err, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -27,21 +27,39 @@ struct cframe {
 	uint8_t inlined, runtime, goexit;
 };
 
-struct pcinfo {		/* frames of one PC: cf[off .. off + n) */
+/*
+ * Frames of one PC: cf[off .. off + n), with what the hot loop asks of
+ * its first frame copied here, and the location it starts once one was
+ * emitted (runtime/pprof's locInfo, b.locs[addr]): one record read per
+ * PC of a stack, not three tables.
+ */
+struct pcinfo {
+	uint64_t pc;
+	uint64_t locid;		/* 0: no location cached for this PC yet */
 	size_t off;
 	uint32_t n;
+	uint32_t npcs;		/* PCs the cached location covers */
+	uint8_t inlined, runtime, goexit;	/* of cf[off], if n */
 };
 
-/* A cached location: runtime/pprof's locInfo. */
-struct locinfo {
-	uint64_t id;
-	size_t npcs;
-	size_t first;		/* cframe of its first PC, NONE if unsymbolized */
+/*
+ * A direct-mapped cache in front of the PC table: most lookups of a large
+ * profile are PCs seen many times, and one multiply finds them. Its index
+ * is keyed (a random odd multiplier) but not collision-proof; a miss only
+ * costs the keyed-hash table lookup behind it, so chosen PCs cannot make
+ * it worse than that table alone.
+ */
+#define PCCACHE_MIN_BITS 12	/* grows to 4 slots a PC, up to: */
+#define PCCACHE_MAX_BITS 20
+#define MAX_PREFETCH 64		/* PCs of a stack fetched ahead */
+struct pccache_slot {
+	uint32_t idx;		/* pci index + 1; 0 = empty; pci[].pc checks it */
 };
 
 /* One PC of the stack being turned into locations. */
 struct item {
 	uint64_t key;		/* the PC; 0 for a frame added by expansion */
+	size_t pci;		/* the PC's pcinfo */
 	uint64_t addr;		/* Location.address if it starts a location */
 	size_t frame;		/* cframe index, NONE if unsymbolized */
 	int goexit;
@@ -53,13 +71,15 @@ struct builder {
 	struct heapprof_stats *st;
 	uint64_t mapping;
 	int map_tried, map_failed;
-	struct pprof_map sym, locmap;
+	struct pprof_map sym;
+	struct pccache_slot *pcc;
+	uint64_t pcc_mul;
+	unsigned int pcc_bits;
+	int64_t bytes_str;	/* "bytes", the label key */
 	struct pcinfo *pci;
 	size_t npci, cappci;
 	struct cframe *cf;
 	size_t ncf, capcf;
-	struct locinfo *li;
-	size_t nli, capli;
 	/* pcDeck: items [deck, deck + ndeck) of the current stack. */
 	const struct item *deck;
 	size_t ndeck;
@@ -71,12 +91,15 @@ struct builder {
 	int failed;
 };
 
+/* A little-endian u64 at any alignment: one load on this hot path. */
 static uint64_t le64(const uint8_t *p)
 {
-	uint64_t v = 0;
+	uint64_t v;
 
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
+	memcpy(&v, p, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
 	return v;
 }
 
@@ -201,15 +224,26 @@ static int grow_(struct builder *b, void **v, size_t n, size_t *cap, size_t sz)
 	return 0;
 }
 
+static struct pccache_slot *pcc_slot(const struct builder *b, uint64_t pc)
+{
+	return &b->pcc[(pc * b->pcc_mul) >> (64 - b->pcc_bits)];
+}
+
 /* The frames of @pc, symbolizing it on first use. NULL on failure. */
-static const struct pcinfo *symbolize(struct builder *b, uint64_t pc)
+static struct pcinfo *symbolize(struct builder *b, uint64_t pc)
 {
 	struct heapprof_frame fr[HEAPPROF_MAX_FRAMES];
+	struct pccache_slot *slot = pcc_slot(b, pc);
 	uint64_t idx;
 	int n = 0;
 
-	if (pprof_map_get(&b->sym, pc, &idx))
+	if (slot->idx && b->pci[slot->idx - 1].pc == pc)
+		return &b->pci[slot->idx - 1];
+	if (pprof_map_get(&b->sym, pc, &idx)) {
+		/* Past UINT32_MAX PCs the cache stays empty: table only. */
+		slot->idx = idx < UINT32_MAX ? (uint32_t)idx + 1 : 0;
 		return &b->pci[idx];
+	}
 	/*
 	 * A negative answer: the symbolizer's work budget for this profile
 	 * is spent (a forged function table). Every PC not yet seen is then
@@ -225,7 +259,8 @@ static const struct pcinfo *symbolize(struct builder *b, uint64_t pc)
 		n = 0;
 	if (GROW(b, b->pci, b->npci, b->cappci))
 		return NULL;
-	b->pci[b->npci] = (struct pcinfo){ b->ncf, (uint32_t)n };
+	b->pci[b->npci] = (struct pcinfo){ .pc = pc, .off = b->ncf,
+					   .n = (uint32_t)n };
 	for (int i = 0; i < n; i++) {
 		const char *fn = fr[i].function ? fr[i].function : "";
 		struct cframe *c;
@@ -248,13 +283,36 @@ static const struct pcinfo *symbolize(struct builder *b, uint64_t pc)
 			     has_prefix(fn, "internal/runtime/");
 		c->goexit = !strcmp(fn, "runtime.goexit");
 	}
+	if (n) {
+		const struct cframe *c = &b->cf[b->pci[b->npci].off];
+
+		b->pci[b->npci].inlined = c->inlined;
+		b->pci[b->npci].runtime = c->runtime;
+		b->pci[b->npci].goexit = c->goexit;
+	}
 	b->st->pcs++;
 	b->st->symbolized += n > 0;
 	if (pprof_map_put(&b->sym, pc, b->npci)) {
 		b->failed = 1;
 		return NULL;
 	}
-	return &b->pci[b->npci++];
+	slot->idx = b->npci < UINT32_MAX ? (uint32_t)b->npci + 1 : 0;
+	b->npci++;
+	if (b->npci * 4 > (size_t)1 << b->pcc_bits &&
+	    b->pcc_bits < PCCACHE_MAX_BITS) {
+		/* A larger cache, empty: it refills from the table. */
+		struct pccache_slot *n =
+			calloc((size_t)1 << (b->pcc_bits + 1), sizeof(*n));
+
+		if (n) {
+			free(b->pcc);
+			b->pcc = n;
+			b->pcc_bits++;
+		} else {
+			memset(b->pcc, 0, sizeof(*b->pcc) << b->pcc_bits);
+		}
+	}
+	return &b->pci[b->npci - 1];
 }
 
 /* ---- locations: proto.go appendLocsForStack and pcDeck ---- */
@@ -326,12 +384,8 @@ static uint64_t emit_location(struct builder *b)
 	id = pprof_location(b->p, mid, first->addr, b->lines, nlines);
 	/* Cache by first PC, as b.locs[addr] (expansion frames have none). */
 	if (id && pc) {
-		if (GROW(b, b->li, b->nli, b->capli) ||
-		    pprof_map_put(&b->locmap, pc, b->nli)) {
-			b->failed = 1;
-			return 0;
-		}
-		b->li[b->nli++] = (struct locinfo){ id, b->ndeck, first->frame };
+		b->pci[first->pci].locid = id;
+		b->pci[first->pci].npcs = (uint32_t)b->ndeck;
 	}
 	b->ndeck = 0;
 	b->deck_failed = 0;
@@ -364,16 +418,18 @@ static int make_items(struct builder *b, const struct heapprof_entry *e,
 
 		if (!pi)
 			return -1;
-		if (i == n - 1 && pi->n > 1 && b->cf[pi->off].inlined)
+		if (i == n - 1 && pi->n > 1 && pi->inlined)
 			nf = pi->n;	/* wrappers were elided by the symbolizer */
 		for (size_t k = 0; k < nf; k++) {
 			struct item *it = &b->items[ni++];
 
 			it->key = k ? 0 : pc;
+			it->pci = (size_t)(pi - b->pci);
 			/* Frame.PC: back from the return PC into the call. */
 			it->addr = pc ? pc - 1 : 0;
 			it->frame = pi->n ? pi->off + k : NONE;
-			it->goexit = pi->n && b->cf[pi->off + k].goexit;
+			it->goexit = pi->n && (k ? b->cf[pi->off + k].goexit
+						 : pi->goexit);
 		}
 	}
 	return (int)ni;
@@ -384,7 +440,7 @@ static int append_locs(struct builder *b, const struct heapprof_entry *e,
 		       size_t start, size_t n)
 {
 	int ni = make_items(b, e, start, n);
-	uint64_t idx;
+	const struct pcinfo *pi;
 
 	b->nlocs = 0;
 	b->ndeck = 0;
@@ -394,22 +450,24 @@ static int append_locs(struct builder *b, const struct heapprof_entry *e,
 	for (int i = 0; i < ni && !b->failed;) {
 		const struct item *it = &b->items[i];
 
-		if (it->key && pprof_map_get(&b->locmap, it->key, &idx)) {
-			/* By value: emit_location may move b->li. */
-			const struct locinfo l = b->li[idx];
-			struct item probe = *it;
+		if (it->key && (pi = &b->pci[it->pci])->locid) {
+			/* By value: emit_location may write *pi. */
+			const uint64_t id = pi->locid;
+			const size_t npcs = pi->npcs;
 
-			/* A cached PC may still extend the deck (inline NOPs). */
-			probe.frame = l.first;
+			/*
+			 * A cached PC may still extend the deck (inline NOPs);
+			 * as its location's first PC its frame is its first.
+			 */
 			if (b->ndeck && b->deck + b->ndeck == it &&
-			    deck_try_add(b, &probe)) {
+			    deck_try_add(b, it)) {
 				i++;
 				continue;
 			}
 			push_loc(b, emit_location(b));
-			push_loc(b, l.id);
+			push_loc(b, id);
 			/* Skip the PCs it covers, trusting the cache as Go does. */
-			i += l.npcs < (size_t)(ni - i) ? (int)l.npcs : ni - i;
+			i += npcs < (size_t)(ni - i) ? (int)npcs : ni - i;
 			continue;
 		}
 		if (it->goexit) {	/* allFrames returns no frames */
@@ -422,11 +480,9 @@ static int append_locs(struct builder *b, const struct heapprof_entry *e,
 			continue;
 		}
 		push_loc(b, emit_location(b));
-		if (pprof_map_get(&b->locmap, it->key, &idx) && it->key) {
-			const struct locinfo *l = &b->li[idx];
-
-			push_loc(b, l->id);
-			i += l->npcs < (size_t)(ni - i) ? (int)l->npcs : ni - i;
+		if (it->key && (pi = &b->pci[it->pci])->locid) {
+			push_loc(b, pi->locid);
+			i += pi->npcs < (size_t)(ni - i) ? (int)pi->npcs : ni - i;
 		} else {
 			deck_try_add(b, it);	/* must succeed: deck is empty */
 			i++;
@@ -456,6 +512,21 @@ static int add_entry(struct builder *b, const struct heapprof_entry *e,
 	size_t start = 0;
 
 	/*
+	 * The PCs' cache slots, then their records, fetched ahead: a large
+	 * profile's PCs miss the CPU caches, and 20-30 misses in flight
+	 * together cost about one.
+	 */
+	for (size_t i = 0; i < e->nstk && i < MAX_PREFETCH; i++)
+		__builtin_prefetch(pcc_slot(b, heapprof_pc(e, i)));
+	for (size_t i = 0; i < e->nstk && i < MAX_PREFETCH; i++) {
+		uint64_t pc = heapprof_pc(e, i);
+		const struct pccache_slot *s = pcc_slot(b, pc);
+
+		if (s->idx)
+			__builtin_prefetch(&b->pci[s->idx - 1]);
+	}
+
+	/*
 	 * Summing the four cycles never counts an event twice:
 	 * mProf_FlushLocked (mprof.go, same in 1.19 and current Go) adds
 	 * future[c] into active and zeroes future[c] under the same locks,
@@ -480,7 +551,7 @@ static int add_entry(struct builder *b, const struct heapprof_entry *e,
 				 * (the call) differs from it only if the
 				 * return address begins another inlined body.
 				 */
-				if (pi->n && b->cf[pi->off].runtime)
+				if (pi->n && pi->runtime)
 					continue;
 				start = i;	/* show runtime uses above it */
 				break;
@@ -500,7 +571,10 @@ static int add_entry(struct builder *b, const struct heapprof_entry *e,
 		       (int64_t)(c.alloc_bytes - c.free_bytes), b->o->rate,
 		       &values[2], &values[3]);
 	if (alloc_objs > 0) {
-		label.key = pprof_string(b->p, "bytes");
+		/* Interned at first use: the string table's order as before. */
+		if (b->bytes_str < 0)
+			b->bytes_str = pprof_string(b->p, "bytes");
+		label.key = b->bytes_str;
 		label.num = alloc_bytes / alloc_objs;
 	}
 	return pprof_sample(b->p, b->locs, b->nlocs, values, 4, &label,
@@ -535,7 +609,10 @@ int heapprof_build(const void *buf, size_t len, const struct heapprof_opts *o,
 	int rc = heapprof_build_src(&src, o, out, st);
 
 	st->bytes = 0;
-	if (o->rate > 0) {
+	if (rc == 0) {
+		/* The build read exactly the valid entries. */
+		st->bytes = r.off;
+	} else if (o->rate > 0) {
 		/* The bytes the valid entries span. */
 		size_t off = 0, i;
 		struct heapprof_entry e;
@@ -555,7 +632,7 @@ int heapprof_build_src(const struct heapprof_source *src,
 	struct heapprof_entry e;
 	struct builder *b;
 	size_t n;
-	int rc, clear = 1, all;
+	int rc, clear = 1, all, counted, next = 0;
 
 	*out = NULL;
 	memset(st, 0, sizeof(*st));
@@ -563,19 +640,25 @@ int heapprof_build_src(const struct heapprof_source *src,
 	if (o->rate <= 0)
 		return HEAPPROF_DISABLED;
 
-	/* Validate first, and see whether any bucket has published data. */
-	src->rewind(src->ctx);
-	while ((rc = src->next(src->ctx, &e, st->err, sizeof(st->err))) > 0) {
-		st->entries++;
-		if (e.active.allocs || e.active.frees)
-			clear = 0;
+	all = o->cycles == HEAPPROF_ALL_CYCLES;
+	counted = !all;
+	if (counted) {
+		/*
+		 * Validate first, and see whether any bucket has published
+		 * data: MemProfile (mprof.go), when no bucket has any active
+		 * data yet (no GC has completed), reports all cycles instead.
+		 * With all cycles asked for (the OOM path), one pass does.
+		 */
+		src->rewind(src->ctx);
+		while ((rc = src->next(src->ctx, &e, st->err,
+				       sizeof(st->err))) > 0) {
+			st->entries++;
+			if (e.active.allocs || e.active.frees)
+				clear = 0;
+		}
+		st->complete = rc == 0;
+		all = clear;
 	}
-	st->complete = rc == 0;
-	/*
-	 * MemProfile (mprof.go): when no bucket has any active data yet (no
-	 * GC has completed) it reports all cycles instead.
-	 */
-	all = o->cycles == HEAPPROF_ALL_CYCLES || clear;
 
 	b = calloc(1, sizeof(*b));
 	if (!b)
@@ -583,10 +666,16 @@ int heapprof_build_src(const struct heapprof_source *src,
 	b->o = o;
 	b->st = st;
 	b->p = pprof_new();
-	if (!b->p) {
+	b->pcc_bits = PCCACHE_MIN_BITS;
+	b->pcc = calloc((size_t)1 << PCCACHE_MIN_BITS, sizeof(*b->pcc));
+	if (!b->p || !b->pcc) {
+		pprof_free(b->p);
+		free(b->pcc);
 		free(b);
 		return -1;
 	}
+	b->pcc_mul = pprof_siphash("pccache", 7) | 1;
+	b->bytes_str = -1;
 	/* protomem.go: sample types in this order, period in space/bytes. */
 	pprof_period(b->p, "space", "bytes", o->rate);
 	pprof_sample_type(b->p, "alloc_objects", "count");
@@ -599,10 +688,20 @@ int heapprof_build_src(const struct heapprof_source *src,
 
 	/* Buckets in list order, as MemProfile walks allnext. */
 	src->rewind(src->ctx);
-	for (n = 0, rc = 0; n < st->entries && !rc; n++) {
-		if (src->next(src->ctx, &e, NULL, 0) != 1)
-			break;
-		rc = add_entry(b, &e, all);
+	rc = 0;
+	if (counted) {
+		for (n = 0; n < st->entries && !rc; n++) {
+			if (src->next(src->ctx, &e, NULL, 0) != 1)
+				break;
+			rc = add_entry(b, &e, all);
+		}
+	} else {
+		while (!rc && (next = src->next(src->ctx, &e, st->err,
+						sizeof(st->err))) > 0) {
+			st->entries++;
+			rc = add_entry(b, &e, all);
+		}
+		st->complete = next == 0;
 	}
 	/* proto.go: HasFunctions if every lookup in the mapping succeeded. */
 	pprof_mapping_has_functions(b->p, b->mapping,
@@ -622,10 +721,9 @@ int heapprof_build_src(const struct heapprof_source *src,
 		*out = b->p;
 	}
 	pprof_map_free(&b->sym);
-	pprof_map_free(&b->locmap);
+	free(b->pcc);
 	free(b->pci);
 	free(b->cf);
-	free(b->li);
 	free(b);
 	return rc;
 }

@@ -139,7 +139,10 @@ int heapprof_build(const void *buf, size_t len, const struct heapprof_opts *o,
  * before the kill, see golearn.h). next() fills @e (e->stk may point into
  * the source's own storage, valid until the next call) and returns 1, 0 at
  * the end, or -1 for a malformed entry with a sentence in @err. rewind()
- * starts over: the builder passes over the entries twice.
+ * starts over: the builder passes over the entries once with
+ * HEAPPROF_ALL_CYCLES (the OOM path), twice with HEAPPROF_ACTIVE (a first
+ * pass decides whether any cycle was published); each pass begins with a
+ * rewind().
  */
 struct heapprof_source {
 	int (*next)(void *ctx, struct heapprof_entry *e, char *err,

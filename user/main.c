@@ -26,6 +26,7 @@
 #include "golearn.h"
 #include "goprofile.h"
 #include "outdir.h"
+#include "pwriter.h"
 #include "record.h"
 #include "retention.h"
 
@@ -56,6 +57,7 @@ struct reader {
 	unsigned long long learn_budget;	/* --learn-memory */
 	int exec_events;		/* the module reports exec and exit */
 	unsigned long long proc_lost;	/* its proc_events_lost, last seen */
+	struct pwriter pw;		/* large profiles, off this loop */
 };
 
 static void usage(FILE *f)
@@ -101,7 +103,8 @@ OOMPROF_DEVICE_PATH ": one JSON object a line in DIR/events.jsonl, and one\n"
 "  -V, --version     versions of this tool and of the record format\n"
 "\n"
 "Signals: SIGTERM or SIGINT stop after the records already read are\n"
-"written; SIGHUP reopens DIR/events.jsonl (for log rotation).\n"
+"written (profiles being written are finished first); SIGHUP reopens\n"
+"DIR/events.jsonl (for log rotation).\n"
 "Without --drain, a missing module is waited for (retried with backoff up\n"
 "to 5 s), also when it is unloaded and loaded again.\n"
 "Only one oomprof-read can read the device at a time; it needs root.\n"
@@ -110,7 +113,11 @@ OOMPROF_DEVICE_PATH ": one JSON object a line in DIR/events.jsonl, and one\n"
 "parents, sigkill_after_ns, dropped, profile) or \"lost\" (dropped: how\n"
 "many records the module could not keep, or, with \"reason\", how many\n"
 "this reader could not write: a full disk holds records in memory and\n"
-"retries each second, up to 4096). See README.md.\n");
+"retries each second, up to 4096). A large heap profile is written on a\n"
+"writer thread while later kills are recorded: its kill's line names the\n"
+"path it will have, with \"profile_pending\":true, and a \"profile\" line\n"
+"(same seq) follows once it is written (or says profile_error). See\n"
+"README.md.\n");
 }
 
 static void on_signal(int sig)
@@ -173,9 +180,14 @@ static struct gobin *find_exe(struct reader *r,
 	return bin;	/* the caller closes it */
 }
 
-/* A Go victim's capture: write its profile, or say why there is none. */
-static void go_profile(struct reader *r, const struct oomprof_oom_kill *k,
-		       char *path, size_t pathlen, char *why, size_t whylen)
+/*
+ * A Go victim's capture: write its profile, or say why there is none.
+ * A large one goes to a writer thread (pwriter.h): 1 is returned, @path
+ * holds the path it will have, and its own events line follows when it is
+ * written (profile_done). Otherwise 0, written here.
+ */
+static int go_profile(struct reader *r, const struct oomprof_oom_kill *k,
+		      char *path, size_t pathlen, char *why, size_t whylen)
 {
 	const struct oomprof_go_capture *cap = (const void *)(k + 1);
 	struct goprofile_exe exe;
@@ -189,6 +201,19 @@ static void go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	opened = find_exe(r, cap, &exe, &note);
+	if (cap->nbuckets >= PWRITER_ASYNC_BUCKETS && pwriter_fd(&r->pw) >= 0) {
+		if (opened)
+			gobin_trim(opened);	/* all a copy needs */
+		if (!pwriter_submit(&r->pw, k, exe.bin, exe.bias, exe.path,
+				    note, learned, path, pathlen)) {
+			gobin_close(opened);
+			fprintf(stderr, "oomprof-read: heap profile of pid %u (%s): %llu buckets, being written to %s on a writer thread\n",
+				k->victim.tgid, esc(k->victim.comm),
+				(unsigned long long)cap->nbuckets, esc(path));
+			return 1;
+		}
+		path[0] = '\0';	/* refused (all busy): inline, as before */
+	}
 	rc = goprofile_write_learned(k, &exe, learned, 0, r->dirfd, r->dir,
 				     path, pathlen, why, whylen);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -200,7 +225,7 @@ static void go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 		path[0] = '\0';
 		fprintf(stderr, "oomprof-read: no heap profile for pid %u (%s): %s\n",
 			k->victim.tgid, esc(k->victim.comm), esc(why));
-		return;
+		return 0;
 	}
 	r->profiles++;
 	retention_apply(r->dirfd, r->dir, &r->keep);
@@ -211,6 +236,44 @@ static void go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 		(double)cap->duration_ns / 1e6,
 		(double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 			(double)(t1.tv_nsec - t0.tv_nsec) / 1e6, note);
+	return 0;
+}
+
+/*
+ * A profile a writer thread finished: its events line ("type":"profile",
+ * after the kill's own line, which announced the path with
+ * "profile_pending":true), the count, retention, the log line.
+ */
+static void profile_done(void *ctx, const struct pwriter_done *d)
+{
+	const struct oomprof_go_capture *cap = (const void *)(d->rec + 1);
+	struct reader *r = ctx;
+	struct sbuf line = { 0 };
+
+	if (d->rc) {
+		fprintf(stderr, "oomprof-read: no heap profile for pid %u (%s) after all (events.jsonl announced %s): %s\n",
+			d->rec->victim.tgid, esc(d->rec->victim.comm),
+			esc(d->planned), esc(d->why));
+	} else {
+		r->profiles++;
+		retention_apply(r->dirfd, r->dir, &r->keep);
+		fprintf(stderr, "oomprof-read: heap profile of pid %u (%s): %s (%s capture, %llu buckets in %.1f ms; written in %.1f ms on a writer thread)%s\n",
+			d->rec->victim.tgid, esc(d->rec->victim.comm),
+			esc(d->path),
+			cap->stop == OOMPROF_STOP_NONE ? "complete" : "PARTIAL",
+			(unsigned long long)cap->nbuckets,
+			(double)cap->duration_ns / 1e6, d->ms, d->note);
+	}
+	pwriter_done_json(&line, d);
+	sbuf_printf(&line, "\n");
+	if (line.failed) {
+		r->unformatted++;
+		fprintf(stderr, "oomprof-read: out of memory formatting the profile line of record %llu: it is not in " EVLOG_NAME "\n",
+			(unsigned long long)d->rec->hdr.seq);
+	} else {
+		evlog_append(&r->ev, line.p, line.len);
+	}
+	sbuf_free(&line);
 }
 
 static int handle_record(struct reader *r,
@@ -218,6 +281,7 @@ static int handle_record(struct reader *r,
 			 struct sbuf *line)
 {
 	char path[4096] = "", why[512] = "";
+	int pending = 0;
 
 	/* Process events steer discovery; they are not OOM evidence. */
 	if (hdr->type == OOMPROF_REC_PROC_EXEC ||
@@ -230,8 +294,8 @@ static int handle_record(struct reader *r,
 		return 0;
 	}
 	if (hdr->type == OOMPROF_REC_GO_HEAP)
-		go_profile(r, (const struct oomprof_oom_kill *)hdr, path,
-			   sizeof(path), why, sizeof(why));
+		pending = go_profile(r, (const struct oomprof_oom_kill *)hdr,
+				     path, sizeof(path), why, sizeof(why));
 	else if (hdr->type == OOMPROF_REC_OOM_KILL &&
 		 hdr->flags & OOMPROF_KILL_GO_PROCESS) {
 		const struct oomprof_oom_kill *k = (const void *)hdr;
@@ -244,6 +308,8 @@ static int handle_record(struct reader *r,
 	sbuf_reset(line);
 	if (event_json(line, hdr, path[0] ? path : NULL, why[0] ? why : NULL))
 		return 0;	/* a type from a newer module: skip it */
+	if (pending)
+		pwriter_mark_pending(line);
 	sbuf_printf(line, "\n");
 	if (line->failed) {
 		r->unformatted++;
@@ -404,8 +470,10 @@ static int run(struct reader *r, int drain)
 		close(r->dirfd);
 		return 1;
 	}
+	pwriter_init(&r->pw, r->dirfd, r->dir);
 	rc = connect_device(r, drain, &fd, &buf, &buflen);
 	if (rc > 0) {
+		pwriter_finish(&r->pw, NULL, NULL);
 		evlog_close(&r->ev);
 		close(r->dirfd);
 		return 1;
@@ -415,8 +483,14 @@ static int run(struct reader *r, int drain)
 			r->device, esc(r->dir));
 
 	while (!stop_requested) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd[2] = {
+			{ .fd = fd, .events = POLLIN },
+			{ .fd = pwriter_fd(&r->pw), .events = POLLIN },
+		};
 		ssize_t n;
+
+		/* Profiles the writer threads finished: their lines. */
+		pwriter_collect(&r->pw, profile_done, r);
 
 		/*
 		 * Once a second: rescan /proc if the module dropped process
@@ -482,13 +556,18 @@ static int run(struct reader *r, int drain)
 		 * slice, and learning takes at most half a CPU.
 		 */
 		learning = r->learn && golearn_tick(r->learn);
-		if (poll(&pfd, 1, learning ? 40 : 1000) < 0 && errno != EINTR) {
+		if (poll(pfd, 2, learning ? 40 : 1000) < 0 && errno != EINTR) {
 			fprintf(stderr, "oomprof-read: poll %s: %s\n",
 				r->device, strerror(errno));
 			ret = 1;
 			break;
 		}
 	}
+	/*
+	 * Stop, drain or error: the profiles being written are finished
+	 * (before the learner goes: they may read its stacks).
+	 */
+	pwriter_finish(&r->pw, profile_done, r);
 	golearn_free(r->learn);
 	r->learn = NULL;
 	discover_free(&r->disc);

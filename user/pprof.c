@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pprof profile builder and writer: see pprof.h. The in-memory model keeps
- * flat arrays with offsets (no per-sample allocations); protobuf-c message
- * structs are made only when encoding, and the encoding is deflated as
- * protobuf-c produces it, so a large profile is never held twice.
+ * flat arrays with offsets (no per-sample allocations); each sample is
+ * encoded once as it is added, and the rest of the Profile message is
+ * encoded by hand (no message objects) straight into the deflate stream,
+ * so a large profile is never held twice.
  */
 #include "pprof.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
-
-#include "profile.pb-c.h"
 
 #define MAX_SAMPLE_TYPES 8
 
@@ -37,10 +37,6 @@ struct loc {
 
 struct fn {
 	int64_t name, file, start_line;
-};
-
-struct smp {
-	size_t loc_off, nlocs, val_off, lab_off, nlabs;
 };
 
 struct pprof {
@@ -64,14 +60,9 @@ struct pprof {
 	size_t nlocs, caplocs;
 	struct pprof_line *lines;
 	size_t nlines, caplines;
-	struct smp *smps;
-	size_t nsmps, capsmps;
-	uint64_t *smp_locs;
-	size_t nsmp_locs, capsmp_locs;
-	int64_t *vals;
-	size_t nvals, capvals;
-	struct pprof_label *labs;
-	size_t nlabs, caplabs;
+	/* Samples, encoded: Profile field 2 entries back to back. */
+	uint8_t *sblob;
+	size_t nsblob, capsblob, nsmps;
 };
 
 /* Make room for @more elements in *@v (of @n used, @cap allocated). */
@@ -116,14 +107,13 @@ fail:
  * land in one slot, making every table operation linear.
  */
 static uint64_t sip_k0, sip_k1;
-static int sip_keyed;
+/* Profiles are built on several threads (pwriter.h): keyed once. */
+static pthread_once_t sip_once = PTHREAD_ONCE_INIT;
 
-static void sip_key(void)
+static void sip_make_key(void)
 {
 	uint64_t k[2];
 
-	if (sip_keyed)
-		return;
 	/*
 	 * Never block: getrandom() without flags waits for the kernel's
 	 * CRNG, which in a freshly booted machine can take seconds, and a
@@ -149,7 +139,11 @@ static void sip_key(void)
 	}
 	sip_k0 = k[0];
 	sip_k1 = k[1];
-	sip_keyed = 1;
+}
+
+static void sip_key(void)
+{
+	pthread_once(&sip_once, sip_make_key);
 }
 
 #define ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
@@ -280,10 +274,7 @@ void pprof_free(struct pprof *p)
 	pprof_map_free(&p->fn_by_name);
 	free(p->locs);
 	free(p->lines);
-	free(p->smps);
-	free(p->smp_locs);
-	free(p->vals);
-	free(p->labs);
+	free(p->sblob);
 	free(p);
 }
 
@@ -432,28 +423,128 @@ uint64_t pprof_location(struct pprof *p, uint64_t mapping_id,
 	return ++p->nlocs;
 }
 
+/* ---- encoding: protobuf wire format by hand (profile.proto) ---- */
+
+/*
+ * Field keys, (number << 3) | wire type; 0 = varint, 2 = length-delimited.
+ * Fields are written in field-number order, zero scalars omitted (proto3),
+ * repeated scalars packed: the canonical encoding, byte for byte what
+ * protobuf-c packed from the same message (test_heapprof checks it).
+ */
+enum {
+	PROF_SAMPLE_TYPE = 1 << 3 | 2, PROF_SAMPLE = 2 << 3 | 2,
+	PROF_MAPPING = 3 << 3 | 2, PROF_LOCATION = 4 << 3 | 2,
+	PROF_FUNCTION = 5 << 3 | 2, PROF_STRING = 6 << 3 | 2,
+	PROF_TIME = 9 << 3, PROF_DURATION = 10 << 3,
+	PROF_PERIOD_TYPE = 11 << 3 | 2, PROF_PERIOD = 12 << 3,
+	PROF_COMMENT = 13 << 3 | 2,
+	SMP_LOCS = 1 << 3 | 2, SMP_VALUES = 2 << 3 | 2, SMP_LABEL = 3 << 3 | 2,
+	F1 = 1 << 3, F2 = 2 << 3, F3 = 3 << 3, F4 = 4 << 3, F5 = 5 << 3,
+	F6 = 6 << 3, F7 = 7 << 3, LOC_LINE = 4 << 3 | 2,
+};
+
+static size_t vlen(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+static uint8_t *vput(uint8_t *o, uint64_t v)
+{
+	while (v >= 0x80) {
+		*o++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*o++ = (uint8_t)v;
+	return o;
+}
+
+/* A varint field's size if written (proto3 omits zero), key included. */
+static size_t fsize(uint64_t v)
+{
+	return v ? 1 + vlen(v) : 0;
+}
+
+static uint8_t *fput(uint8_t *o, uint8_t key, uint64_t v)
+{
+	if (!v)
+		return o;
+	*o++ = key;
+	return vput(o, v);
+}
+
+static size_t label_size(const struct pprof_label *l)
+{
+	return fsize((uint64_t)l->key) + fsize((uint64_t)l->str) +
+	       fsize((uint64_t)l->num) + fsize((uint64_t)l->num_unit);
+}
+
+/*
+ * Samples are the bulk of a profile: each is encoded here, once, into
+ * p->sblob (the Profile's field 2 entries back to back), and written from
+ * there as is. No per-sample structures are kept.
+ */
 int pprof_sample(struct pprof *p, const uint64_t *locs, size_t nlocs,
 		 const int64_t *values, size_t nvalues,
 		 const struct pprof_label *labels, size_t nlabels)
 {
+	size_t L = 0, V = 0, C = 0, i;
+	uint8_t *o;
+
 	if (nvalues != p->ntypes)
 		p->failed = 1;
-	if (GROW(p, p->smps, p->nsmps, p->capsmps, 1) ||
-	    GROW(p, p->smp_locs, p->nsmp_locs, p->capsmp_locs, nlocs) ||
-	    GROW(p, p->vals, p->nvals, p->capvals, nvalues) ||
-	    GROW(p, p->labs, p->nlabs, p->caplabs, nlabels))
+	if (p->failed || nlocs > SIZE_MAX / 16 || nvalues > SIZE_MAX / 16 ||
+	    nlabels > SIZE_MAX / 64) {
+		p->failed = 1;
 		return -1;
-	p->smps[p->nsmps++] = (struct smp){ p->nsmp_locs, nlocs, p->nvals,
-					    p->nlabs, nlabels };
-	if (nlocs)
-		memcpy(p->smp_locs + p->nsmp_locs, locs, nlocs * sizeof(*locs));
-	if (nvalues)
-		memcpy(p->vals + p->nvals, values, nvalues * sizeof(*values));
-	if (nlabels)
-		memcpy(p->labs + p->nlabs, labels, nlabels * sizeof(*labels));
-	p->nsmp_locs += nlocs;
-	p->nvals += nvalues;
-	p->nlabs += nlabels;
+	}
+	for (i = 0; i < nlocs; i++)
+		L += vlen(locs[i]);
+	for (i = 0; i < nvalues; i++)
+		V += vlen((uint64_t)values[i]);
+	if (L)
+		C += 1 + vlen(L) + L;
+	if (V)
+		C += 1 + vlen(V) + V;
+	for (i = 0; i < nlabels; i++) {
+		size_t M = label_size(&labels[i]);
+
+		C += 1 + vlen(M) + M;
+	}
+	if (GROW(p, p->sblob, p->nsblob, p->capsblob, 1 + vlen(C) + C))
+		return -1;
+	o = p->sblob + p->nsblob;
+	*o++ = PROF_SAMPLE;
+	o = vput(o, C);
+	if (L) {
+		*o++ = SMP_LOCS;
+		o = vput(o, L);
+		for (i = 0; i < nlocs; i++)
+			o = vput(o, locs[i]);
+	}
+	if (V) {
+		*o++ = SMP_VALUES;
+		o = vput(o, V);
+		for (i = 0; i < nvalues; i++)
+			o = vput(o, (uint64_t)values[i]);
+	}
+	for (i = 0; i < nlabels; i++) {
+		const struct pprof_label *l = &labels[i];
+
+		*o++ = SMP_LABEL;
+		o = vput(o, label_size(l));
+		o = fput(o, F1, (uint64_t)l->key);
+		o = fput(o, F2, (uint64_t)l->str);
+		o = fput(o, F3, (uint64_t)l->num);
+		o = fput(o, F4, (uint64_t)l->num_unit);
+	}
+	p->nsblob = (size_t)(o - p->sblob);
+	p->nsmps++;
 	return 0;
 }
 
@@ -467,195 +558,196 @@ size_t pprof_nlocations(const struct pprof *p)
 	return p->nlocs;
 }
 
-/* ---- encoding ---- */
+/* Where encoded bytes go: 0, or -1 (sticky in the writer). */
+typedef int (*pb_sink)(void *ctx, const uint8_t *data, size_t n);
 
-typedef Perftools__Profiles__Profile PbProfile;
-typedef Perftools__Profiles__ValueType PbValueType;
-typedef Perftools__Profiles__Sample PbSample;
-typedef Perftools__Profiles__Label PbLabel;
-typedef Perftools__Profiles__Mapping PbMapping;
-typedef Perftools__Profiles__Location PbLocation;
-typedef Perftools__Profiles__Line PbLine;
-typedef Perftools__Profiles__Function PbFunction;
-
-/* The protobuf-c view of @p: structs that point into @p's arrays. */
-struct pbview {
-	PbProfile prof;
-	PbValueType types[MAX_SAMPLE_TYPES], period_type;
-	PbValueType *typep[MAX_SAMPLE_TYPES];
-	PbSample *smps, **smpp;
-	PbLabel *labs, **labp;
-	PbMapping *maps, **mapp;
-	PbLocation *locs, **locp;
-	PbLine *lines, **linep;
-	PbFunction *fns, **fnp;
+/* Encoded bytes staged in a buffer and handed to a sink in large runs. */
+struct pbw {
+	pb_sink sink;
+	void *ctx;
+	int err;
+	size_t n;
+	uint8_t buf[1 << 16];
 };
 
-static void view_free(struct pbview *v)
+static void pbw_flush(struct pbw *w)
 {
-	free(v->smps);
-	free(v->smpp);
-	free(v->labs);
-	free(v->labp);
-	free(v->maps);
-	free(v->mapp);
-	free(v->locs);
-	free(v->locp);
-	free(v->lines);
-	free(v->linep);
-	free(v->fns);
-	free(v->fnp);
+	if (!w->err && w->n && w->sink(w->ctx, w->buf, w->n))
+		w->err = 1;
+	w->n = 0;
 }
 
-/* calloc of @n structs and @n pointers, n == 0 allowed. */
-static int alloc2(void **a, void ***ap, size_t n, size_t sz)
+/* Room for @need bytes (at most sizeof(w->buf)) at w->buf + w->n. */
+static uint8_t *pbw_room(struct pbw *w, size_t need)
 {
-	*a = calloc(n ? n : 1, sz);
-	*ap = calloc(n ? n : 1, sizeof(void *));
-	return *a && *ap ? 0 : -1;
+	if (sizeof(w->buf) - w->n < need)
+		pbw_flush(w);
+	return w->buf + w->n;
 }
 
-static int view_make(const struct pprof *p, struct pbview *v)
+static void pbw_bytes(struct pbw *w, const void *data, size_t n)
 {
-	PbProfile *pr = &v->prof;
+	if (n > sizeof(w->buf) / 2) {	/* large: straight through */
+		pbw_flush(w);
+		if (!w->err && w->sink(w->ctx, data, n))
+			w->err = 1;
+		return;
+	}
+	memcpy(pbw_room(w, n), data, n);
+	w->n += n;
+}
 
-	memset(v, 0, sizeof(*v));
-	if (p->failed)
-		return -1;
-	if (alloc2((void **)&v->smps, (void ***)&v->smpp, p->nsmps, sizeof(PbSample)) ||
-	    alloc2((void **)&v->labs, (void ***)&v->labp, p->nlabs, sizeof(PbLabel)) ||
-	    alloc2((void **)&v->maps, (void ***)&v->mapp, p->nmaps, sizeof(PbMapping)) ||
-	    alloc2((void **)&v->locs, (void ***)&v->locp, p->nlocs, sizeof(PbLocation)) ||
-	    alloc2((void **)&v->lines, (void ***)&v->linep, p->nlines, sizeof(PbLine)) ||
-	    alloc2((void **)&v->fns, (void ***)&v->fnp, p->nfns, sizeof(PbFunction))) {
-		view_free(v);
-		return -1;
-	}
-	perftools__profiles__profile__init(pr);
-	for (size_t i = 0; i < p->ntypes; i++) {
-		perftools__profiles__value_type__init(&v->types[i]);
-		v->types[i].type = p->types[i][0];
-		v->types[i].unit = p->types[i][1];
-		v->typep[i] = &v->types[i];
-	}
-	pr->n_sample_type = p->ntypes;
-	pr->sample_type = v->typep;
-	for (size_t i = 0; i < p->nlabs; i++) {
-		PbLabel *l = &v->labs[i];
+/* A message of @len bytes under @key: its header. */
+static void pbw_msg(struct pbw *w, uint8_t key, size_t len)
+{
+	uint8_t *o = pbw_room(w, 11);
 
-		perftools__profiles__label__init(l);
-		l->key = p->labs[i].key;
-		l->str = p->labs[i].str;
-		l->num = p->labs[i].num;
-		l->num_unit = p->labs[i].num_unit;
-		v->labp[i] = l;
-	}
-	for (size_t i = 0; i < p->nsmps; i++) {
-		const struct smp *s = &p->smps[i];
-		PbSample *o = &v->smps[i];
+	*o++ = key;
+	w->n = (size_t)(vput(o, len) - w->buf);
+}
 
-		perftools__profiles__sample__init(o);
-		o->n_location_id = s->nlocs;
-		o->location_id = s->nlocs ? p->smp_locs + s->loc_off : NULL;
-		o->n_value = p->ntypes;
-		o->value = p->ntypes ? p->vals + s->val_off : NULL;
-		o->n_label = s->nlabs;
-		o->label = v->labp + s->lab_off;
-		v->smpp[i] = o;
+static void pbw_field(struct pbw *w, uint8_t key, uint64_t v)
+{
+	w->n = (size_t)(fput(pbw_room(w, 11), key, v) - w->buf);
+}
+
+static void enc_value_type(struct pbw *w, uint8_t key, const int64_t t[2])
+{
+	pbw_msg(w, key, fsize((uint64_t)t[0]) + fsize((uint64_t)t[1]));
+	pbw_field(w, F1, (uint64_t)t[0]);
+	pbw_field(w, F2, (uint64_t)t[1]);
+}
+
+static void encode(const struct pprof *p, struct pbw *w)
+{
+	size_t i, k, len;
+
+	if (p->failed) {
+		w->err = 1;
+		return;
 	}
-	pr->n_sample = p->nsmps;
-	pr->sample = v->smpp;
-	for (size_t i = 0; i < p->nmaps; i++) {
+	for (i = 0; i < p->ntypes; i++)
+		enc_value_type(w, PROF_SAMPLE_TYPE, p->types[i]);
+	pbw_flush(w);
+	if (p->nsblob && !w->err && w->sink(w->ctx, p->sblob, p->nsblob))
+		w->err = 1;
+	for (i = 0; i < p->nmaps; i++) {
 		const struct mapping *m = &p->maps[i];
-		PbMapping *o = &v->maps[i];
 
-		perftools__profiles__mapping__init(o);
-		o->id = i + 1;
-		o->memory_start = m->start;
-		o->memory_limit = m->limit;
-		o->file_offset = m->offset;
-		o->filename = m->file;
-		o->build_id = m->build_id;
-		o->has_functions = m->has_functions;
-		v->mapp[i] = o;
+		pbw_msg(w, PROF_MAPPING, fsize(i + 1) + fsize(m->start) +
+			fsize(m->limit) + fsize(m->offset) +
+			fsize((uint64_t)m->file) + fsize((uint64_t)m->build_id) +
+			fsize(m->has_functions != 0));
+		pbw_field(w, F1, i + 1);
+		pbw_field(w, F2, m->start);
+		pbw_field(w, F3, m->limit);
+		pbw_field(w, F4, m->offset);
+		pbw_field(w, F5, (uint64_t)m->file);
+		pbw_field(w, F6, (uint64_t)m->build_id);
+		pbw_field(w, F7, m->has_functions != 0);
 	}
-	pr->n_mapping = p->nmaps;
-	pr->mapping = v->mapp;
-	for (size_t i = 0; i < p->nlines; i++) {
-		perftools__profiles__line__init(&v->lines[i]);
-		v->lines[i].function_id = p->lines[i].function_id;
-		v->lines[i].line = p->lines[i].line;
-		v->linep[i] = &v->lines[i];
-	}
-	for (size_t i = 0; i < p->nlocs; i++) {
+	for (i = 0; i < p->nlocs; i++) {
 		const struct loc *l = &p->locs[i];
-		PbLocation *o = &v->locs[i];
+		/* No lines at all (addresses only): p->lines may be NULL. */
+		const struct pprof_line *ln = l->nlines ? p->lines + l->line_off
+						       : NULL;
 
-		perftools__profiles__location__init(o);
-		o->id = i + 1;
-		o->mapping_id = l->mapping_id;
-		o->address = l->address;
-		o->n_line = l->nlines;
-		o->line = v->linep + l->line_off;
-		v->locp[i] = o;
+		len = fsize(i + 1) + fsize(l->mapping_id) + fsize(l->address);
+		for (k = 0; k < l->nlines; k++) {
+			size_t m = fsize(ln[k].function_id) +
+				   fsize((uint64_t)ln[k].line);
+
+			len += 1 + vlen(m) + m;
+		}
+		pbw_msg(w, PROF_LOCATION, len);
+		pbw_field(w, F1, i + 1);
+		pbw_field(w, F2, l->mapping_id);
+		pbw_field(w, F3, l->address);
+		for (k = 0; k < l->nlines; k++) {
+			pbw_msg(w, LOC_LINE, fsize(ln[k].function_id) +
+				fsize((uint64_t)ln[k].line));
+			pbw_field(w, F1, ln[k].function_id);
+			pbw_field(w, F2, (uint64_t)ln[k].line);
+		}
 	}
-	pr->n_location = p->nlocs;
-	pr->location = v->locp;
-	for (size_t i = 0; i < p->nfns; i++) {
-		PbFunction *o = &v->fns[i];
+	for (i = 0; i < p->nfns; i++) {
+		const struct fn *f = &p->fns[i];
 
-		perftools__profiles__function__init(o);
-		o->id = i + 1;
 		/* runtime/pprof writes the symbol name as both (proto.go). */
-		o->name = o->system_name = p->fns[i].name;
-		o->filename = p->fns[i].file;
-		o->start_line = p->fns[i].start_line;
-		v->fnp[i] = o;
+		pbw_msg(w, PROF_FUNCTION, fsize(i + 1) +
+			2 * fsize((uint64_t)f->name) + fsize((uint64_t)f->file) +
+			fsize((uint64_t)f->start_line));
+		pbw_field(w, F1, i + 1);
+		pbw_field(w, F2, (uint64_t)f->name);
+		pbw_field(w, F3, (uint64_t)f->name);
+		pbw_field(w, F4, (uint64_t)f->file);
+		pbw_field(w, F5, (uint64_t)f->start_line);
 	}
-	pr->n_function = p->nfns;
-	pr->function = v->fnp;
-	pr->n_string_table = p->nstrs;
-	pr->string_table = p->strs;
-	pr->time_nanos = p->time_nanos;
-	pr->duration_nanos = p->duration_nanos;
-	if (p->period_type[0] || p->period_type[1]) {
-		perftools__profiles__value_type__init(&v->period_type);
-		v->period_type.type = p->period_type[0];
-		v->period_type.unit = p->period_type[1];
-		pr->period_type = &v->period_type;
+	for (i = 0; i < p->nstrs; i++) {
+		len = strlen(p->strs[i]);
+		pbw_msg(w, PROF_STRING, len);
+		pbw_bytes(w, p->strs[i], len);
 	}
-	pr->period = p->period;
-	pr->n_comment = p->ncomments;
-	pr->comment = p->comments;
+	pbw_field(w, PROF_TIME, (uint64_t)p->time_nanos);
+	pbw_field(w, PROF_DURATION, (uint64_t)p->duration_nanos);
+	if (p->period_type[0] || p->period_type[1])
+		enc_value_type(w, PROF_PERIOD_TYPE, p->period_type);
+	pbw_field(w, PROF_PERIOD, (uint64_t)p->period);
+	if (p->ncomments) {
+		for (i = 0, len = 0; i < p->ncomments; i++)
+			len += vlen((uint64_t)p->comments[i]);
+		pbw_msg(w, PROF_COMMENT, len);
+		for (i = 0; i < p->ncomments; i++)
+			w->n = (size_t)(vput(pbw_room(w, 10),
+					     (uint64_t)p->comments[i]) - w->buf);
+	}
+	pbw_flush(w);
+}
+
+struct membuf {
+	uint8_t *p;
+	size_t n, cap;
+};
+
+static int mem_sink(void *ctx, const uint8_t *data, size_t n)
+{
+	struct membuf *m = ctx;
+
+	if (grow(NULL, (void **)&m->p, &m->cap, m->n, n, 1))
+		return -1;
+	memcpy(m->p + m->n, data, n);
+	m->n += n;
 	return 0;
 }
 
 int pprof_encode(const struct pprof *p, uint8_t **buf, size_t *len)
 {
-	struct pbview v;
-	size_t n;
+	struct membuf m = { 0 };
+	struct pbw *w = calloc(1, sizeof(*w));
 
 	*buf = NULL;
 	*len = 0;
-	if (view_make(p, &v))
+	if (!w)
 		return -1;
-	n = protobuf_c_message_get_packed_size(&v.prof.base);
-	*buf = malloc(n ? n : 1);
-	if (*buf)
-		*len = protobuf_c_message_pack(&v.prof.base, *buf);
-	view_free(&v);
-	return *buf ? 0 : -1;
+	w->sink = mem_sink;
+	w->ctx = &m;
+	encode(p, w);
+	if (w->err || !m.p) {
+		free(w);
+		free(m.p);
+		return -1;
+	}
+	free(w);
+	*buf = m.p;
+	*len = m.n;
+	return 0;
 }
 
-/*
- * A protobuf-c output buffer that deflates into a gzip stream and hands
- * the compressed bytes to @sink.
- */
+/* gzip: deflate what is fed into a gzip stream, handing it to a sink. */
 struct gzout {
-	ProtobufCBuffer base;
 	z_stream z;
 	int err;
-	int (*sink)(void *ctx, const uint8_t *p, size_t n);
+	pb_sink sink;
 	void *ctx;
 	uint8_t out[1 << 16];
 };
@@ -686,24 +778,25 @@ static void gz_feed(struct gzout *g, const uint8_t *data, size_t len, int flush)
 	} while (!g->err && len);
 }
 
-static void gz_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
+static int gz_sink(void *ctx, const uint8_t *data, size_t n)
 {
-	struct gzout *g = (struct gzout *)b;
+	struct gzout *g = ctx;
 
 	if (!g->err)
-		gz_feed(g, data, len, Z_NO_FLUSH);
+		gz_feed(g, data, n, Z_NO_FLUSH);
+	return g->err ? -1 : 0;
 }
 
-/* Compress what @feed produces into @sink. */
-static int gz_run(int (*sink)(void *, const uint8_t *, size_t), void *ctx,
-		  void (*feed)(ProtobufCBuffer *, const void *), const void *arg)
+/* Compress @in (raw bytes) or else @p's encoding into @sink. */
+static int gz_run(pb_sink sink, void *ctx, const struct pprof *p,
+		  const uint8_t *in, size_t len)
 {
 	struct gzout *g = calloc(1, sizeof(*g));
+	struct pbw *w = NULL;
 	int err;
 
 	if (!g)
 		return -1;
-	g->base.append = gz_append;
 	g->sink = sink;
 	g->ctx = ctx;
 	/*
@@ -716,49 +809,33 @@ static int gz_run(int (*sink)(void *, const uint8_t *, size_t), void *ctx,
 		free(g);
 		return -1;
 	}
-	feed(&g->base, arg);
+	if (p) {
+		w = calloc(1, sizeof(*w));
+		if (!w) {
+			g->err = 1;
+		} else {
+			w->sink = gz_sink;
+			w->ctx = g;
+			encode(p, w);
+			g->err |= w->err;
+		}
+	} else if (len) {
+		gz_feed(g, in, len, Z_NO_FLUSH);
+	}
 	if (!g->err)
 		gz_feed(g, (const uint8_t *)"", 0, Z_FINISH);
 	err = g->err;
 	deflateEnd(&g->z);
+	free(w);
 	free(g);
 	return err ? -1 : 0;
-}
-
-struct membuf {
-	uint8_t *p;
-	size_t n, cap;
-};
-
-static int mem_sink(void *ctx, const uint8_t *data, size_t n)
-{
-	struct membuf *m = ctx;
-
-	if (grow(NULL, (void **)&m->p, &m->cap, m->n, n, 1))
-		return -1;
-	memcpy(m->p + m->n, data, n);
-	m->n += n;
-	return 0;
-}
-
-struct rawbuf {
-	const uint8_t *p;
-	size_t n;
-};
-
-static void feed_raw(ProtobufCBuffer *b, const void *arg)
-{
-	const struct rawbuf *r = arg;
-
-	b->append(b, r->n, r->p);
 }
 
 int pprof_gzip(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen)
 {
 	struct membuf m = { 0 };
-	struct rawbuf r = { in, len };
 
-	if (gz_run(mem_sink, &m, feed_raw, &r)) {
+	if (gz_run(mem_sink, &m, NULL, in, len)) {
 		free(m.p);
 		*out = NULL;
 		*outlen = 0;
@@ -786,25 +863,18 @@ static int fd_sink(void *ctx, const uint8_t *data, size_t n)
 	return 0;
 }
 
-static void feed_profile(ProtobufCBuffer *b, const void *arg)
-{
-	protobuf_c_message_pack_to_buffer(&((const PbProfile *)arg)->base, b);
-}
-
 int pprof_write(const struct pprof *p, const char *path, char *err,
 		size_t errlen)
 {
-	struct pbview v;
 	char *tmp;
 	int fd, rc = -1, saved = 0;
 
-	if (view_make(p, &v)) {
+	if (p->failed) {
 		snprintf(err, errlen, "%s: out of memory building the profile",
 			 path);
 		return -1;
 	}
 	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
-		view_free(&v);
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
@@ -815,7 +885,7 @@ int pprof_write(const struct pprof *p, const char *path, char *err,
 		goto out;
 	}
 	errno = 0;
-	if (fchmod(fd, 0644) || gz_run(fd_sink, &fd, feed_profile, &v.prof) ||
+	if (fchmod(fd, 0644) || gz_run(fd_sink, &fd, p, NULL, 0) ||
 	    fsync(fd)) {
 		saved = errno;
 		snprintf(err, errlen, "%s: cannot write: %s", tmp,
@@ -833,25 +903,20 @@ int pprof_write(const struct pprof *p, const char *path, char *err,
 	rc = 0;
 out:
 	free(tmp);
-	view_free(&v);
 	return rc;
 }
 
 int pprof_write_fd(const struct pprof *p, int fd, char *err, size_t errlen)
 {
-	struct pbview v;
-	int rc = 0;
-
-	if (view_make(p, &v)) {
+	if (p->failed) {
 		snprintf(err, errlen, "out of memory building the profile");
 		return -1;
 	}
 	errno = 0;
-	if (gz_run(fd_sink, &fd, feed_profile, &v.prof)) {
+	if (gz_run(fd_sink, &fd, p, NULL, 0)) {
 		snprintf(err, errlen, "cannot write: %s",
 			 errno ? strerror(errno) : "compression failed");
-		rc = -1;
+		return -1;
 	}
-	view_free(&v);
-	return rc;
+	return 0;
 }

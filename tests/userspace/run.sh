@@ -47,14 +47,21 @@ goprofile_srcs=(-Ibuild/gen user/goprofile.c user/golearn.c user/golearn_merge.c
 	user/pprof.c user/gobin.c user/symbolize.c build/gen/profile.pb-c.c -lelf
 	-lprotobuf-c -lz -lm)
 
+# test_pwriter: the writer threads, also under ThreadSanitizer; a Go
+# executable for its gobin_dup case.
+export OOMPROF_TEST_GOBIN=${OOMPROF_TEST_GOBIN:-$(/usr/local/go/bin/go env GOROOT 2> /dev/null)/pkg/tool/linux_amd64/compile}
 for t in test_record test_events test_retention test_outdir test_evlog \
-	test_goprofile test_golearn; do
+	test_goprofile test_golearn test_pwriter; do
 	extra=()
+	variants="plain asan"
 	[ "$t" = test_goprofile ] || [ "$t" = test_golearn ] &&
 		extra=("${goprofile_srcs[@]}")
-	for variant in plain asan; do
+	[ "$t" = test_pwriter ] && extra=(user/pwriter.c "${goprofile_srcs[@]}" -pthread) &&
+		variants="plain asan tsan"
+	for variant in $variants; do
 		flags=("${cflags[@]}")
 		[ "$variant" = asan ] && flags+=("${san[@]}")
+		[ "$variant" = tsan ] && flags+=(-fsanitize=thread)
 		bin=$out/$t.$variant
 		if ! gcc "${flags[@]}" -o "$bin" "tests/userspace/$t.c" \
 			"${lib_srcs[@]}" "${extra[@]}" -lcmocka 2> "$bin.build.log"; then
@@ -63,7 +70,7 @@ for t in test_record test_events test_retention test_outdir test_evlog \
 			continue
 		fi
 		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 \
-			"$bin" > "$bin.log" 2>&1
+			TSAN_OPTIONS=halt_on_error=1 "$bin" > "$bin.log" 2>&1
 		report_cmocka "$variant $t" "$bin.log" $?
 	done
 done

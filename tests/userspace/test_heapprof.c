@@ -105,14 +105,25 @@ static struct heapprof_opts opts(int64_t rate, int symbols)
 
 static Profile *decode(struct pprof *p)
 {
-	uint8_t *buf;
+	uint8_t *buf, *repacked;
 	size_t len;
 	Profile *pr;
 
 	assert_int_equal(pprof_encode(p, &buf, &len), 0);
 	pr = perftools__profiles__profile__unpack(NULL, len, buf);
-	free(buf);
 	assert_non_null(pr);
+	/*
+	 * pprof.c encodes by hand: protobuf-c, packing what it decoded, must
+	 * give the same bytes (fields in number order, proto3 zeros omitted,
+	 * repeated scalars packed: what the protobuf-c encoder wrote before).
+	 */
+	repacked = malloc(len ? len : 1);
+	assert_non_null(repacked);
+	assert_int_equal(perftools__profiles__profile__get_packed_size(pr), len);
+	assert_int_equal(perftools__profiles__profile__pack(pr, repacked), len);
+	assert_memory_equal(repacked, buf, len);
+	free(repacked);
+	free(buf);
 	assert_true(pr->n_string_table > 0);
 	assert_string_equal(pr->string_table[0], "");
 	return pr;
@@ -746,6 +757,75 @@ static void strings_deduplicated(void **state)
 	pprof_free(p);
 }
 
+/*
+ * The hand encoder over what heapprof never writes but pprof.h allows:
+ * negative and extreme values, several labels with every field, a
+ * location without lines, ids past one varint byte. decode() requires
+ * the canonical bytes; the values must read back.
+ */
+static void encoder_edge_values(void **state)
+{
+	struct pprof *p = pprof_new();
+	struct pprof_line ln[2] = { { 0, -7 }, { 0, 1 << 20 } };
+	struct pprof_label lab[3] = {
+		{ 0, 0, -1, 0 }, { 0, 0, INT64_MIN, 0 }, { 0, 0, 0, 0 },
+	};
+	int64_t v[2] = { -1, INT64_MAX };
+	uint64_t locs[300], m;
+	Profile *pr;
+
+	(void)state;
+	assert_non_null(p);
+	pprof_sample_type(p, "a", "count");
+	pprof_sample_type(p, "b", "bytes");
+	pprof_period(p, "space", "bytes", -5);
+	pprof_time(p, INT64_MIN, 3);
+	m = pprof_mapping(p, 0, UINT64_MAX, 1ull << 40, "/x", "");
+	pprof_mapping_has_functions(p, m, 1);
+	ln[0].function_id = pprof_function(p, pprof_string(p, "f"),
+					   pprof_string(p, "f.go"), -3);
+	ln[1].function_id = pprof_function(p, pprof_string(p, "g"), 0, 0);
+	lab[0].key = pprof_string(p, "k");
+	lab[0].str = pprof_string(p, "v");
+	lab[0].num_unit = pprof_string(p, "u");
+	lab[1].key = lab[0].key;
+	for (size_t i = 0; i < 300; i++)
+		locs[i] = pprof_location(p, i % 2 ? m : 0, UINT64_MAX - i,
+					 i % 3 ? ln : NULL, i % 3);
+	assert_int_equal(pprof_sample(p, locs, 300, v, 2, lab, 3), 0);
+	assert_int_equal(pprof_sample(p, NULL, 0, v, 2, NULL, 0), 0);
+	pprof_comment(p, "c1");
+	pprof_comment(p, "");
+	assert_int_equal(pprof_nsamples(p), 2);
+	pr = decode(p);
+	pprof_free(p);
+	assert_int_equal(pr->n_sample, 2);
+	assert_int_equal(pr->sample[0]->n_location_id, 300);
+	assert_int_equal(pr->sample[0]->location_id[299], 300);
+	assert_int_equal(pr->sample[0]->n_value, 2);
+	assert_true(pr->sample[0]->value[0] == -1);
+	assert_true(pr->sample[0]->value[1] == INT64_MAX);
+	assert_int_equal(pr->sample[0]->n_label, 3);
+	assert_string_equal(str(pr, pr->sample[0]->label[0]->str), "v");
+	assert_string_equal(str(pr, pr->sample[0]->label[0]->num_unit), "u");
+	assert_true(pr->sample[0]->label[1]->num == INT64_MIN);
+	assert_int_equal(pr->sample[1]->n_location_id, 0);
+	assert_int_equal(pr->n_location, 300);
+	assert_true(pr->location[299]->address == UINT64_MAX - 299);
+	assert_int_equal(pr->location[0]->n_line, 0);
+	assert_int_equal(pr->location[2]->n_line, 2);
+	assert_true(pr->location[2]->line[0]->line == -7);
+	assert_true(pr->mapping[0]->memory_limit == UINT64_MAX);
+	assert_true(pr->mapping[0]->has_functions);
+	assert_int_equal(pr->n_function, 2);
+	assert_true(pr->function[0]->start_line == -3);
+	assert_true(pr->time_nanos == INT64_MIN);
+	assert_true(pr->period == -5);
+	assert_int_equal(pr->n_comment, 2);
+	assert_string_equal(str(pr, pr->comment[0]), "c1");
+	perftools__profiles__profile__free_unpacked(pr, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -768,6 +848,7 @@ int main(void)
 		cmocka_unit_test(strings_deduplicated),
 		cmocka_unit_test(symbolizer_budget_spent),
 		cmocka_unit_test(chosen_pcs_do_not_collide),
+		cmocka_unit_test(encoder_edge_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
