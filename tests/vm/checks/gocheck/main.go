@@ -198,18 +198,47 @@ func checkSelf(self, oom *profile.Profile) {
 		}
 		var selfObj, selfSpace, oomObj, oomSpace int64
 		matched, maxDepth := 0, 0
+		// The runtime's samples summed by stack: one stack can be several
+		// buckets (one per object size), and pprof hides the leading
+		// runtime frames, so an allocation the runtime made for itself
+		// inside one of the site's allocations has the site's stack.
+		type agg struct {
+			o, sp   int64
+			s       *profile.Sample
+			nonzero bool
+		}
+		selfAgg := map[string]*agg{}
+		var order []string
 		for _, s := range self.Sample {
-			if !contains(s, site) || s.Value[sIS] == 0 {
+			if !contains(s, site) {
 				continue
 			}
-			selfObj += s.Value[sIO]
-			selfSpace += s.Value[sIS]
-			if d := depth(s); d > maxDepth {
+			k := selfIn.fastKey(s)
+			a := selfAgg[k]
+			if a == nil {
+				a = &agg{s: s}
+				selfAgg[k] = a
+				order = append(order, k)
+			}
+			a.o += s.Value[sIO]
+			a.sp += s.Value[sIS]
+			if s.Value[sIS] != 0 {
+				a.nonzero = true
+				selfObj += s.Value[sIO]
+				selfSpace += s.Value[sIS]
+			}
+		}
+		for _, k := range order {
+			a := selfAgg[k]
+			if !a.nonzero {
+				continue
+			}
+			if d := depth(a.s); d > maxDepth {
 				maxDepth = d
 			}
-			cands := oomByStack[selfIn.fastKey(s)]
+			cands := oomByStack[k]
 			if len(cands) == 0 {
-				problem("%s: the runtime's stack (%d frames) is not in the OOM profile:\n%s", site, depth(s), stackKey(s))
+				problem("%s: the runtime's stack (%d frames) is not in the OOM profile:\n%s", site, depth(a.s), stackKey(a.s))
 				continue
 			}
 			matched++
@@ -218,9 +247,9 @@ func checkSelf(self, oom *profile.Profile) {
 				o += c.Value[oIO]
 				sp += c.Value[oIS]
 			}
-			if *exact && (o != s.Value[sIO] || sp != s.Value[sIS]) {
-				problem("%s: inuse %d objects / %d bytes in the OOM profile, the runtime says %d / %d",
-					site, o, sp, s.Value[sIO], s.Value[sIS])
+			if *exact && (o != a.o || sp != a.sp) {
+				problem("%s: inuse %d objects / %d bytes in the OOM profile, the runtime says %d / %d:\n%s",
+					site, o, sp, a.o, a.sp, stackKey(a.s))
 			}
 		}
 		for _, s := range oom.Sample {
