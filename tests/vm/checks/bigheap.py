@@ -51,14 +51,19 @@ def pprof_top(path):
     return took, rows
 
 
-def check_victim(r, kills, name, n, pid):
-    """One victim: OOM-killed, captured complete, its profile equal to its
-    own on every stack; returns its figures."""
+def the_kill(r, kills, name, n, pid):
+    """The victim's one kill record, matched to the kernel's log."""
     ks = [k for k in kills if k["tgid"] == pid]
     if len(ks) != 1:
         fail(f"bigheap {name} (pid {pid}, {n} stacks): {len(ks)} kill records, expected 1")
-    k = ks[0]
-    match_dmesg(r, k)
+    match_dmesg(r, ks[0])
+    return ks[0]
+
+
+def verify(r, k, name, n, pid):
+    """Captured complete, its profile equal to the victim's own on every
+    stack, opened by go tool pprof with the leak on top; returns the
+    profile's path and pprof -top's seconds."""
     go = k.get("go") or {}
     # OOMPROF_STOP_NONE is spelt "complete" in go.stop.
     if go.get("capture") != "complete" or go.get("stop") != "complete":
@@ -75,4 +80,10 @@ def check_victim(r, kills, name, n, pid):
     took, rows = pprof_top(oom)
     if "main.leakChunk" not in rows[0]:
         fail(f"bigheap {name}: go tool pprof -top shows {rows[0].strip()!r} on top, not main.leakChunk")
-    return k, go, oom, took
+    return oom, took
+
+
+def check_victim(r, kills, name, n, pid):
+    k = the_kill(r, kills, name, n, pid)
+    oom, took = verify(r, k, name, n, pid)
+    return k, k.get("go") or {}, oom, took

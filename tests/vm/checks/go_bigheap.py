@@ -20,7 +20,10 @@ def check(r):
     check_common(r)
     kills = r.kills()
     (name, n, pid), = bigheap.victims(r)
-    k, go, oom, took = bigheap.check_victim(r, kills, name, n, pid)
+    k = bigheap.the_kill(r, kills, name, n, pid)
+    go = k.get("go") or {}
+    if go.get("capture") not in ("complete", "partial"):
+        fail(f"bigheap {name} (pid {pid}): no capture: {go}")
     fig = bigheap.ready_figures(r, name)
     cap_ms = go["capture_ns"] / 1e6
     print(f"figure: victim {n} stacks, depth {fig.get('depth')} bits; bucket list "
@@ -28,7 +31,8 @@ def check(r):
           f"{fig.get('make_ms')} ms, own profile in {fig.get('selfprof_ms')} ms (guest, TCG)")
     print(f"figure: learning: {bigheap.learned_line(r, pid) or 'no learned line (validate mode)'}")
     print(f"figure: capture {go['buckets']} buckets, {go['bytes']} bytes in {cap_ms:.1f} ms "
-          f"(path {go.get('path')}, started {go.get('capture_after_ns', 0) / 1e6:.1f} ms after the kill)")
+          f"(path {go.get('path')}, started {go.get('capture_after_ns', 0) / 1e6:.1f} ms after the kill): "
+          f"{go.get('capture')}" + ("" if go.get("capture") == "complete" else f", NOT COMPLETE: {go.get('stop')}"))
     m = re.search(r"first_ns=(\d+) best_ns=(\d+) median_ns=(\d+)", r.read("memcpy") or "")
     if not m:
         fail(f"no memcpybench result for {go['bytes']} bytes: {(r.read('memcpy') or '').strip()}")
@@ -38,6 +42,7 @@ def check(r):
     print(f"figure: capture / plain copy = {cap_ms / med:.1f} (median copy), "
           f"{cap_ms / first:.1f} (first copy) (goal <= 3)")
     print(f"figure: symbolize+write: {bigheap.write_line(r, pid)}")
+    oom, took = bigheap.verify(r, k, name, n, pid)
     print(f"figure: go tool pprof -top on the {n}-stack profile ({os.path.getsize(oom)} bytes): "
           f"{took:.1f} s on the host")
     stats = r.json("stats.json") or {}
