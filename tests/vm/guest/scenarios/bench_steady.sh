@@ -6,8 +6,9 @@
 #    VmallocUsed from /proc/meminfo just before and after insmod;
 #  - steady-state cost: forkbench (fork + exec of /bin/nop + exit + wait)
 #    and sigbench (signal round trips, each delivered to a handler), with
-#    the module loaded and oomprof-read running vs no module, in four
-#    alternating rounds (loaded first in rounds 1 and 3, last in 2 and 4):
+#    the module loaded and oomprof-read running vs no module, in ten
+#    alternating rounds (loaded first in odd rounds, last in even ones; the
+#    host's other load comes in bursts that a round's ratio shows):
 #    20,000 processes and 200,000 round trips per mode in all. Results in
 #    $R/steady, one line per run: "MODE ROUND forkbench|sigbench n=N ns=T".
 . /lib.sh
@@ -34,12 +35,12 @@ run() {
 		start_reader "$R/r$2"
 		sleep 1
 	fi
-	if out=$(/bin/forkbench 5000 /bin/nop); then
+	if out=$(/bin/forkbench 2000 /bin/nop); then
 		echo "$1 $2 $out" >> "$R/steady"
 	else
 		problem "forkbench failed in round $2 ($1)"
 	fi
-	if out=$(/bin/sigbench 50000); then
+	if out=$(/bin/sigbench 20000); then
 		echo "$1 $2 $out" >> "$R/steady"
 	else
 		problem "sigbench failed in round $2 ($1)"
@@ -50,7 +51,7 @@ run() {
 	fi
 }
 
-for round in 1 2 3 4; do
+for round in 1 2 3 4 5 6 7 8 9 10; do
 	if [ $((round % 2)) = 1 ]; then
 		run loaded "$round"
 		run none "$round"

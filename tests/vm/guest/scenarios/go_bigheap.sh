@@ -13,7 +13,7 @@
 #
 # oomprof_bigheap_validate=1: large capture buffers instead of learning
 # (capture_buffers=1, capture_buffer_mb sized for N, capture_timeout_ms
-# 1500), for checking the victim and the comparison without issue 11's
+# 1500, capture_max_buckets 2N), for checking the victim and the comparison without issue 11's
 # daemon.
 . /lib.sh
 
@@ -22,7 +22,7 @@ validate=$(cmdline_param oomprof_bigheap_validate 0)
 if [ "$validate" = 1 ]; then
 	mb=$((n * 420 / 1048576 + 16))
 	echo "validate capture_buffer_mb=$mb" >> "$R/summary"
-	load_module capture_buffers=1 capture_buffer_mb="$mb" capture_timeout_ms=1500
+	load_module capture_buffers=1 capture_buffer_mb="$mb" capture_timeout_ms=1500 capture_max_buckets=$((2 * n))
 else
 	load_module
 fi

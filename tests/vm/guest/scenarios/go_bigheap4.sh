@@ -13,7 +13,7 @@ validate=$(cmdline_param oomprof_bigheap_validate 0)
 if [ "$validate" = 1 ]; then
 	mb=$((n * 420 / 1048576 + 16))
 	echo "validate capture_buffer_mb=$mb" >> "$R/summary"
-	load_module capture_buffers=4 capture_buffer_mb="$mb" capture_timeout_ms=1500
+	load_module capture_buffers=4 capture_buffer_mb="$mb" capture_timeout_ms=1500 capture_max_buckets=$((2 * n))
 else
 	load_module
 fi
