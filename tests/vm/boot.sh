@@ -30,7 +30,8 @@
 # OOMPROF_BOOT_STALL (default 90): killed as well when the console stays
 # silent that long before init's first line (a boot that hangs).
 # OOMPROF_CMDLINE: more kernel command line. OOMPROF_QEMU (default
-# qemu-system-x86_64).
+# qemu-system-x86_64). OOMPROF_GUEST_MEM: the guest's memory, as QEMU's -m
+# takes it (default 512M; run.sh sets it from a scenario's "# mem:" line).
 set -euo pipefail
 
 if [ $# -lt 4 ]; then
@@ -42,6 +43,11 @@ shift 3
 scenarios=("$@")
 stall_s=${OOMPROF_BOOT_TIMEOUT:-240}
 qemu=${OOMPROF_QEMU:-qemu-system-x86_64}
+guest_mem=${OOMPROF_GUEST_MEM:-512M}
+case $guest_mem in
+[1-9]*[0-9MG]) ;;
+*) echo "boot.sh: bad OOMPROF_GUEST_MEM '$guest_mem' (e.g. 512M, 3G)" >&2; exit 2 ;;
+esac
 
 for f in "$vmlinuz" "$initrd"; do
 	[ -r "$f" ] || { echo "boot.sh: cannot read $f" >&2; exit 2; }
@@ -90,7 +96,7 @@ cmdline="console=ttyS0 panic=-1 no_timer_check log_buf_len=4M oomprof_scenario=$
 # panic into a QEMU exit instead of a reboot loop.
 : > "$console"
 : > "$raw"
-"$qemu" -accel tcg -m 512 -smp 2 -nographic -no-reboot \
+"$qemu" -accel tcg -m "$guest_mem" -smp 2 -nographic -no-reboot \
 	-monitor none \
 	-serial "file:$console" -serial "file:$raw" \
 	-kernel "$vmlinuz" -initrd "$initrd" \

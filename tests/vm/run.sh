@@ -8,6 +8,11 @@
 # Prints "PASS <series> <scenario>" or "FAIL <series> <scenario>: <reason>"
 # per case and "N passed, N failed" at the end; exits 1 if anything failed.
 #
+# Guest memory: 512M, or what a scenario's "# mem: SIZE" header line says
+# (e.g. "# mem: 2G"): those scenarios boot apart, one boot per size, so
+# the other guests stay small. OOMPROF_GUEST_MEM, when set, is every
+# guest's size (make bench).
+#
 # Artifacts of each case stay in tests/vm/.work/<kver>/<scenario>/
 # (console.log, dmesg.txt, r/events.jsonl, ...).
 #
@@ -24,7 +29,7 @@ repo=$(cd "$here/../.." && pwd)
 work=$here/.work
 
 kernels="6.1 6.12 debug"
-scenarios="device loadunload go_exec_fast exec_churn go_container cgroup_oom wrapper three_cgroups global_oom no_reader_50 threads go_capture go_default_rate go_four go_rate0 go_enable_rate go_buffers go_dump go_neighbour go_fuse_fallback binding compat32 ptrace_scope3 dkms_capture daemon_lifecycle hostile_names"
+scenarios="device loadunload go_exec_fast exec_churn go_container cgroup_oom wrapper three_cgroups global_oom no_reader_50 threads go_capture go_default_rate go_four go_rate0 go_enable_rate go_buffers go_dump go_neighbour go_fuse_fallback binding compat32 ptrace_scope3 dkms_capture daemon_lifecycle hostile_names learned_prefix go_bigheap go_bigheap4"
 # Without a module the scenarios cannot pass; by default they are reported
 # as failed without booting. This flag boots them anyway (harness work).
 boot_without_module=0
@@ -126,16 +131,16 @@ check_scenario() {
 # $series, kernel $VMLINUZ, results under $kwork) and judge each. Those a
 # dying guest never started are booted again, until a boot runs none.
 boot_and_check() {
-	local use_initrd=$1 s b0 ran
+	local use_initrd=$1 s b0 ran mem=${OOMPROF_GUEST_MEM:-${guest_mem:-512M}}
 	shift
 	local queue=("$@") again retried=0
 	while [ ${#queue[@]} -gt 0 ]; do
 		# Ours to clear: boot.sh only empties directories it made itself.
 		for s in "${queue[@]}"; do rm -rf "${kwork:?}/$s"; done
-		progress "boot $series (kernel $KVER): ${queue[*]}"
+		progress "boot $series (kernel $KVER, $mem): ${queue[*]}"
 		b0=$SECONDS
 		# boot.sh's stdout: init's progress lines, as they come.
-		"$here/boot.sh" "$VMLINUZ" "$use_initrd" "$kwork" "${queue[@]}" \
+		OOMPROF_GUEST_MEM=$mem "$here/boot.sh" "$VMLINUZ" "$use_initrd" "$kwork" "${queue[@]}" \
 			2> "$kwork/${queue[0]}.boot.err" | while IFS= read -r line; do progress "  $line"; done || true
 		progress "  guest done in $((SECONDS - b0)) s"
 		if [ ! -d "$kwork/${queue[0]}" ]; then
@@ -281,7 +286,13 @@ for series in $kernels; do
 	normal=()
 	dkms=()
 	alone=()
+	declare -A bymem=()
 	for s in $scenarios; do
+		m=$(sed -n '2,20s/^# mem: *\([0-9]*[MG]\) *$/\1/p' "$here/guest/scenarios/$s.sh" | head -n 1)
+		if [ -n "$m" ] && [ -z "${OOMPROF_GUEST_MEM:-}" ]; then
+			bymem[$m]="${bymem[$m]:-} $s"
+			continue
+		fi
 		case $s in
 		# It changes what cannot be changed back until reboot.
 		ptrace_scope3) alone+=("$s") ;;
@@ -304,6 +315,10 @@ for series in $kernels; do
 		esac
 	done
 	[ ${#normal[@]} -eq 0 ] || boot_and_check "$initrd" "${normal[@]}"
+	for m in "${!bymem[@]}"; do
+		# shellcheck disable=SC2086 # a list of names
+		guest_mem=$m boot_and_check "$initrd" ${bymem[$m]}
+	done
 	[ ${#dkms[@]} -eq 0 ] || boot_and_check "$dkms_initrd" "${dkms[@]}"
 	for s in "${alone[@]}"; do
 		boot_and_check "$initrd" "$s"

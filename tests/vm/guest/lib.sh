@@ -262,3 +262,97 @@ stress_size() {
 	*) if on_debug_kernel; then echo "${3:-$1}"; else echo "$1"; fi ;;
 	esac
 }
+
+# ---- the big-heap scenarios (go_bigheap*, bench_*: issue 11) ----
+
+# cmdline_param NAME DEFAULT: VALUE of NAME=VALUE on the kernel command
+# line (boot.sh's OOMPROF_CMDLINE), or DEFAULT.
+cmdline_param() {
+	read -r _cl < /proc/cmdline
+	for _w in $_cl; do
+		case $_w in
+		"$1="*) echo "${_w#*=}"; return 0 ;;
+		esac
+	done
+	echo "$2"
+}
+
+# bigheap_start NAME N: /bin/bigheap-gocur with N distinct heap-profile
+# stacks in a new cgroup NAME (no limit until bigheap_go); its own heap
+# profile goes to $R/self-NAME.pb.gz (none with BIGHEAP_SELFPROF=0). Sets
+# BIG_PID; appends the pid to $R/victim_pids and "NAME N PID" to
+# $R/bigheap.
+bigheap_start() {
+	make_cgroup "$1" max
+	rm -f "/tmp/ready-$1" "/tmp/go-$1"
+	_self="$R/self-$1.pb.gz"
+	[ "${BIGHEAP_SELFPROF:-1}" != 0 ] || _self=
+	run_victim_in_cgroup "$CG/$1" /bin/bigheap-gocur -stacks "$2" \
+		-selfprof "$_self" -ready "/tmp/ready-$1" -go "/tmp/go-$1" \
+		> "$R/victim-$1.out" 2>> "$R/victim-$1.err" &
+	BIG_PID=$!
+	echo "$BIG_PID" >> "$R/victim_pids"
+	echo "$1 $2 $BIG_PID" >> "$R/bigheap"
+}
+
+# bigheap_wait_ready NAME PID SECS: until the victim has made its stacks
+# and written its own profile (its -ready file); fails if it dies or takes
+# longer. Its figures line goes to $R/ready-NAME.
+bigheap_wait_ready() {
+	_n=$(($3 * 2))
+	while [ ! -e "/tmp/ready-$1" ]; do
+		alive "$2" || fail "bigheap $1 ($2) exited before it was ready: $(tail -n 3 "$R/victim-$1.err" | tr '\n' '|')"
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || fail "bigheap $1 ($2) did not make its stacks and own profile within $3 s"
+		sleep 0.5
+	done
+	cp "/tmp/ready-$1" "$R/ready-$1"
+	say "bigheap $1 ready: $(cat "/tmp/ready-$1")"
+}
+
+# bigheap_wait_learned PID N SECS: until oomprof-read says it learned at
+# least N buckets of PID ("oomprof-read: learned K heap-profile buckets of
+# pid PID (COMM): M total, T ms", M >= N): only then can a capture at
+# default settings copy counts instead of the whole list. Fails after SECS;
+# with a 4th argument "soft" it says so and returns 1 instead (make bench
+# then reports the capture as it comes).
+bigheap_wait_learned() {
+	_n=$(($3 * 2))
+	while :; do
+		_m=$(sed -n "s/^oomprof-read: learned [0-9]* heap-profile buckets of pid $1 (.*): \([0-9]*\) total.*/\1/p" "$R/reader.log" | tail -n 1)
+		if [ -n "$_m" ] && [ "$_m" -ge "$2" ]; then
+			say "oomprof-read learned $_m buckets of pid $1"
+			echo "$1 $_m" >> "$R/learned"
+			return 0
+		fi
+		_n=$((_n - 1))
+		if [ "$_n" -le 0 ] && [ "${4:-}" = soft ]; then
+			say "oomprof-read did not learn $2 buckets of pid $1 within $3 s (last: ${_m:-none})"
+			echo "$1 ${_m:-0} not-learned" >> "$R/learned"
+			return 1
+		fi
+		[ "$_n" -gt 0 ] || fail "oomprof-read printed no 'oomprof-read: learned ... heap-profile buckets of pid $1 (...): M total' line with M >= $2 within $3 s (last M: ${_m:-none}): the daemon did not learn the victim's bucket list, so a capture at default settings cannot be complete (a daemon without issue 11's learning? oomprof_bigheap_validate=1 on the kernel command line checks the victim and the comparison with large capture buffers instead)"
+		sleep 0.5
+	done
+}
+
+# bigheap_go NAME: memory.max of cgroup NAME to what it uses now + 64M,
+# then the go-ahead: the victim leaks until its OOM kill.
+bigheap_go() {
+	_cur=$(cat "$CG/$1/memory.current")
+	echo $((_cur + 64 * 1024 * 1024)) > "$CG/$1/memory.max" ||
+		fail "cannot set $CG/$1/memory.max"
+	touch "/tmp/go-$1"
+}
+
+# bigheap_wait_profile PID SECS: until oomprof-read logged the heap profile
+# of PID, or why there is none.
+bigheap_wait_profile() {
+	_n=$(($2 * 2))
+	until grep -q -e "heap profile of pid $1 " -e "no heap profile for pid $1 " "$R/reader.log"; do
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || fail "oomprof-read logged no heap profile of pid $1 within $2 s of its death"
+		sleep 0.5
+	done
+	say "$(grep -e "heap profile of pid $1 " -e "no heap profile for pid $1 " "$R/reader.log" | head -n 1)"
+}

@@ -86,6 +86,42 @@ func stackKey(s *profile.Sample) string {
 	return b.String()
 }
 
+// Interned location keys: a stack's key as ids, so a profile of a million
+// stacks is compared in seconds and a few hundred MB rather than with a
+// string of every frame's names per sample.
+var locIDs = map[string]uint32{}
+
+type interned map[uint64]uint32 // location ID -> interned id
+
+func internLocations(p *profile.Profile) interned {
+	m := interned{}
+	var b strings.Builder
+	for _, loc := range p.Location {
+		b.Reset()
+		for _, ln := range loc.Line {
+			fmt.Fprintf(&b, "%s %s:%d\n", ln.Function.Name, ln.Function.Filename, ln.Line)
+		}
+		id, ok := locIDs[b.String()]
+		if !ok {
+			id = uint32(len(locIDs))
+			locIDs[b.String()] = id
+		}
+		m[loc.ID] = id
+	}
+	return m
+}
+
+// fastKey: the interned ids of the sample's locations, innermost first;
+// equal exactly when stackKey is (a location's key is all its lines).
+func (in interned) fastKey(s *profile.Sample) string {
+	b := make([]byte, 0, 4*len(s.Location))
+	for _, loc := range s.Location {
+		id := in[loc.ID]
+		b = append(b, byte(id), byte(id>>8), byte(id>>16), byte(id>>24))
+	}
+	return string(b)
+}
+
 func contains(s *profile.Sample, fn string) bool {
 	for _, loc := range s.Location {
 		for _, ln := range loc.Line {
@@ -136,14 +172,16 @@ func checkSelf(self, oom *profile.Profile) {
 	sIO, sIS := index(self, "inuse_objects"), index(self, "inuse_space")
 	oIO, oIS := index(oom, "inuse_objects"), index(oom, "inuse_space")
 
-	oomByStack := map[string][]*profile.Sample{}
+	selfIn, oomIn := internLocations(self), internLocations(oom)
+	oomByStack := make(map[string][]*profile.Sample, len(oom.Sample))
 	for _, s := range oom.Sample {
-		oomByStack[stackKey(s)] = append(oomByStack[stackKey(s)], s)
+		k := oomIn.fastKey(s)
+		oomByStack[k] = append(oomByStack[k], s)
 	}
 	if !*sitesOnly {
 		missing := 0
 		for _, s := range self.Sample {
-			if len(oomByStack[stackKey(s)]) == 0 {
+			if len(oomByStack[selfIn.fastKey(s)]) == 0 {
 				missing++
 				if missing <= 3 {
 					problem("a stack of the runtime's own profile (%d frames) is not in the OOM profile:\n%s", depth(s), stackKey(s))
@@ -160,18 +198,47 @@ func checkSelf(self, oom *profile.Profile) {
 		}
 		var selfObj, selfSpace, oomObj, oomSpace int64
 		matched, maxDepth := 0, 0
+		// The runtime's samples summed by stack: one stack can be several
+		// buckets (one per object size), and pprof hides the leading
+		// runtime frames, so an allocation the runtime made for itself
+		// inside one of the site's allocations has the site's stack.
+		type agg struct {
+			o, sp   int64
+			s       *profile.Sample
+			nonzero bool
+		}
+		selfAgg := map[string]*agg{}
+		var order []string
 		for _, s := range self.Sample {
-			if !contains(s, site) || s.Value[sIS] == 0 {
+			if !contains(s, site) {
 				continue
 			}
-			selfObj += s.Value[sIO]
-			selfSpace += s.Value[sIS]
-			if d := depth(s); d > maxDepth {
+			k := selfIn.fastKey(s)
+			a := selfAgg[k]
+			if a == nil {
+				a = &agg{s: s}
+				selfAgg[k] = a
+				order = append(order, k)
+			}
+			a.o += s.Value[sIO]
+			a.sp += s.Value[sIS]
+			if s.Value[sIS] != 0 {
+				a.nonzero = true
+				selfObj += s.Value[sIO]
+				selfSpace += s.Value[sIS]
+			}
+		}
+		for _, k := range order {
+			a := selfAgg[k]
+			if !a.nonzero {
+				continue
+			}
+			if d := depth(a.s); d > maxDepth {
 				maxDepth = d
 			}
-			cands := oomByStack[stackKey(s)]
+			cands := oomByStack[k]
 			if len(cands) == 0 {
-				problem("%s: the runtime's stack (%d frames) is not in the OOM profile:\n%s", site, depth(s), stackKey(s))
+				problem("%s: the runtime's stack (%d frames) is not in the OOM profile:\n%s", site, depth(a.s), stackKey(a.s))
 				continue
 			}
 			matched++
@@ -180,9 +247,9 @@ func checkSelf(self, oom *profile.Profile) {
 				o += c.Value[oIO]
 				sp += c.Value[oIS]
 			}
-			if *exact && (o != s.Value[sIO] || sp != s.Value[sIS]) {
-				problem("%s: inuse %d objects / %d bytes in the OOM profile, the runtime says %d / %d",
-					site, o, sp, s.Value[sIO], s.Value[sIS])
+			if *exact && (o != a.o || sp != a.sp) {
+				problem("%s: inuse %d objects / %d bytes in the OOM profile, the runtime says %d / %d:\n%s",
+					site, o, sp, a.o, a.sp, stackKey(a.s))
 			}
 		}
 		for _, s := range oom.Sample {

@@ -1,0 +1,3 @@
+module oomprof.test/bigheap
+
+go 1.19

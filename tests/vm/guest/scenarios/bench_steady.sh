@@ -1,0 +1,63 @@
+#!/bin/sh
+# Benchmark, not a test (make bench), issue 11:
+#  - the module's memory at load with default settings: its parameters
+#    (/sys/module/oomprof/parameters), oomprof-read --stats (reserved_bytes
+#    where the module reports it), the load log line, and MemFree /
+#    VmallocUsed from /proc/meminfo just before and after insmod;
+#  - steady-state cost: forkbench (fork + exec of /bin/nop + exit + wait)
+#    and sigbench (signal round trips, each delivered to a handler), with
+#    the module loaded and oomprof-read running vs no module, in ten
+#    alternating rounds (loaded first in odd rounds, last in even ones; the
+#    host's other load comes in bursts that a round's ratio shows):
+#    20,000 processes and 200,000 round trips per mode in all. Results in
+#    $R/steady, one line per run: "MODE ROUND forkbench|sigbench n=N ns=T".
+. /lib.sh
+
+meminfo() { grep -E '^(MemFree|VmallocUsed):' /proc/meminfo | tr -s ' ' | tr '\n' ' '; }
+
+sync
+echo 3 > /proc/sys/vm/drop_caches
+echo "before $(meminfo)" >> "$R/meminfo"
+load_module
+echo "after $(meminfo)" >> "$R/meminfo"
+for p in /sys/module/oomprof/parameters/*; do
+	echo "$(basename "$p")=$(cat "$p")" >> "$R/params"
+done
+timeout 10 /bin/oomprof-read --stats > "$R/stats-load.json" 2>> "$R/reader.log" ||
+	problem "oomprof-read --stats failed: $(tail -n 3 "$R/reader.log" | tr '\n' '|')"
+dmesg | grep 'oomprof: ' > "$R/load-log"
+rmmod oomprof || fail "rmmod oomprof failed"
+
+# run MODE ROUND: one forkbench and one sigbench run.
+run() {
+	if [ "$1" = loaded ]; then
+		load_module
+		start_reader "$R/r$2"
+		sleep 1
+	fi
+	if out=$(/bin/forkbench 2000 /bin/nop); then
+		echo "$1 $2 $out" >> "$R/steady"
+	else
+		problem "forkbench failed in round $2 ($1)"
+	fi
+	if out=$(/bin/sigbench 20000); then
+		echo "$1 $2 $out" >> "$R/steady"
+	else
+		problem "sigbench failed in round $2 ($1)"
+	fi
+	if [ "$1" = loaded ]; then
+		stop_reader
+		rmmod oomprof || fail "rmmod oomprof failed"
+	fi
+}
+
+for round in 1 2 3 4 5 6 7 8 9 10; do
+	if [ $((round % 2)) = 1 ]; then
+		run loaded "$round"
+		run none "$round"
+	else
+		run none "$round"
+		run loaded "$round"
+	fi
+done
+finish
