@@ -843,6 +843,13 @@ static int start(struct golearn *g, struct gl_reg *r, long long now)
 		     (unsigned long long)head);
 		return 0;
 	}
+	/*
+	 * The window may hold this process's memory from an earlier pass,
+	 * read before the buckets now above the old head were made there
+	 * (persistentalloc fills its chunks as it goes): read afresh.
+	 */
+	if (g->wfd == r->fd)
+		g->wfd = -1;
 	r->passing = 1;
 	r->next = head;
 	r->nseg = 0;

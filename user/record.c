@@ -53,8 +53,10 @@ static enum record_status check_go_heap(const struct oomprof_oom_kill *k,
 		*why = "Go heap record shorter than its headers";
 		return RECORD_BAD_SIZE;
 	}
+	/* Count entries are bytes: up to 7 zeros pad the record to 8. */
 	if (cap->bucket_bytes > k->hdr.size - heads ||
-	    cap->counts_bytes != k->hdr.size - heads - cap->bucket_bytes) {
+	    cap->counts_bytes > k->hdr.size - heads - cap->bucket_bytes ||
+	    k->hdr.size - heads - cap->bucket_bytes - cap->counts_bytes >= 8) {
 		*why = "Go heap record's bucket and count bytes disagree with its size";
 		return RECORD_BAD_SIZE;
 	}

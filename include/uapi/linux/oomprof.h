@@ -170,7 +170,9 @@ struct oomprof_oom_kill {
  *                             nstk return PCs; the memRecord: active,
  *                             future[0], future[1], future[2], each four
  *                             words allocs, frees, alloc_bytes, free_bytes.
- *   count entries, counts_bytes of them (nbuckets_counted), see below.
+ *   count entries, counts_bytes of them (nbuckets_counted), see below,
+ *                             then zeros up to hdr.size, a multiple of 8
+ *                             like every record's.
  *
  * Full entries are the buckets from the list's head down to the reader's
  * learned prefix (OOMPROF_IOC_LEARNED), or all of them if it has none.
