@@ -256,6 +256,78 @@ struct goexe *discover_exe(struct discover *d, const char *path,
 	return e;
 }
 
+/*
+ * Is @pid's executable on FUSE (gobin.h: such files are never touched, not
+ * even by stat)? Found without touching it: the device of its mapping in
+ * /proc/PID/maps, that device's mount in /proc/PID/mountinfo. 1 if FUSE
+ * or if that cannot be told, 0 if not, -1 if it has no executable (a
+ * kernel thread, or gone).
+ */
+static int exe_on_fuse(pid_t pid)
+{
+	char path[64], raw[4096], exe[4 * 4096], line[4 * 4096 + 512];
+	unsigned int major = 0, minor = 0, ma, mi;
+	int found = 0, fuse;
+	size_t o = 0;
+	ssize_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	n = readlink(path, raw, sizeof(raw) - 1);
+	if (n <= 0)
+		return -1;
+	/* As maps prints a path: a newline as \012. */
+	for (ssize_t i = 0; i < n; i++) {
+		if (raw[i] == '\n') {
+			memcpy(exe + o, "\\012", 4);
+			o += 4;
+		} else {
+			exe[o++] = raw[i];
+		}
+	}
+	exe[o] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long inode;
+		int at = 0;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (sscanf(line, "%*x-%*x %*s %*x %x:%x %llu %n", &ma, &mi,
+			   &inode, &at) != 3 || !at || !inode ||
+		    strcmp(line + at, exe))
+			continue;
+		/* Two files of that name on two devices: cannot tell. */
+		if (found && (ma != major || mi != minor)) {
+			fclose(f);
+			return 1;
+		}
+		found = 1;
+		major = ma;
+		minor = mi;
+	}
+	fclose(f);
+	if (!found)
+		return 1;
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	fuse = gobin_mounted_on_fuse(path, major, minor, NULL);
+	return fuse != 0;
+}
+
+/* Say once that executables on FUSE are not looked at. */
+static void say_fuse(pid_t pid, const char *comm)
+{
+	static int said;
+
+	if (said)
+		return;
+	said = 1;
+	fprintf(stderr, "oomprof-read: pid %d (%s) runs an executable on a FUSE file system (or on a mount oomprof-read cannot place): not read, since its server could stall oomprof-read; a Go program run from FUSE has no heap profile at its OOM kill (said once: further ones are skipped silently)\n",
+		(int)pid, esc(comm));
+}
+
 /* Inspect an executable once: is it a Go program we can capture? */
 static struct goexe *load_exe(struct discover *d, pid_t pid,
 			      const struct stat *st)
@@ -467,6 +539,17 @@ static int inspect_and_register(struct discover *d, pid_t pid,
 	}
 	if (fd < 0)
 		return -1;
+	/* Before any stat or open of the file (exe_on_fuse). */
+	switch (exe_on_fuse(pid)) {
+	case 0:
+		break;
+	case 1:
+		err = EREMOTE;
+		goto fail;
+	default:
+		err = ESRCH;	/* a kernel thread, or gone */
+		goto fail;
+	}
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
 	if (stat(path, &st)) {
 		err = ESRCH;	/* a kernel thread, or gone */
@@ -569,6 +652,8 @@ static void try_register(struct discover *d, pid_t pid,
 		if (err == ENOEXEC && e && e->why[0]) {
 			fprintf(stderr, "oomprof-read: %s\n", esc(e->why));
 			e->why[0] = '\0';	/* once per executable */
+		} else if (err == EREMOTE) {
+			say_fuse(pid, comm);
 		} else if (err == EACCES || err == EPERM) {
 			/*
 			 * Said only of Go programs (most are not): the file
@@ -578,7 +663,7 @@ static void try_register(struct discover *d, pid_t pid,
 			struct stat st;
 
 			snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
-			if (stat(exe, &st))
+			if (exe_on_fuse(pid) || stat(exe, &st))
 				return;
 			e = load_exe(d, pid, &st);
 			if (!e || !e->bin)
@@ -728,6 +813,10 @@ int discover_inspect(struct discover *d, pid_t pid, struct goproc *out,
 		return -1;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if (exe_on_fuse(pid) > 0) {
+		snprintf(why, whylen, "its executable is on a FUSE file system (or on a mount oomprof-read cannot place): not read, since the file system's server could stall oomprof-read");
+		goto fail;
+	}
 	if (stat(path, &st)) {
 		snprintf(why, whylen, "%s: %s", path, strerror(errno));
 		goto fail;
@@ -765,6 +854,8 @@ static int exe_changed(const struct goproc *p)
 	struct stat st;
 
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)p->pid);
+	if (exe_on_fuse(p->pid) > 0)
+		return 1;	/* not stat'd (exe_on_fuse): inspected afresh */
 	if (stat(path, &st))
 		return 0;	/* gone: the scan notices */
 	return st.st_dev != p->exe->dev || st.st_ino != p->exe->ino;

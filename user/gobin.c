@@ -911,15 +911,104 @@ int gobin_open(const char *path, struct gobin **out, char *err, size_t errlen)
 	 * The path may be anyone's: no symlink followed at its end, and no
 	 * wait on a FIFO or device there (gobin_open_fd wants a regular file).
 	 */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	int fd;
 
 	*out = NULL;
+	/*
+	 * Not even opened if it lies on FUSE: open, stat and every read of
+	 * it would wait on a server any user may run (see gobin.h).
+	 */
+	if (path[0] != '/' ||
+	    gobin_mounted_on_fuse("/proc/self/mountinfo", 0, 0, path)) {
+		gobin_seterr(err, errlen, "%s: on a FUSE file system, or on no mount oomprof-read can see: not read (its server could stall oomprof-read)",
+			     path);
+		errno = EREMOTE;
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		gobin_seterr(err, errlen, "%s: %s%s", path, strerror(errno),
 			     errno == ELOOP ? " (a symbolic link: not followed)" : "");
 		return -1;
 	}
 	return gobin_open_fd(fd, path, out, err, errlen);
+}
+
+/* Is the type field at @type (mountinfo, after " - ") FUSE's? */
+static int type_is_fuse(const char *type)
+{
+	return !strncmp(type, "fuse ", 5) || !strncmp(type, "fuseblk ", 8) ||
+	       !strncmp(type, "fuse.", 5);
+}
+
+/* mountinfo's mount point @p (octal escapes: \040 is a space) decoded. */
+static void unescape(const char *p, size_t n, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 1 < outlen; i++) {
+		if (p[i] == '\\' && i + 3 < n && p[i + 1] >= '0' &&
+		    p[i + 1] <= '3' && p[i + 2] >= '0' && p[i + 2] <= '7' &&
+		    p[i + 3] >= '0' && p[i + 3] <= '7') {
+			out[o++] = (char)((p[i + 1] - '0') * 64 +
+					  (p[i + 2] - '0') * 8 + (p[i + 3] - '0'));
+			i += 3;
+		} else {
+			out[o++] = p[i];
+		}
+	}
+	out[o] = '\0';
+}
+
+int gobin_mounted_on_fuse(const char *mountinfo, unsigned int major,
+			  unsigned int minor, const char *path)
+{
+	char line[8192], point[4096];
+	size_t best = 0;
+	int found = -1;
+	FILE *f = fopen(mountinfo, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int ma, mi;
+		const char *sep = strstr(line, " - ");
+		char *fields[5];
+		char *save = NULL, *tok, *copy;
+		int n = 0;
+
+		if (!sep)
+			continue;
+		copy = line;
+		while (n < 5 && (tok = strtok_r(copy, " ", &save))) {
+			fields[n++] = tok;
+			copy = NULL;
+		}
+		if (n < 5 || sscanf(fields[2], "%u:%u", &ma, &mi) != 2)
+			continue;
+		if (!path) {
+			if (ma == major && mi == minor) {
+				found = type_is_fuse(sep + 3);
+				break;
+			}
+			continue;
+		}
+		/* The longest mount point that is a prefix of @path. */
+		unescape(fields[4], strlen(fields[4]), point, sizeof(point));
+		{
+			size_t len = strlen(point);
+
+			if (len == 1)
+				len = 0;	/* "/" */
+			if (strncmp(path, point, len) ||
+			    (path[len] && path[len] != '/') || len + 1 < best)
+				continue;
+			best = len + 1;
+			found = type_is_fuse(sep + 3);
+		}
+	}
+	fclose(f);
+	return found;
 }
 
 int gobin_open_fd(int fd, const char *name, struct gobin **out, char *err,

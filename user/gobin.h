@@ -46,6 +46,19 @@ struct gobin;
 int gobin_open(const char *path, struct gobin **out, char *err, size_t errlen);
 
 /*
+ * Files on FUSE are never touched: open, stat and read all wait on the
+ * file system's server, which any user may run, and one that never
+ * answers would stall this single-threaded daemon and every record with
+ * it. From @mountinfo (a /proc/PID/mountinfo, read without touching the
+ * file): 1 if the mount with device @major:@minor (@path NULL), or the
+ * mount @path lies on (longest mount point that is a prefix of it), is
+ * FUSE; 0 if not; -1 if none is listed. gobin_open refuses such a path
+ * (and any it cannot place) with EREMOTE.
+ */
+int gobin_mounted_on_fuse(const char *mountinfo, unsigned int major,
+			  unsigned int minor, const char *path);
+
+/*
  * The same from an open file (@name is for messages), which the gobin owns
  * from now on: it is closed by gobin_close or gobin_trim, or here on
  * failure. The file is read with pread, never mapped (a file truncated

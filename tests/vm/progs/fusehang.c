@@ -9,6 +9,11 @@
  * the connection and frees it.
  *
  * Prints "ready" once mounted, and "read pid N" for each read it holds.
+ *
+ * fusehang MOUNTPOINT FILE PID: "x" is FILE's bytes (mode 0755: it can
+ * be exec'd), and reads are answered, except those of process PID, which
+ * are held as above: a server that stalls one reader (oomprof-read) and
+ * serves everyone else.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +31,9 @@
 #define FILE_NODE	2
 
 static int fuse_fd;
+static int serve_fd = -1;	/* FILE, when serving */
+static off_t serve_size = 1 << 20;
+static unsigned int hang_pid;	/* 0: hold every read */
 
 static void reply(uint64_t unique, int error, const void *arg, size_t size)
 {
@@ -51,9 +59,9 @@ static void fill_attr(struct fuse_attr *a, uint64_t node)
 	if (node == FUSE_ROOT_ID) {
 		a->mode = S_IFDIR | 0755;
 	} else {
-		a->mode = S_IFREG | 0644;
-		a->size = 1 << 20;
-		a->blocks = 2048;
+		a->mode = S_IFREG | (serve_fd >= 0 ? 0755 : 0644);
+		a->size = serve_size;
+		a->blocks = (serve_size + 511) / 512;
 	}
 }
 
@@ -62,9 +70,21 @@ int main(int argc, char **argv)
 	static char buf[FUSE_MIN_READ_BUFFER + 65536];
 	char opts[128];
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: fusehang MOUNTPOINT\n");
+	if (argc != 2 && argc != 4) {
+		fprintf(stderr, "usage: fusehang MOUNTPOINT [FILE PID]\n");
 		return 2;
+	}
+	if (argc == 4) {
+		struct stat st;
+
+		serve_fd = open(argv[2], O_RDONLY);
+		if (serve_fd < 0 || fstat(serve_fd, &st)) {
+			fprintf(stderr, "fusehang: %s: %s\n", argv[2],
+				strerror(errno));
+			return 1;
+		}
+		serve_size = st.st_size;
+		hang_pid = (unsigned int)atoi(argv[3]);
 	}
 	fuse_fd = open("/dev/fuse", O_RDWR);
 	if (fuse_fd < 0 && errno == ENOENT &&
@@ -139,11 +159,25 @@ int main(int argc, char **argv)
 			reply(in->unique, 0, &o, sizeof(o));
 			break;
 		}
-		case FUSE_READ:
+		case FUSE_READ: {
+			const struct fuse_read_in *ri = arg;
+			static char data[1 << 20];	/* more than any read asks */
+			size_t want = ri->size < sizeof(data) ? ri->size :
+				      sizeof(data);
+			ssize_t got;
+
+			if (serve_fd >= 0 && in->pid != hang_pid) {
+				got = pread(serve_fd, data, want,
+					    (off_t)ri->offset);
+				reply(in->unique, got < 0 ? -EIO : 0, data,
+				      got < 0 ? 0 : (size_t)got);
+				break;
+			}
 			/* Never answered: the reader waits until we die. */
 			printf("read pid %u\n", in->pid);
 			fflush(stdout);
 			break;
+		}
 		case FUSE_INTERRUPT:
 		case FUSE_FORGET:
 		case FUSE_BATCH_FORGET:
