@@ -924,6 +924,43 @@ static void fifo_and_symlink(void **state)
 	free(pcln.p);
 }
 
+/*
+ * Executables on FUSE are never touched (a user's server could stall the
+ * daemon): the mount is placed from a mountinfo, by device or by path.
+ */
+static void fuse_mounts_placed(void **state)
+{
+	char mi[256];
+	FILE *f;
+
+	(void)state;
+	path_in_tmp(mi, sizeof(mi), "mountinfo");
+	f = fopen(mi, "w");
+	assert_non_null(f);
+	fputs("22 1 0:21 / / rw,relatime shared:1 - ext4 /dev/vda rw\n"
+	      "30 22 0:45 / /mnt/fuse rw,nosuid - fuse.sshfs host: rw\n"
+	      "31 30 0:46 / /mnt/fuse/in rw - tmpfs tmpfs rw\n"
+	      "32 22 0:47 / /mnt/with\\040space rw master:2 - fuse /dev/fuse rw\n"
+	      "33 22 0:48 / /mnt/fusex rw - tmpfs tmpfs rw\n"
+	      "34 22 0:49 / /mnt/blk rw - fuseblk /dev/sdb1 rw\n", f);
+	fclose(f);
+	/* By device (an executable's mapping in /proc/PID/maps). */
+	assert_int_equal(gobin_mounted_on_fuse(mi, 0, 45, NULL), 1);
+	assert_int_equal(gobin_mounted_on_fuse(mi, 0, 46, NULL), 0);
+	assert_int_equal(gobin_mounted_on_fuse(mi, 0, 49, NULL), 1);
+	assert_int_equal(gobin_mounted_on_fuse(mi, 0, 21, NULL), 0);
+	assert_int_equal(gobin_mounted_on_fuse(mi, 0, 99, NULL), -1);
+	/* By path: the longest mount point that is a prefix of it. */
+	assert_int_equal(gobin_mounted_on_fuse(mi, 0, 0, "/usr/bin/go"), 0);
+	assert_int_equal(gobin_mounted_on_fuse(mi, 0, 0, "/mnt/fuse/x"), 1);
+	assert_int_equal(gobin_mounted_on_fuse(mi, 0, 0, "/mnt/fuse"), 1);
+	assert_int_equal(gobin_mounted_on_fuse(mi, 0, 0, "/mnt/fuse/in/x"), 0);
+	assert_int_equal(gobin_mounted_on_fuse(mi, 0, 0, "/mnt/fusex/x"), 0);
+	assert_int_equal(gobin_mounted_on_fuse(mi, 0, 0, "/mnt/with space/x"), 1);
+	assert_int_equal(gobin_mounted_on_fuse("/nonexistent", 0, 0, "/x"), -1);
+	unlink(mi);
+}
+
 /* Truncated while in use (was SIGBUS through the mapping). */
 static void truncated_after_open(void **state)
 {
@@ -1076,6 +1113,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(big_code_section_first),
 		cmocka_unit_test(govars_many_references_linear),
 		cmocka_unit_test(fifo_and_symlink),
+		cmocka_unit_test(fuse_mounts_placed),
 		cmocka_unit_test(truncated_after_open),
 	};
 
