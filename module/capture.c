@@ -297,22 +297,33 @@ static int mm_read_direct(struct mm_source *s, u64 addr, void *dst,
  * another). The window is only a copy made during this walk, under the
  * same mmap_lock, by the same rules; what it cannot hold is read directly.
  */
+static const void *mm_peek(struct oomprof_mem_source *src, u64 addr,
+			   size_t len)
+{
+	struct mm_source *s = container_of(src, struct mm_source, src);
+
+	if (addr + len < addr || addr + len > TASK_SIZE_MAX ||
+	    len > WINDOW_SIZE / 4)
+		return NULL;
+	if (!s->win_set || addr < s->win_start ||
+	    addr + len > s->win_start + WINDOW_SIZE)
+		window_fill(s, window_place(s, addr, len));
+	return window_holds(s, addr, len) ? s->win + (addr - s->win_start) :
+					    NULL;
+}
+
 static int mm_read(struct oomprof_mem_source *src, u64 addr, void *dst,
 		   size_t len)
 {
 	struct mm_source *s = container_of(src, struct mm_source, src);
+	const void *p = mm_peek(src, addr, len);
 
+	if (p) {
+		memcpy(dst, p, len);
+		return 0;
+	}
 	if (addr + len < addr || addr + len > TASK_SIZE_MAX)
 		return -EFAULT;
-	if (len <= WINDOW_SIZE / 4) {
-		if (!s->win_set || addr < s->win_start ||
-		    addr + len > s->win_start + WINDOW_SIZE)
-			window_fill(s, window_place(s, addr, len));
-		if (window_holds(s, addr, len)) {
-			memcpy(dst, s->win + (addr - s->win_start), len);
-			return 0;
-		}
-	}
 	return mm_read_direct(s, addr, dst, len);
 }
 
@@ -342,6 +353,7 @@ static void walk_current(int idx, struct mm_struct *mm,
 {
 	struct mm_source s = {
 		.src.read = mm_read,
+		.src.peek = mm_peek,
 		.mm = mm,
 		.win = bufs[idx].mem + buf_size - WINDOW_SIZE,
 	};

@@ -182,45 +182,64 @@ static size_t put_varint(u8 *p, u64 v)
 static bool count_bucket(struct oomprof_mem_source *src, u64 addr,
 			 struct oomprof_walk *w, u64 prev, u64 *next)
 {
-	u64 rec[OOMPROF_GO_MEMRECORD_WORDS];
-	struct go_bucket_head head;
-	u8 entry[COUNT_ENTRY_MAX];
+	u64 copy[OOMPROF_GO_MEMRECORD_WORDS];
+	const struct go_bucket_head *head = NULL;
+	struct go_bucket_head head_copy;
+	u8 entry[COUNT_ENTRY_MAX], *to = entry;
+	size_t room = w->out_size - w->bytes - w->counts_bytes;
 	s64 delta = (s64)(addr - prev);
-	u64 mask = 0;
+	const u64 *rec = NULL;
+	u64 mask = 0, nstk;
 	size_t n;
 	int err, i;
 
-	err = src->read(src, addr, &head, sizeof(head));
-	if (err) {
-		w->stop = read_stop(err);
-		return false;
+	if (src->peek)
+		head = src->peek(src, addr, sizeof(*head));
+	if (!head) {
+		err = src->read(src, addr, &head_copy, sizeof(head_copy));
+		if (err) {
+			w->stop = read_stop(err);
+			return false;
+		}
+		head = &head_copy;
 	}
-	if (head.typ != GO_MEM_PROFILE) {
+	if (head->typ != GO_MEM_PROFILE) {
 		w->stop = OOMPROF_STOP_BAD_TYPE;
 		return false;
 	}
-	if (head.nstk > OOMPROF_GO_MAX_STACK) {
+	nstk = head->nstk;
+	if (nstk > OOMPROF_GO_MAX_STACK) {
 		w->stop = OOMPROF_STOP_BAD_NSTK;
 		return false;
 	}
-	read_counts(src, addr + sizeof(head) + head.nstk * sizeof(u64),
-		    (u8 *)rec, sizeof(rec), w);
+	/* Taken now: a peek is valid only until the source's next call. */
+	*next = head->allnext;
+	addr += sizeof(*head) + nstk * sizeof(u64);
+	if (src->peek)
+		rec = src->peek(src, addr, sizeof(copy));
+	if (!rec) {
+		read_counts(src, addr, (u8 *)copy, sizeof(copy), w);
+		rec = copy;
+	}
 
-	n = put_varint(entry, ((u64)delta << 1) ^ (u64)(delta >> 63));
+	/* Straight into the buffer when even the largest entry fits. */
+	if (room >= COUNT_ENTRY_MAX)
+		to = (u8 *)w->out + w->bytes + w->counts_bytes;
+	n = put_varint(to, ((u64)delta << 1) ^ (u64)(delta >> 63));
 	for (i = 0; i < OOMPROF_GO_MEMRECORD_WORDS; i++)
 		if (rec[i])
 			mask |= 1ULL << i;
-	n += put_varint(entry + n, mask);
+	n += put_varint(to + n, mask);
 	for (i = 0; i < OOMPROF_GO_MEMRECORD_WORDS; i++)
 		if (rec[i])
-			n += put_varint(entry + n, rec[i]);
-	if (w->out_size - w->bytes - w->counts_bytes < n) {
+			n += put_varint(to + n, rec[i]);
+	if (room < n) {
 		w->stop = OOMPROF_STOP_BUFFER_FULL;
 		return false;
 	}
-	memcpy((u8 *)w->out + w->bytes + w->counts_bytes, entry, n);
+	if (to == entry)
+		memcpy((u8 *)w->out + w->bytes + w->counts_bytes, entry, n);
 	w->counts_bytes += n;
-	*next = head.allnext;
 	return true;
 }
 

@@ -217,7 +217,8 @@ static u64 get_varint(const u8 **p, const u8 *end, bool *bad)
  * out as the runtime's persistentalloc leaves them (the newest highest,
  * the list going down in memory) over three pages, the window's reach
  * below them unmapped. The buckets above known_head whole, the rest as
- * count entries with the counts in memory; the record padded to 8.
+ * count entries with the counts in memory; the record padded to 8. (It
+ * makes the third page resident: after capture_not_resident.)
  */
 static void capture_learned_through_window(struct kunit *test)
 {
@@ -312,6 +313,71 @@ static void capture_learned_through_window(struct kunit *test)
 	oomprof_capture_release(idx);
 }
 
+/*
+ * A counted bucket whose memRecord runs into a page never touched (the
+ * mapping's last; no case writes it): its counts there are zeros, flagged,
+ * not a fault-in and not the end of the walk.
+ */
+static void capture_learned_zero_filled(struct kunit *test)
+{
+	const u64 hdr = (OOMPROF_GO_BUCKET_HEADER_WORDS + NSTK) * 8;
+	u64 base = okt_user.addr, b = base + 3 * PAGE_SIZE - hdr - 5 * 8;
+	u64 words[OOMPROF_GO_MEMRECORD_WORDS], mask, zz, *page;
+	struct oomprof_oom_kill kill = {};
+	struct oomprof_go_capture *cap;
+	struct oomprof_reg_info *reg;
+	struct oomprof_oom_kill *rec;
+	unsigned long left;
+	const u8 *p, *end;
+	bool bad = false;
+	int idx, j;
+
+	page = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	reg = kunit_kzalloc(test, sizeof(*reg), GFP_KERNEL);
+	cap = kunit_kzalloc(test, sizeof(*cap), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_NOT_NULL(test, reg);
+	KUNIT_ASSERT_NOT_NULL(test, cap);
+	okt_use_mm(test);
+	left = copy_to_user((void __user *)base, &b, 8);
+	/* The bucket: header and stack, then 5 of its 16 count words. */
+	page[2] = 1;
+	page[5] = NSTK;
+	for (j = 0; j < 5; j++)
+		page[6 + NSTK + j] = 100 + j;
+	left += copy_to_user((void __user *)b, page, hdr + 5 * 8);
+	okt_unuse_mm();
+	KUNIT_ASSERT_EQ(test, left, 0UL);
+
+	reg->mbuckets_addr = base;
+	reg->rate_addr = base + 8;
+	reg->known_head = b;
+	reg->known_count = 1;
+	KUNIT_ASSERT_EQ(test, oomprof_capture_init(1, 1, 1000, 500), 0);
+	cap_up = true;
+	idx = oomprof_capture_claim();
+	KUNIT_ASSERT_GE(test, idx, 0);
+	oomprof_capture_run(idx, okt_user.mm, reg, ktime_get_ns() + NSEC_PER_SEC,
+			    cap);
+	KUNIT_EXPECT_EQ(test, cap->stop, (u32)OOMPROF_STOP_NONE);
+	KUNIT_EXPECT_EQ(test, cap->nbuckets_counted, 1ULL);
+	KUNIT_EXPECT_TRUE(test, cap->flags & OOMPROF_CAPTURE_ZERO_FILLED);
+	rec = (void *)oomprof_capture_finish(idx, &kill, cap);
+	p = (u8 *)(rec + 1) + sizeof(*cap) + cap->bucket_bytes;
+	end = p + cap->counts_bytes;
+	zz = get_varint(&p, end, &bad);
+	mask = get_varint(&p, end, &bad);
+	KUNIT_EXPECT_EQ(test, zz, b << 1);
+	KUNIT_EXPECT_EQ(test, mask, 0x1fULL);
+	for (j = 0; j < 5; j++)
+		words[j] = get_varint(&p, end, &bad);
+	KUNIT_EXPECT_FALSE(test, bad);
+	KUNIT_EXPECT_PTR_EQ(test, p, end);
+	for (j = 0; j < 5; j++)
+		KUNIT_EXPECT_EQ(test, words[j], 100ULL + j);
+	oomprof_capture_release(idx);
+}
+
 static int cap_suite_init(struct kunit_suite *suite)
 {
 	return okt_user_get(MAP_BYTES);
@@ -328,6 +394,7 @@ static struct kunit_case capture_cases[] = {
 	KUNIT_CASE(capture_unmapped_and_kernel),
 	KUNIT_CASE(capture_never_blocks_on_mmap_lock),
 	KUNIT_CASE(capture_learned_through_window),
+	KUNIT_CASE(capture_learned_zero_filled),
 	{}
 };
 
