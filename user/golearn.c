@@ -45,6 +45,13 @@ struct gl_reg {
 	uint64_t brent_saved;
 	size_t brent_power, brent_lam;
 	long long pass_start;	/* when the pass began */
+	/*
+	 * The process's private anonymous mappings as the pass found them in
+	 * /proc/PID/maps (in address order): buckets are read only there.
+	 */
+	struct gl_range { uint64_t lo, hi; } *ranges;
+	size_t nranges;
+	int maps_reloaded;	/* once a pass, for a mapping made since */
 	long long checked_ns;	/* last look at the head */
 	int stopped;
 	char why[256];
@@ -474,6 +481,9 @@ static void seg_free(struct golearn *g, struct gl_reg *r)
 	(void)g;
 	r->nseg = 0;
 	r->passing = 0;
+	free(r->ranges);
+	r->ranges = NULL;
+	r->nranges = 0;
 }
 
 static void reg_close(struct golearn *g, struct gl_reg *r)
@@ -673,6 +683,86 @@ static void stop(struct golearn *g, struct gl_reg *r, const char *fmt, ...)
 		(int)r->pid, esc(r->comm), esc(r->why));
 }
 
+/* Bounds /proc/PID/maps parsing: max_map_count is 65530 by default. */
+#define MAX_RANGES	(1u << 20)
+
+/*
+ * Load @r's private anonymous mappings. Why: a bucket pointer is the
+ * process's to choose, and a read of a file mapping whose file sits on
+ * FUSE (or of a device) can wait on whoever serves it, forever. The Go
+ * runtime's buckets (persistentalloc) are anonymous memory. 0, or -1
+ * (gone, or out of memory).
+ */
+static int load_maps(struct gl_reg *r)
+{
+	char path[64], line[512];
+	size_t cap = 0;
+	FILE *f;
+
+	free(r->ranges);
+	r->ranges = NULL;
+	r->nranges = 0;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)r->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long lo, hi, off, ino;
+		unsigned int maj, min;
+		char perms[8], name[16] = "";
+		int n;
+
+		/* Lines longer than the buffer: the rest is a name; skipped. */
+		if (!strchr(line, '\n') && !feof(f)) {
+			int c;
+
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+		}
+		n = sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %15s", &lo, &hi,
+			   perms, &off, &maj, &min, &ino, name);
+		if (n < 7 || perms[0] != 'r' || perms[3] != 'p' || ino ||
+		    (n == 8 && strcmp(name, "[heap]")))
+			continue;
+		if (r->nranges == cap) {
+			struct gl_range *nr;
+
+			if (cap >= MAX_RANGES)
+				break;
+			cap = cap ? cap * 2 : 256;
+			nr = realloc(r->ranges, cap * sizeof(*nr));
+			if (!nr) {
+				fclose(f);
+				return -1;
+			}
+			r->ranges = nr;
+		}
+		r->ranges[r->nranges++] = (struct gl_range){ lo, hi };
+	}
+	fclose(f);
+	return 0;
+}
+
+/* The anonymous mapping holding [@addr, @addr + @len), or NULL. */
+static const struct gl_range *anon_range(const struct gl_reg *r,
+					 uint64_t addr, size_t len)
+{
+	size_t lo = 0, hi = r->nranges;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->ranges[mid].hi <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < r->nranges && r->ranges[lo].lo <= addr &&
+	    addr + len <= r->ranges[lo].hi)
+		return &r->ranges[lo];
+	return NULL;
+}
+
 static int plausible(uint64_t a)
 {
 	return a && !(a & 7) && a < USER_ADDR_MAX;
@@ -686,7 +776,7 @@ static int plausible(uint64_t a)
 static const uint8_t *fetch(struct golearn *g, struct gl_reg *r,
 			    uint64_t addr, size_t len)
 {
-	uint64_t base;
+	uint64_t base, lo = 0, hi = USER_ADDR_MAX;
 	ssize_t n;
 	int eof = 1;
 
@@ -694,20 +784,41 @@ static const uint8_t *fetch(struct golearn *g, struct gl_reg *r,
 	    addr + len <= g->wbase + g->wlen)
 		return g->win + (addr - g->wbase);
 	g->wfd = -1;
+	if (!g->o.no_maps) {
+		const struct gl_range *m = anon_range(r, addr, len);
+
+		if (!m && !r->maps_reloaded) {
+			/* Mapped since the pass began? Looked at once more. */
+			r->maps_reloaded = 1;
+			if (load_maps(r)) {
+				errno = ESRCH;
+				return NULL;
+			}
+			m = anon_range(r, addr, len);
+		}
+		if (!m) {
+			errno = EPERM;
+			return NULL;
+		}
+		lo = m->lo;
+		hi = m->hi;
+	}
 	/* Ending a page past the bucket's stack, reaching below. */
 	base = (addr + len + 4095) & ~4095ULL;
-	base = base > WINDOW ? base - WINDOW : 0;
+	if (base > hi)
+		base = hi;
+	base = base - lo > WINDOW ? base - WINDOW : lo;
 	for (int tries = 0; tries < 3; tries++) {
 		size_t want = WINDOW;
 
 		if (tries == 1)	/* unmapped below: from the bucket's page up */
-			base = addr & ~4095ULL;
+			base = (addr & ~4095ULL) < lo ? lo : addr & ~4095ULL;
 		if (tries == 2) {	/* unmapped above too: just the bucket */
 			base = addr;
 			want = len;
 		}
-		if (base + want > USER_ADDR_MAX)
-			want = (size_t)(USER_ADDR_MAX - base);
+		if (base + want > hi)
+			want = (size_t)(hi - base);
 		g->preads++;
 		n = pread(r->fd, g->win, want, (off_t)base);
 		if (n > 0 && addr >= base && addr + len <= base + (uint64_t)n) {
@@ -850,6 +961,11 @@ static int start(struct golearn *g, struct gl_reg *r, long long now)
 	 */
 	if (g->wfd == r->fd)
 		g->wfd = -1;
+	r->maps_reloaded = 0;
+	if (!g->o.no_maps && load_maps(r)) {
+		vanished(g, r);
+		return 0;
+	}
 	r->passing = 1;
 	r->next = head;
 	r->nseg = 0;
@@ -898,6 +1014,11 @@ static int step(struct golearn *g, struct gl_reg *r)
 		vanished(g, r);
 		return 0;
 	}
+	if (!h && errno == EPERM) {
+		stop(g, r, "bucket pointer 0x%llx is not in the process's anonymous memory (a file or device mapping, or unmapped)",
+		     (unsigned long long)b.addr);
+		return 0;
+	}
 	if (!h) {
 		stop(g, r, "cannot read the bucket at 0x%llx: %s",
 		     (unsigned long long)b.addr, strerror(errno));
@@ -923,6 +1044,11 @@ static int step(struct golearn *g, struct gl_reg *r)
 	stk = nstk ? fetch(g, r, b.addr + HDR_BYTES, nstk * 8) : h;
 	if (!stk && errno == ESRCH) {
 		vanished(g, r);
+		return 0;
+	}
+	if (!stk && errno == EPERM) {
+		stop(g, r, "the stack of the bucket at 0x%llx leaves the process's anonymous memory",
+		     (unsigned long long)b.addr);
 		return 0;
 	}
 	if (!stk) {

@@ -56,6 +56,11 @@ struct golearn_opts {
 	double tick_ms;		/* work per golearn_tick; 0: 40 ms */
 	double recheck_ms;	/* between looks at a head; 0: 1000 ms */
 	int quiet;		/* no "learned N buckets" lines */
+	/*
+	 * Tests with a memfd for memory: no /proc/PID/maps to check reads
+	 * against (see golearn.c, anonymous memory only).
+	 */
+	int no_maps;
 	int devfd;		/* /dev/oomprof for the default tell */
 	golearn_tell_fn tell;	/* NULL: OOMPROF_IOC_LEARNED on devfd */
 	void *tell_ctx;

@@ -44,7 +44,7 @@ static struct golearn *new_learner(void)
 {
 	struct golearn_opts o = {
 		.budget = 64 << 20, .tick_ms = 5, .recheck_ms = 0.001,
-		.max_buckets = 200000, .quiet = 1, .devfd = -1,
+		.max_buckets = 200000, .quiet = 1, .devfd = -1, .no_maps = 1,
 		.tell = tell_ok,
 	};
 

@@ -63,15 +63,23 @@ static int tell_cb(void *ctx, const struct oomprof_learned *l)
 	return 0;
 }
 
-static struct golearn *new_learner(struct told *t, size_t budget,
-				   double tick_ms)
+static struct golearn *learner(struct told *t, size_t budget,
+			       double tick_ms, int maps)
 {
 	struct golearn_opts o = {
 		.budget = budget, .tick_ms = tick_ms, .recheck_ms = 0.001,
 		.quiet = 1, .devfd = -1, .tell = tell_cb, .tell_ctx = t,
+		.no_maps = !maps,
 	};
 
 	return golearn_new(&o);
+}
+
+/* For a memfd standing for memory: no /proc/PID/maps to check against. */
+static struct golearn *new_learner(struct told *t, size_t budget,
+				   double tick_ms)
+{
+	return learner(t, budget, tick_ms, 0);
 }
 
 static void synth_init(struct synth *s, size_t cap, uint64_t base)
@@ -370,7 +378,7 @@ static void test_incremental(void **state)
 static void test_real_child(void **state)
 {
 	struct told t = { 0 };
-	struct golearn *g = new_learner(&t, 64 << 20, 5);
+	struct golearn *g = learner(&t, 64 << 20, 5, 1);
 	struct oomprof_go_capture cap;
 	struct golearn_state *st;
 	struct synth s;
@@ -541,11 +549,14 @@ static void test_vanished(void **st)
 	hostile(dmg_unmapped, "address space is gone");
 }
 
-/* A real process whose list points into a page it unmapped: EIO. */
-static void test_real_unmapped(void **state)
+/*
+ * A real process whose list points into a page it unmapped, or into a
+ * file mapping (on FUSE, a read could wait forever): never read.
+ */
+static void real_damaged(int file, const char *want)
 {
 	struct told t = { 0 };
-	struct golearn *g = new_learner(&t, 64 << 20, 5);
+	struct golearn *g = learner(&t, 64 << 20, 5, 1);
 	static uint64_t mbuckets;
 	size_t cap_bytes = 1 << 20;
 	int ready[2], status, fd;
@@ -553,7 +564,6 @@ static void test_real_unmapped(void **state)
 	uint8_t *mem;
 	pid_t pid;
 
-	(void)state;
 	mem = mmap(NULL, cap_bytes, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	assert_true(mem != MAP_FAILED);
@@ -568,7 +578,26 @@ static void test_real_unmapped(void **state)
 		alarm(60);
 		synth_push(&cs, 1000);
 		mbuckets = synth_head(&cs);
-		munmap((void *)(uintptr_t)(cs.addr[500] & ~4095ULL), 4096);
+		if (file) {
+			char tmp[] = "/tmp/golearn-map.XXXXXX";
+			int tfd = mkstemp(tmp);
+			uint8_t *fm;
+
+			unlink(tmp);
+			if (tfd < 0 || ftruncate(tfd, 1 << 16))
+				_exit(1);
+			fm = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE, tfd, 0);
+			if (fm == MAP_FAILED)
+				_exit(1);
+			/* A valid-looking bucket there, the list leading to it. */
+			memcpy(fm + 64, synth_at(&cs, 499), 48 + 8 * synth_nstk(499));
+			synth_put(synth_at(&cs, 500) + 8,
+				  (uint64_t)(uintptr_t)(fm + 64));
+		} else {
+			munmap((void *)(uintptr_t)(cs.addr[500] & ~4095ULL),
+			       4096);
+		}
 		if (write(ready[1], "r", 1) != 1)
 			_exit(1);
 		pause();
@@ -583,13 +612,26 @@ static void test_real_unmapped(void **state)
 	run_ticks(g);
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
-	if (!strstr(golearn_why(g, 8), "cannot read"))
-		fail_msg("learning stopped with \"%s\"", golearn_why(g, 8));
+	if (!strstr(golearn_why(g, 8), want))
+		fail_msg("learning stopped with \"%s\", want \"%s\"",
+			 golearn_why(g, 8), want);
 	assert_int_equal(t.n, 0);
 	golearn_free(g);
 	munmap(mem, cap_bytes);
 	close(ready[0]);
 	close(ready[1]);
+}
+
+static void test_real_unmapped(void **state)
+{
+	(void)state;
+	real_damaged(0, "not in the process's anonymous memory");
+}
+
+static void test_real_file_mapping(void **state)
+{
+	(void)state;
+	real_damaged(1, "not in the process's anonymous memory");
 }
 
 /* The list is changed between two ticks of a pass: a loop into the read part. */
@@ -1031,6 +1073,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_type),
 		cmocka_unit_test(test_vanished),
 		cmocka_unit_test(test_real_unmapped),
+		cmocka_unit_test(test_real_file_mapping),
 		cmocka_unit_test(test_changed_while_read),
 		cmocka_unit_test(test_lost_known_head),
 		cmocka_unit_test(test_budget),
