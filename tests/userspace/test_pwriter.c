@@ -375,7 +375,10 @@ static void gobin_dup_symbolizes_alone(void **state)
 		fail_msg("OOMPROF_TEST_GOBIN is not set: name a Go executable (run.sh uses the Go toolchain's compile)");
 		return;
 	}
-	assert_int_equal(gobin_open(path, &g, err, sizeof(err)), 0);
+	if (gobin_open(path, &g, err, sizeof(err))) {
+		fail_msg("OOMPROF_TEST_GOBIN: %s (name a Go executable)", err);
+		return;
+	}
 	assert_null(gobin_dup(g));	/* still holds its file: refused */
 	gobin_trim(g);
 	d = gobin_dup(g);
