@@ -596,7 +596,7 @@ static int print_stats(const char *device)
 		return 1;
 	}
 	close(fd);
-	printf("{\"kills_seen\":%llu,\"dying_marked\":%llu,\"records_queued\":%llu,\"records_lost\":%llu,\"records_read\":%llu,\"sigkills_matched\":%llu,\"buffer_size\":%llu,\"buffer_used\":%llu,\"kill_slots\":%u,\"kill_slots_busy\":%u,\"registered\":%u,\"captures\":%llu,\"captures_dropped\":%llu,\"capture_buffers\":%u,\"capture_buffers_busy\":%u,\"capture_buffer_size\":%llu,\"execs_seen\":%llu,\"proc_events_lost\":%llu,\"registrations_added\":%llu,\"registrations_exited\":%llu,\"registrations_execd\":%llu,\"probes\":{\"mark_victim\":%s,\"signal_deliver\":%s,\"out_of_memory\":%s,\"sched_process_exec\":%s,\"sched_process_exit\":%s}}\n",
+	printf("{\"kills_seen\":%llu,\"dying_marked\":%llu,\"records_queued\":%llu,\"records_lost\":%llu,\"records_read\":%llu,\"sigkills_matched\":%llu,\"buffer_size\":%llu,\"buffer_used\":%llu,\"kill_slots\":%u,\"kill_slots_busy\":%u,\"registered\":%u,\"captures\":%llu,\"captures_dropped\":%llu,\"capture_buffers\":%u,\"capture_buffers_busy\":%u,\"capture_buffer_size\":%llu,\"execs_seen\":%llu,\"proc_events_lost\":%llu,\"registrations_added\":%llu,\"registrations_exited\":%llu,\"registrations_execd\":%llu,\"reserved_bytes\":%llu,\"captures_counted\":%llu,\"probes\":{\"mark_victim\":%s,\"signal_deliver\":%s,\"out_of_memory\":%s,\"sched_process_exec\":%s,\"sched_process_exit\":%s}}\n",
 	       (unsigned long long)st.kills_seen,
 	       (unsigned long long)st.dying_marked,
 	       (unsigned long long)st.records_queued,
@@ -615,6 +615,8 @@ static int print_stats(const char *device)
 	       (unsigned long long)st.registrations_added,
 	       (unsigned long long)st.registrations_exited,
 	       (unsigned long long)st.registrations_execd,
+	       (unsigned long long)st.reserved_bytes,
+	       (unsigned long long)st.captures_counted,
 	       st.probes & OOMPROF_PROBE_MARK_VICTIM ? "true" : "false",
 	       st.probes & OOMPROF_PROBE_SIGNAL_DELIVER ? "true" : "false",
 	       st.probes & OOMPROF_PROBE_OUT_OF_MEMORY ? "true" : "false",
