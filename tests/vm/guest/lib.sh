@@ -277,6 +277,21 @@ cmdline_param() {
 	echo "$2"
 }
 
+# When this scenario started (lib.sh is sourced first) and init's timeout
+# for it (boot.sh's oomprof_timeout): cap_wait keeps a wait inside it, so
+# the wait's own message, not init's "scenario timed out", says why.
+read -r _LIB_T0 _ < /proc/uptime
+_LIB_T0=${_LIB_T0%.*}
+
+# cap_wait SECS: SECS, or fewer so that the wait ends 30 s before init's
+# timeout for this scenario.
+cap_wait() {
+	read -r _now _ < /proc/uptime
+	_left=$(($(cmdline_param oomprof_timeout 100000) - (${_now%.*} - _LIB_T0) - 30))
+	[ "$_left" -ge 10 ] || _left=10
+	if [ "$1" -gt "$_left" ]; then echo "$_left"; else echo "$1"; fi
+}
+
 # bigheap_start NAME N: /bin/bigheap-gocur with N distinct heap-profile
 # stacks in a new cgroup NAME (no limit until bigheap_go); its own heap
 # profile goes to $R/self-NAME.pb.gz (none with BIGHEAP_SELFPROF=0). Sets
@@ -299,11 +314,12 @@ bigheap_start() {
 # and written its own profile (its -ready file); fails if it dies or takes
 # longer. Its figures line goes to $R/ready-NAME.
 bigheap_wait_ready() {
-	_n=$(($3 * 2))
+	_secs=$(cap_wait "$3")
+	_n=$((_secs * 2))
 	while [ ! -e "/tmp/ready-$1" ]; do
 		alive "$2" || fail "bigheap $1 ($2) exited before it was ready: $(tail -n 3 "$R/victim-$1.err" | tr '\n' '|')"
 		_n=$((_n - 1))
-		[ "$_n" -gt 0 ] || fail "bigheap $1 ($2) did not make its stacks and own profile within $3 s"
+		[ "$_n" -gt 0 ] || fail "bigheap $1 ($2) did not make its stacks and own profile within $_secs s"
 		sleep 0.5
 	done
 	cp "/tmp/ready-$1" "$R/ready-$1"
@@ -317,7 +333,8 @@ bigheap_wait_ready() {
 # with a 4th argument "soft" it says so and returns 1 instead (make bench
 # then reports the capture as it comes).
 bigheap_wait_learned() {
-	_n=$(($3 * 2))
+	_secs=$(cap_wait "$3")
+	_n=$((_secs * 2))
 	while :; do
 		_m=$(sed -n "s/^oomprof-read: learned [0-9]* heap-profile buckets of pid $1 (.*): \([0-9]*\) total.*/\1/p" "$R/reader.log" | tail -n 1)
 		if [ -n "$_m" ] && [ "$_m" -ge "$2" ]; then
@@ -327,11 +344,11 @@ bigheap_wait_learned() {
 		fi
 		_n=$((_n - 1))
 		if [ "$_n" -le 0 ] && [ "${4:-}" = soft ]; then
-			say "oomprof-read did not learn $2 buckets of pid $1 within $3 s (last: ${_m:-none})"
+			say "oomprof-read did not learn $2 buckets of pid $1 within $_secs s (last: ${_m:-none})"
 			echo "$1 ${_m:-0} not-learned" >> "$R/learned"
 			return 1
 		fi
-		[ "$_n" -gt 0 ] || fail "oomprof-read printed no 'oomprof-read: learned ... heap-profile buckets of pid $1 (...): M total' line with M >= $2 within $3 s (last M: ${_m:-none}): the daemon did not learn the victim's bucket list, so a capture at default settings cannot be complete (a daemon without issue 11's learning? oomprof_bigheap_validate=1 on the kernel command line checks the victim and the comparison with large capture buffers instead)"
+		[ "$_n" -gt 0 ] || fail "oomprof-read printed no 'oomprof-read: learned ... heap-profile buckets of pid $1 (...): M total' line with M >= $2 within $_secs s (last M: ${_m:-none}): the daemon did not learn the victim's bucket list, so a capture at default settings cannot be complete (a daemon without issue 11's learning? oomprof_bigheap_validate=1 on the kernel command line checks the victim and the comparison with large capture buffers instead)"
 		sleep 0.5
 	done
 }
@@ -348,10 +365,11 @@ bigheap_go() {
 # bigheap_wait_profile PID SECS: until oomprof-read logged the heap profile
 # of PID, or why there is none.
 bigheap_wait_profile() {
-	_n=$(($2 * 2))
+	_secs=$(cap_wait "$2")
+	_n=$((_secs * 2))
 	until grep -q -e "heap profile of pid $1 " -e "no heap profile for pid $1 " "$R/reader.log"; do
 		_n=$((_n - 1))
-		[ "$_n" -gt 0 ] || fail "oomprof-read logged no heap profile of pid $1 within $2 s of its death"
+		[ "$_n" -gt 0 ] || fail "oomprof-read logged no heap profile of pid $1 within $_secs s of its death"
 		sleep 0.5
 	done
 	say "$(grep -e "heap profile of pid $1 " -e "no heap profile for pid $1 " "$R/reader.log" | head -n 1)"

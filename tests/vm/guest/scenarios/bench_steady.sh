@@ -9,7 +9,11 @@
 #    the module loaded and oomprof-read running vs no module, in ten
 #    alternating rounds (loaded first in odd rounds, last in even ones; the
 #    host's other load comes in bursts that a round's ratio shows):
-#    20,000 processes and 200,000 round trips per mode in all. Results in
+#    per round and mode oomprof_steady_forks processes (default 1000) and
+#    oomprof_steady_signals round trips (default 5000): 20,000 processes
+#    and 100,000 round trips in all (each costs ~2-9 ms and ~0.2-2 ms
+#    under TCG on a loaded 2-core host: the defaults keep the run near 6
+#    minutes). Results in
 #    $R/steady, one line per run: "MODE ROUND forkbench|sigbench n=N ns=T".
 . /lib.sh
 
@@ -28,6 +32,9 @@ timeout 10 /bin/oomprof-read --stats > "$R/stats-load.json" 2>> "$R/reader.log" 
 dmesg | grep 'oomprof: ' > "$R/load-log"
 rmmod oomprof || fail "rmmod oomprof failed"
 
+forks=$(cmdline_param oomprof_steady_forks 1000)
+signals=$(cmdline_param oomprof_steady_signals 5000)
+
 # run MODE ROUND: one forkbench and one sigbench run.
 run() {
 	if [ "$1" = loaded ]; then
@@ -35,12 +42,12 @@ run() {
 		start_reader "$R/r$2"
 		sleep 1
 	fi
-	if out=$(/bin/forkbench 2000 /bin/nop); then
+	if out=$(/bin/forkbench "$forks" /bin/nop); then
 		echo "$1 $2 $out" >> "$R/steady"
 	else
 		problem "forkbench failed in round $2 ($1)"
 	fi
-	if out=$(/bin/sigbench 20000); then
+	if out=$(/bin/sigbench "$signals"); then
 		echo "$1 $2 $out" >> "$R/steady"
 	else
 		problem "sigbench failed in round $2 ($1)"
