@@ -33,11 +33,17 @@ def check(r):
     print(f"figure: capture {go['buckets']} buckets, {go['bytes']} bytes in {cap_ms:.1f} ms "
           f"(path {go.get('path')}, started {go.get('capture_after_ns', 0) / 1e6:.1f} ms after the kill): "
           f"{go.get('capture')}" + ("" if go.get("capture") == "complete" else f", NOT COMPLETE: {go.get('stop')}"))
+    read_bytes = go["bytes"] + go.get("counted", 0) * 176
+    print(f"figure: of them {go.get('counted', 0)} counted (learned before the kill): "
+          f"{go.get('counts_bytes', 0)} bytes of counts, "
+          f"{go.get('counts_bytes', 0) / max(go.get('counted', 0), 1):.1f} a bucket; "
+          f"the walk read {read_bytes} bytes")
     m = re.search(r"first_ns=(\d+) best_ns=(\d+) median_ns=(\d+)", r.read("memcpy") or "")
     if not m:
-        fail(f"no memcpybench result for {go['bytes']} bytes: {(r.read('memcpy') or '').strip()}")
+        fail(f"no memcpybench result for the {read_bytes} bytes the walk read: "
+             f"{(r.read('memcpy') or '').strip()}")
     first, best, med = (int(x) / 1e6 for x in m.groups())
-    print(f"figure: plain memcpy of the same {go['bytes']} bytes in the same guest: "
+    print(f"figure: plain memcpy of the same {read_bytes} bytes in the same guest: "
           f"median {med:.2f} ms, best {best:.2f} ms, first {first:.2f} ms")
     print(f"figure: capture / plain copy = {cap_ms / med:.1f} (median copy), "
           f"{cap_ms / first:.1f} (first copy) (goal <= 3)")

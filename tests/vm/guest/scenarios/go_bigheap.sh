@@ -39,9 +39,15 @@ wait_exit "$pid" 300 || fail "bigheap $pid still alive 300 s after the go-ahead:
 say "bigheap $pid OOM-killed"
 bigheap_wait_profile "$pid" $((60 + n / 2000))
 
-# The plain copy of the capture's bytes, in this guest, for the ratio.
-bytes=$(sed -n "s/.*\"tgid\":$pid,.*\"bytes\":\([0-9]*\).*/\1/p" "$R/r/events.jsonl" | head -n 1)
-if [ -n "$bytes" ] && [ "$bytes" -gt 0 ]; then
+# The plain copy, in this guest, of as many bytes as the capture's walk
+# read, for the ratio: its full entries, and for each counted bucket its
+# six header words and its 16 counters (176 bytes; the stack is skipped).
+line=$(grep "\"tgid\":$pid," "$R/r/events.jsonl" | head -n 1)
+full=$(echo "$line" | sed -n 's/.*"bytes":\([0-9]*\).*/\1/p')
+counted=$(echo "$line" | sed -n 's/.*"counted":\([0-9]*\).*/\1/p')
+bytes=$(( ${full:-0} + ${counted:-0} * 176 ))
+echo "read_bytes=$bytes" >> "$R/summary"
+if [ "$bytes" -gt 0 ]; then
 	/bin/memcpybench "$bytes" > "$R/memcpy" 2>&1 || problem "memcpybench $bytes: $(cat "$R/memcpy")"
 fi
 stop_reader
