@@ -42,7 +42,7 @@ EXPECTED_OK += [
     "in a time namespace: registered with the start time its /proc shows",
     "in a time namespace: a start time one tick off is ESRCH",
     "the time namespace child's checks passed",
-    "three dumps at once: two run whole, the third gets EBUSY",
+    "three dumps at once: two run, the third gets EBUSY",
     "with dump_timeout_ms=1 a dump stops at its deadline, partial",
 ]
 
