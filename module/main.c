@@ -53,10 +53,10 @@ MODULE_PARM_DESC(capture_max_buckets,
  * tens of ms on hardware; every capture also ends by
  * OOMPROF_CAPTURE_END_MS after the kill whatever this says.
  */
-static unsigned int capture_timeout_ms = 1000;
+static unsigned int capture_timeout_ms = 1500;
 module_param(capture_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(capture_timeout_ms,
-		 "Longest one capture runs; every capture also ends by 1.5 s after the kill, inside the OOM reaper's 2 s (default 1000)");
+		 "Longest one capture runs; every capture also ends by 1.5 s after the kill, inside the OOM reaper's 2 s (default 1500: that bound alone)");
 
 static unsigned int max_registered = 65536;
 module_param(max_registered, uint, 0444);

@@ -26,7 +26,7 @@ EXPECT = {
     # without a fault, and no fault is taken (one would wait forever).
     "fuse": ({"memory not readable (not resident or already reaped)"}, 1),
 }
-BOUND_NS = 1100 * 1000 * 1000
+BOUND_NS = 1600 * 1000 * 1000
 
 
 def check(r):
