@@ -2,7 +2,7 @@
 """stress_hostile: Go programs with forged runtime.mbuckets lists, each
 registered and OOM-killed: every capture partial with the reason the
 forgery calls for, the buckets before the forged one copied, the walk
-bounded in time (capture_timeout_ms, 1000 ms by default), and no splat."""
+bounded in time (the capture ends by 1.5 s after the kill), and no splat."""
 import os
 import sys
 
