@@ -33,10 +33,15 @@ def learned_line(r, pid):
 
 
 def write_line(r, pid):
+    """The reader's line on PID's profile: written (or why not), not the
+    one saying a writer thread took it."""
+    found = None
     for ln in (r.read("reader.log") or "").splitlines():
         if f"heap profile of pid {pid} " in ln or f"no heap profile for pid {pid} " in ln:
-            return ln
-    return None
+            found = ln
+            if "on a writer thread" not in ln or "written in" in ln:
+                return ln
+    return found
 
 
 def pprof_top(path):
