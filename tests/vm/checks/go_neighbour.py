@@ -72,6 +72,11 @@ def check(r):
         fail(f"{len(kills)} oom_kill records for {rounds} rounds")
     for k in kills:
         match_dmesg(r, k)
+        # The scenario is about the cgroup's OOM: a global one (the guest
+        # short of memory) proves nothing about the neighbour.
+        if k.get("constraint") != "memcg" or not str(k.get("oom_cgroup")).endswith("/nb"):
+            fail(f"victim {k['pid']}: constraint {k.get('constraint')!r}, oom_cgroup "
+                 f"{k.get('oom_cgroup')!r}: not the /nb cgroup's OOM")
         go = k.get("go")
         if go is None:
             fail(f"victim {k['pid']} was not registered when it was killed "
