@@ -54,6 +54,7 @@ struct gl_reg {
 	int maps_reloaded;	/* once a pass, for a mapping made since */
 	long long checked_ns;	/* last look at the head */
 	int stopped;
+	int said_big;		/* the last pass learned GOLEARN_LOG_MIN or more */
 	char why[256];
 	time_t gone_since;	/* 0: alive */
 };
@@ -914,10 +915,16 @@ static void commit(struct golearn *g, struct gl_reg *r)
 		return;
 	}
 	g->tells++;
-	if (n >= GOLEARN_LOG_MIN && !g->o.quiet)
+	/*
+	 * A big pass is said; so is the pass after a big one that catches
+	 * up (however small), so that the last line gives the whole list's
+	 * size once the program has stopped making buckets. Then quiet.
+	 */
+	if ((n >= GOLEARN_LOG_MIN || r->said_big) && !g->o.quiet)
 		fprintf(stderr, "oomprof-read: learned %zu heap-profile buckets of pid %d (%s): %zu total, %.0f ms\n",
 			n, (int)r->pid, esc(r->comm), s->nb,
 			(double)(now_ns() - r->pass_start) / 1e6);
+	r->said_big = n >= GOLEARN_LOG_MIN;
 }
 
 /* Start a pass if the head moved. 1: a pass runs; 0: nothing to do. */

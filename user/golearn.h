@@ -38,7 +38,7 @@ struct golearn_state;
 
 /* Default bound on all learned state: --learn-memory. */
 #define GOLEARN_DEFAULT_BUDGET	(256ULL << 20)
-/* A pass that learns at least this many buckets is logged. */
+/* A pass that learns at least this many buckets is logged, and the next. */
 #define GOLEARN_LOG_MIN		10000
 /* A gone process's state is kept this long for its kill record. */
 #define GOLEARN_GRACE_SECONDS	30
