@@ -267,7 +267,7 @@ static int exe_on_fuse(pid_t pid)
 {
 	char path[64], raw[4096], exe[4 * 4096], line[4 * 4096 + 512];
 	unsigned int major = 0, minor = 0, ma, mi;
-	int found = 0, fuse;
+	int found = 0, lines = 0, fuse;
 	size_t o = 0;
 	ssize_t n;
 	FILE *f;
@@ -294,6 +294,7 @@ static int exe_on_fuse(pid_t pid)
 		unsigned long long inode;
 		int at = 0;
 
+		lines++;
 		line[strcspn(line, "\n")] = '\0';
 		if (sscanf(line, "%*x-%*x %*s %*x %x:%x %llu %n", &ma, &mi,
 			   &inode, &at) != 3 || !at || !inode ||
@@ -309,6 +310,8 @@ static int exe_on_fuse(pid_t pid)
 		minor = mi;
 	}
 	fclose(f);
+	if (!lines)
+		return -1;	/* exiting: its address space is gone */
 	if (!found)
 		return 1;
 	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
