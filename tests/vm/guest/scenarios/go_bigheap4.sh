@@ -17,7 +17,14 @@ if [ "$validate" = 1 ]; then
 else
 	load_module
 fi
-start_reader "$R/r"
+# oomprof-read's learned stacks: ~100 bytes a bucket, shared by the four
+# (one executable), but four 1M-bucket lists spent its default 256M
+# (measured): past 2M buckets in all, give it room, as README says to.
+if [ $((4 * n)) -gt 2000000 ]; then
+	start_reader "$R/r" --learn-memory 768M
+else
+	start_reader "$R/r"
+fi
 
 pids=
 for i in 1 2 3 4; do
