@@ -21,6 +21,7 @@
 
 #include "events.h"
 #include "goprofile.h"
+#include "tmpdir.h"
 #include "outdir.h"
 #include "record_fixtures.h"
 #include "retention.h"
@@ -50,8 +51,7 @@ static int setup(void **state)
 	char why[512];
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/oomprof-goprofile.XXXXXX");
-	if (!mkdtemp(dir))
+	if (tmpdir_make(dir, sizeof(dir), "goprofile"))
 		return -1;
 	dfd = outdir_open(dir, why, sizeof(why));
 	return dfd < 0 ? -1 : 0;
@@ -59,12 +59,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
 	close(dfd);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
+	return tmpdir_remove(dir);
 }
 
 /* The one entry in DIR not starting with '.' and not in @skip. */

@@ -20,14 +20,14 @@
 
 #include "evlog.h"
 #include "outdir.h"
+#include "tmpdir.h"
 
 static char base[64];
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(base, sizeof(base), "/tmp/oomprof-outdir.XXXXXX");
-	if (!mkdtemp(base))
+	if (tmpdir_make(base, sizeof(base), "outdir"))
 		return -1;
 	/* Like /tmp: anyone may create entries in it. */
 	return chmod(base, 01777);
@@ -35,11 +35,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
-	return system(cmd);
+	return tmpdir_remove(base);
 }
 
 static void sub(char *out, size_t len, const char *name)

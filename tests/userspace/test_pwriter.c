@@ -35,6 +35,7 @@
 #include "outdir.h"
 #include "profile.pb-c.h"
 #include "pwriter.h"
+#include "tmpdir.h"
 #include "record_fixtures.h"
 #include "symbolize.h"
 
@@ -49,8 +50,7 @@ static int setup(void **state)
 	char why[512];
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/oomprof-pwriter.XXXXXX");
-	if (!mkdtemp(dir))
+	if (tmpdir_make(dir, sizeof(dir), "pwriter"))
 		return -1;
 	dfd = outdir_open(dir, why, sizeof(why));
 	return dfd < 0 ? -1 : 0;
@@ -58,12 +58,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
 	close(dfd);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
+	return tmpdir_remove(dir);
 }
 
 static uint8_t *put(uint8_t *p, uint64_t v)

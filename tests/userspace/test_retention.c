@@ -20,6 +20,7 @@
 
 #include "outdir.h"
 #include "retention.h"
+#include "tmpdir.h"
 
 static char dir[64];
 static int dfd = -1;
@@ -69,8 +70,7 @@ static int exists(const char *name)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/oomprof-retention.XXXXXX");
-	if (!mkdtemp(dir))
+	if (tmpdir_make(dir, sizeof(dir), "retention"))
 		return -1;
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return dfd < 0 ? -1 : 0;
@@ -78,12 +78,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
 	close(dfd);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
+	return tmpdir_remove(dir);
 }
 
 static void oldest_go_first_by_count(void **state)
