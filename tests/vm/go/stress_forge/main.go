@@ -37,6 +37,7 @@ var (
 	growBase = flag.Int("grow", 60000, "grow: buckets in the list before leaking")
 	growMore = flag.Int("growmore", 100000, "grow: buckets appended while it leaks")
 	fuseFile = flag.String("fuse", "/mnt/fh/x", "fuse: a file whose reads are never answered")
+	waitFile = flag.String("wait", "", "wait until this file exists before leaking, instead of -delay")
 )
 
 // anchor's address, against its symbol's value, gives the load bias.
@@ -160,7 +161,7 @@ func main() {
 	b0, b1, b2 := arena[0:words], arena[words:2*words], arena[2*words:3*words]
 
 	var first uint64
-	var grow func()
+	var grow func(k int) bool
 	switch *mode {
 	case "cycle":
 		// 0 -> 1 -> 2 -> 1 -> ...: into the middle, not to the head.
@@ -199,23 +200,40 @@ func main() {
 			bucket(big[i*words:(i+1)*words], next)
 		}
 		first = addr(big)
-		grow = func() {
-			for i := n; (i+1)*words <= len(big); i++ {
-				bucket(big[i*words:(i+1)*words], 0)
-				big[(i-1)*words+1] = addr(big[i*words:])
-				if i%128 == 0 {
-					time.Sleep(time.Millisecond)
-				}
+		// Appends up to k buckets; false once the mapping is full.
+		grow = func(k int) bool {
+			for ; k > 0 && (n+1)*words <= len(big); k-- {
+				bucket(big[n*words:(n+1)*words], 0)
+				big[(n-1)*words+1] = addr(big[n*words:])
+				n++
 			}
+			return (n+1)*words <= len(big)
 		}
 	default:
 		die("unknown -mode %s", *mode)
 	}
 	*(*uint64)(unsafe.Pointer(head)) = first
 	fmt.Println(os.Getpid())
-	time.Sleep(*delay)
+	if *waitFile != "" {
+		for {
+			if _, err := os.Stat(*waitFile); err == nil {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	} else {
+		time.Sleep(*delay)
+	}
 	if grow != nil {
-		go grow()
+		// One batch before the leak starts: with -wait given after
+		// oomprof-read learned the list, the list at the kill is
+		// always longer than the one learned.
+		grow(128)
+		go func() {
+			for grow(128) {
+				time.Sleep(time.Millisecond)
+			}
+		}()
 	}
 
 	var leak [][]byte

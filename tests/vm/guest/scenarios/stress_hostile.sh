@@ -3,9 +3,9 @@
 # their own runtime.mbuckets list (tests/vm/go/stress_forge) and leak
 # until OOM-killed, registered by oomprof-read like any Go program: a
 # cycle into the list's middle, a pointer to unmapped memory, a kernel
-# address, nstk 10^6, a list longer than a capture buffer whose tail
-# keeps growing, a bucket in device memory (a PCI memory BAR, mapped
-# VM_IO | VM_PFNMAP), a bucket in a file mapping whose FUSE server never
+# address, nstk 10^6, a 60000-bucket list whose tail grows once
+# oomprof-read has learned it, a bucket in device memory (a PCI memory
+# BAR, mapped VM_IO | VM_PFNMAP), a bucket in a file mapping whose FUSE server never
 # answers a read (progs/fusehang: a walk that faulted it in would wait
 # forever), each built by Go 1.19 and by the current Go. The
 # checker requires each capture partial with its reason, bounded in time,
@@ -35,10 +35,20 @@ for mode in cycle unmapped kernel nstk grow device fuse; do
 		n=$((n + 1))
 		make_cgroup "h$n" 96M
 		say "stress_forge-$tag -mode $mode in /h$n"
-		run_victim_in_cgroup "$CG/h$n" /bin/stress_forge-$tag -mode "$mode" \
+		wait=
+		[ "$mode" = grow ] && wait="-wait /tmp/go-$n"
+		# shellcheck disable=SC2086 # $wait is two words or none
+		run_victim_in_cgroup "$CG/h$n" /bin/stress_forge-$tag -mode "$mode" $wait \
 			> "$R/forge-$n.out" 2> "$R/forge-$n.err" &
 		pid=$!
 		echo "$mode $tag $pid" >> "$R/victims"
+		if [ -n "$wait" ]; then
+			# grow: its list grows only once oomprof-read has
+			# learned it, so that the capture always finds a list
+			# longer than the one learned.
+			bigheap_wait_learned "$pid" 60000 90
+			touch "/tmp/go-$n"
+		fi
 		wait_exit "$pid" 90 || fail "stress_forge -mode $mode ($tag) $pid still alive after 90 s: $(cg_diag "h$n")"
 		[ "$WAIT_STATUS" = 137 ] ||
 			problem "stress_forge -mode $mode ($tag) exited with $WAIT_STATUS, not SIGKILL: $(tail -n 2 "$R/forge-$n.err" | tr '\n' '|')"
