@@ -1194,6 +1194,19 @@ static const uint8_t *dup_rebase(const struct gobin *from, struct gobin *to,
 	return NULL;	/* not in storage the gobin owns: cannot happen */
 }
 
+size_t gobin_bytes(const struct gobin *g)
+{
+	size_t n = sizeof(*g);
+
+	if (!g)
+		return 0;
+	if (g->copy)
+		n += g->imgsz;
+	for (const struct gobin_buf *b = g->bufs; b; b = b->next)
+		n += sizeof(*b) + b->len;
+	return n;
+}
+
 struct gobin *gobin_dup(const struct gobin *g)
 {
 	struct gobin *d = g->fd < 0 && !g->elf ? gobin_new(g->name) : NULL;

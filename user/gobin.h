@@ -100,6 +100,12 @@ void gobin_close(struct gobin *g);
  * its file or on allocation failure.
  */
 struct gobin *gobin_dup(const struct gobin *g);
+/*
+ * The bytes a trimmed gobin holds (its image or kept regions), which is
+ * what gobin_dup copies; its name cache grows on use, within the profile's
+ * work budget.
+ */
+size_t gobin_bytes(const struct gobin *g);
 
 /* printf into @err (if any): the error convention of gobin and govars. */
 void gobin_seterr(char *err, size_t len, const char *fmt, ...)

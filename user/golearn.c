@@ -441,6 +441,15 @@ size_t golearn_state_count(const struct golearn_state *s)
 	return s ? s->nb : 0;
 }
 
+size_t golearn_state_pcs(const struct golearn_state *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; s && i < s->nb; i++)
+		n += s->b[i].nstk;
+	return n;
+}
+
 /* ---- registrations ---- */
 
 struct golearn *golearn_new(const struct golearn_opts *o)

@@ -110,6 +110,8 @@ struct golearn_state *golearn_take(struct golearn *g, uint64_t reg_id);
 void golearn_state_free(struct golearn_state *s);
 /* Buckets held (known_count of the prefix learned last). */
 size_t golearn_state_count(const struct golearn_state *s);
+/* The PCs of all its stacks together (a walk over its buckets). */
+size_t golearn_state_pcs(const struct golearn_state *s);
 
 /* Counters, for tests and logs. */
 struct golearn_stats {

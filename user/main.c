@@ -55,6 +55,7 @@ struct reader {
 	struct retention keep;
 	struct golearn *learn;		/* NULL: not learning */
 	unsigned long long learn_budget;	/* --learn-memory */
+	unsigned long long write_budget;	/* --write-memory */
 	int exec_events;		/* the module reports exec and exit */
 	unsigned long long proc_lost;	/* its proc_events_lost, last seen */
 	struct pwriter pw;		/* large profiles, off this loop */
@@ -92,6 +93,9 @@ OOMPROF_DEVICE_PATH ": one JSON object a line in DIR/events.jsonl, and one\n"
 "      --learn-memory SIZE  memory for the Go bucket lists learned ahead of\n"
 "                    an OOM kill (K, M, G; default 256M; 0: none, every\n"
 "                    kill copies its buckets whole)\n"
+"      --write-memory SIZE  memory for large heap profiles being built and\n"
+"                    written, all together (K, M, G; default 256M; 0: no\n"
+"                    bound); past it the next waits (one always runs)\n"
 "      --enable-go-memprofile=RATE\n"
 "                    in each Go process it registers whose MemProfileRate is\n"
 "                    0 (built without runtime/pprof: no heap profile), write\n"
@@ -197,13 +201,28 @@ static int go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 	/* What was learned of it: its counts resolve there; then freed. */
 	struct golearn_state *learned = golearn_take(r->learn,
 						     cap->registration_id);
+	size_t charged = 0;
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	opened = find_exe(r, cap, &exe, &note);
 	if (cap->nbuckets >= PWRITER_ASYNC_BUCKETS && pwriter_fd(&r->pw) >= 0) {
+		double waited;
+
 		if (opened)
 			gobin_trim(opened);	/* all a copy needs */
+		/*
+		 * Within --write-memory: wait for the jobs in flight to leave
+		 * room (the module holds the records that come meanwhile).
+		 */
+		waited = pwriter_wait_room(&r->pw,
+					   pwriter_estimate(k, exe.bin, learned,
+							    1));
+		if (waited > 0)
+			fprintf(stderr, "oomprof-read: heap profile of pid %u (%s): %llu buckets waited %.0f ms for the profiles being written to leave room within --write-memory %lluM\n",
+				k->victim.tgid, esc(k->victim.comm),
+				(unsigned long long)cap->nbuckets, waited,
+				r->write_budget >> 20);
 		if (!pwriter_submit(&r->pw, k, exe.bin, exe.bias, exe.path,
 				    note, learned, path, pathlen)) {
 			gobin_close(opened);
@@ -212,10 +231,21 @@ static int go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 				(unsigned long long)cap->nbuckets, esc(path));
 			return 1;
 		}
-		path[0] = '\0';	/* refused (all busy): inline, as before */
+		path[0] = '\0';	/* refused (no memory): inline */
+	}
+	/*
+	 * A large one written here counts against --write-memory like the
+	 * writers' jobs: this waits until they leave room (the module holds
+	 * the records that come meanwhile). Small ones, bounded by
+	 * PWRITER_ASYNC_BUCKETS, never wait.
+	 */
+	if (cap->nbuckets >= PWRITER_ASYNC_BUCKETS) {
+		charged = pwriter_estimate(k, NULL, learned, 0);
+		pwriter_reserve(&r->pw, charged);
 	}
 	rc = goprofile_write_learned(k, &exe, learned, 0, r->dirfd, r->dir,
 				     path, pathlen, why, whylen);
+	pwriter_release(&r->pw, charged);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	golearn_state_free(learned);
 
@@ -471,6 +501,7 @@ static int run(struct reader *r, int drain)
 		return 1;
 	}
 	pwriter_init(&r->pw, r->dirfd, r->dir);
+	pwriter_set_budget(&r->pw, (size_t)r->write_budget);
 	rc = connect_device(r, drain, &fd, &buf, &buflen);
 	if (rc > 0) {
 		pwriter_finish(&r->pw, NULL, NULL);
@@ -663,7 +694,7 @@ int main(int argc, char **argv)
 {
 	enum { OPT_DRAIN = 256, OPT_STATS, OPT_DEVICE, OPT_MAX_FILES,
 	       OPT_MAX_BYTES, OPT_DETACH, OPT_ENABLE_MEMPROFILE,
-	       OPT_LEARN_MEMORY };
+	       OPT_LEARN_MEMORY, OPT_WRITE_MEMORY };
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "pid", required_argument, NULL, 'p' },
@@ -676,6 +707,7 @@ int main(int argc, char **argv)
 		{ "enable-go-memprofile", required_argument, NULL,
 		  OPT_ENABLE_MEMPROFILE },
 		{ "learn-memory", required_argument, NULL, OPT_LEARN_MEMORY },
+		{ "write-memory", required_argument, NULL, OPT_WRITE_MEMORY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -687,6 +719,7 @@ int main(int argc, char **argv)
 		.dirfd = -1,
 		.keep = { .max_files = 1000, .max_bytes = 2ULL << 30 },
 		.learn_budget = GOLEARN_DEFAULT_BUDGET,
+		.write_budget = 256ull << 20,
 	};
 	long long n;
 	const char *pids = NULL;
@@ -754,6 +787,15 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			r.learn_budget = (unsigned long long)n;
+			break;
+		case OPT_WRITE_MEMORY:
+			n = retention_parse_size(optarg);
+			if (n < 0) {
+				fprintf(stderr, "oomprof-read: --write-memory '%s' is not a size (e.g. 256M, 1G; 0: no bound)\n",
+					esc(optarg));
+				return 2;
+			}
+			r.write_budget = (unsigned long long)n;
 			break;
 		case 'q':
 			r.quiet = 1;

@@ -23,6 +23,7 @@ struct pwriter_job {
 	struct gobin *bin;		/* private copy, or NULL */
 	struct golearn_state *learned;	/* its learned buckets, or NULL */
 	uint64_t bias;
+	size_t charge;			/* pwriter_estimate's, while in flight */
 	int rc;
 	double ms;
 	char note[160];
@@ -86,6 +87,9 @@ static void *worker(void *arg)
 		w->queue = j->next;
 		if (!w->queue)
 			w->queue_tail = &w->queue;
+		w->running++;
+		if (w->running > w->running_peak)
+			w->running_peak = w->running;
 		pthread_mutex_unlock(&w->lock);
 
 		run_job(w, j);
@@ -104,6 +108,10 @@ static void *worker(void *arg)
 			;
 		*d = j;
 		w->inflight--;
+		w->running--;
+		w->charged -= j->charge;
+		j->charge = 0;
+		pthread_cond_broadcast(&w->room);
 		/* Non-blocking: a full pipe already says "collect". */
 		do {
 			n = write(w->pipe[1], "", 1);
@@ -130,6 +138,7 @@ int pwriter_init(struct pwriter *w, int dirfd, const char *dir)
 	}
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->work, NULL);
+	pthread_cond_init(&w->room, NULL);
 	/*
 	 * Workers take no signals (they inherit this mask): SIGTERM and
 	 * SIGHUP must interrupt the reading loop's poll.
@@ -149,6 +158,95 @@ int pwriter_init(struct pwriter *w, int dirfd, const char *dir)
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return w->nthreads ? 0 : -1;
+}
+
+void pwriter_set_budget(struct pwriter *w, size_t bytes)
+{
+	if (w->nthreads)
+		pthread_mutex_lock(&w->lock);
+	w->budget = bytes;
+	if (w->nthreads)
+		pthread_mutex_unlock(&w->lock);
+}
+
+size_t pwriter_estimate(const struct oomprof_oom_kill *rec,
+			const struct gobin *bin,
+			const struct golearn_state *learned, int copy_rec)
+{
+	const struct oomprof_go_capture *cap = (const void *)(rec + 1);
+	size_t n = PWRITER_JOB_FIXED + gobin_bytes(bin);
+	/* Full entries are mostly PCs: bucket_bytes / 8 bounds theirs. */
+	size_t pcs = cap->bucket_bytes / 8 + golearn_state_pcs(learned);
+	/*
+	 * As many buckets as the record's bytes can hold (a full entry is at
+	 * least its address, header and memRecord): bounded by the record
+	 * (record_next checked its sizes), whatever nbuckets says.
+	 */
+	size_t most = cap->bucket_bytes /
+		      (8 * (1 + OOMPROF_GO_BUCKET_HEADER_WORDS +
+			    OOMPROF_GO_MEMRECORD_WORDS)) +
+		      cap->nbuckets_counted;
+	size_t nb = cap->nbuckets < most ? cap->nbuckets : most;
+
+	if (copy_rec)
+		n += rec->hdr.size;
+	return n + nb * PWRITER_BYTES_PER_BUCKET + pcs * PWRITER_BYTES_PER_PC;
+}
+
+/* Whether @bytes may be charged now. */
+static int fits(const struct pwriter *w, size_t bytes)
+{
+	return !w->budget || !w->charged || w->charged + bytes <= w->budget;
+}
+
+static void charge(struct pwriter *w, size_t bytes)
+{
+	w->charged += bytes;
+	if (w->charged > w->charged_peak)
+		w->charged_peak = w->charged;
+}
+
+void pwriter_reserve(struct pwriter *w, size_t bytes)
+{
+	if (!w->nthreads) {
+		charge(w, bytes);
+		return;
+	}
+	pthread_mutex_lock(&w->lock);
+	w->waits += !fits(w, bytes);
+	while (!fits(w, bytes))
+		pthread_cond_wait(&w->room, &w->lock);
+	charge(w, bytes);
+	pthread_mutex_unlock(&w->lock);
+}
+
+double pwriter_wait_room(struct pwriter *w, size_t bytes)
+{
+	struct timespec t0;
+	int waited = 0;
+
+	if (!w->nthreads)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pthread_mutex_lock(&w->lock);
+	while (!fits(w, bytes) || w->inflight >= PWRITER_MAX_JOBS) {
+		waited = 1;
+		pthread_cond_wait(&w->room, &w->lock);
+	}
+	w->waits += waited;
+	pthread_mutex_unlock(&w->lock);
+	return waited ? ms_since(&t0) : 0;
+}
+
+void pwriter_release(struct pwriter *w, size_t bytes)
+{
+	if (w->nthreads)
+		pthread_mutex_lock(&w->lock);
+	w->charged -= bytes;
+	if (w->nthreads) {
+		pthread_cond_broadcast(&w->room);
+		pthread_mutex_unlock(&w->lock);
+	}
 }
 
 int pwriter_fd(const struct pwriter *w)
@@ -180,19 +278,30 @@ int pwriter_submit(struct pwriter *w, const struct oomprof_oom_kill *rec,
 		   struct golearn_state *learned, char *planned,
 		   size_t plannedlen)
 {
+	size_t est = pwriter_estimate(rec, bin, learned, 1);
 	struct pwriter_job *j;
 	int full;
 
 	if (!w->nthreads)
 		return -1;
+	/*
+	 * Charged before anything is copied: the copies are part of what
+	 * the budget bounds. Only this thread submits, so the room seen
+	 * here is still there below (workers only free it).
+	 */
 	pthread_mutex_lock(&w->lock);
-	full = w->inflight >= PWRITER_MAX_JOBS;
+	full = w->inflight >= PWRITER_MAX_JOBS || !fits(w, est);
+	if (!full)
+		charge(w, est);
 	pthread_mutex_unlock(&w->lock);
 	if (full)
 		return -1;
 	j = calloc(1, sizeof(*j));
-	if (!j)
+	if (!j) {
+		pwriter_release(w, est);
 		return -1;
+	}
+	j->charge = est;
 	j->rec = malloc(rec->hdr.size);
 	if (bin)
 		j->bin = gobin_dup(bin);
@@ -201,6 +310,7 @@ int pwriter_submit(struct pwriter *w, const struct oomprof_oom_kill *rec,
 	    (size_t)snprintf(planned, plannedlen, "%s", j->planned) >=
 		    plannedlen) {
 		job_free(j);
+		pwriter_release(w, est);
 		return -1;
 	}
 	memcpy(j->rec, rec, rec->hdr.size);
@@ -260,6 +370,7 @@ void pwriter_finish(struct pwriter *w, pwriter_done_fn fn, void *ctx)
 			pthread_join(w->threads[i], NULL);
 		pwriter_collect(w, fn, ctx);
 		pthread_cond_destroy(&w->work);
+		pthread_cond_destroy(&w->room);
 		pthread_mutex_destroy(&w->lock);
 	}
 	if (w->pipe[0] >= 0)

@@ -13,9 +13,19 @@
  * finished jobs (pwriter_collect) when pwriter_fd is readable.
  *
  * Bounded: PWRITER_THREADS workers, at most PWRITER_MAX_JOBS jobs queued
- * or running (each holds its record: at most one capture buffer). A job
- * that does not fit is refused, and the caller writes that profile inline
- * as before: nothing is lost, the loop only waits as it did.
+ * or running (each holds its record: at most one capture buffer), and
+ * the memory of all jobs together within the writer's budget
+ * (pwriter_set_budget; oomprof-read's --write-memory): each job is
+ * charged its estimate (pwriter_estimate) from submission to its end. A
+ * job that does not fit is refused, and the caller writes that profile
+ * inline after pwriter_reserve, which waits until the jobs in flight leave
+ * room: nothing is lost, the loop only waits. One job always fits when
+ * nothing else is charged, so a profile larger than the budget is still
+ * written, alone.
+ *
+ * The daemon runs with oom_score_adj -1000: memory it takes is memory the
+ * OOM killer takes from someone else, in the middle of an OOM. Hence the
+ * budget.
  */
 #ifndef OOMPROF_USER_PWRITER_H
 #define OOMPROF_USER_PWRITER_H
@@ -34,6 +44,19 @@ struct golearn_state;
 #define PWRITER_MAX_JOBS 4
 /* Smaller captures are written inline: milliseconds, and in order. */
 #define PWRITER_ASYNC_BUCKETS 10000
+/*
+ * What building and writing a profile takes beyond its inputs: its
+ * samples are held, then encoded, then compressed, each about as large as
+ * the stacks' PCs make it. Measured: 69 bytes a bucket of 20-32 PCs at 1M
+ * buckets (make bench, "memory of build+write"), 161 a bucket of 32 PCs
+ * with fewer shared frames at 200k (test_pwriter, which checks that the
+ * estimate stays above the job's real high-water mark). So 96 bytes a
+ * bucket, 8 a PC, and 8 MiB besides (string, function and PC tables,
+ * zlib).
+ */
+#define PWRITER_BYTES_PER_BUCKET 96
+#define PWRITER_BYTES_PER_PC 8
+#define PWRITER_JOB_FIXED (8u << 20)
 
 /* A finished job, as pwriter_collect hands it to the loop. */
 struct pwriter_done {
@@ -51,6 +74,7 @@ struct pwriter_job;
 struct pwriter {
 	pthread_mutex_t lock;
 	pthread_cond_t work;
+	pthread_cond_t room;	/* charged memory went down */
 	pthread_t threads[PWRITER_THREADS];
 	unsigned int nthreads;
 	int pipe[2];		/* a byte per finished job: wakes the loop */
@@ -58,6 +82,11 @@ struct pwriter {
 	const char *dir;
 	int stopping;
 	unsigned int inflight;	/* queued or running */
+	size_t budget;		/* bytes; 0: no bound */
+	size_t charged;		/* estimates of the jobs in flight, inline too */
+	size_t charged_peak;	/* the most charged at once */
+	unsigned int running, running_peak;	/* jobs being built */
+	unsigned long long waits;	/* pwriter_reserve calls that waited */
 	struct pwriter_job *queue, **queue_tail, *done;
 };
 
@@ -68,6 +97,31 @@ struct pwriter {
  */
 int pwriter_init(struct pwriter *w, int dirfd, const char *dir);
 
+/* Bound the memory of the jobs in flight to @bytes (0: no bound). */
+void pwriter_set_budget(struct pwriter *w, size_t bytes);
+/*
+ * The memory writing @rec's profile takes: its record (@copy_rec: a job's
+ * copy of it), the copy of @bin a job makes (NULL: none), and the build,
+ * from its buckets and their PCs (those of its full entries, and those
+ * of @learned's stacks, where its count entries' stacks are).
+ */
+size_t pwriter_estimate(const struct oomprof_oom_kill *rec,
+			const struct gobin *bin,
+			const struct golearn_state *learned, int copy_rec);
+/*
+ * For a profile written inline: wait until @bytes fit the budget beside
+ * the jobs in flight (or nothing is charged), charge them; release with
+ * pwriter_release once written. Only the submitting thread calls these.
+ */
+void pwriter_reserve(struct pwriter *w, size_t bytes);
+/*
+ * Wait until a job of @bytes would be taken (it fits beside the jobs in
+ * flight, and fewer than PWRITER_MAX_JOBS are): then pwriter_submit takes
+ * it, since only this thread submits. Returns the milliseconds waited.
+ */
+double pwriter_wait_room(struct pwriter *w, size_t bytes);
+void pwriter_release(struct pwriter *w, size_t bytes);
+
 /* Readable when finished jobs wait for pwriter_collect; -1 if none run. */
 int pwriter_fd(const struct pwriter *w);
 
@@ -77,8 +131,9 @@ int pwriter_fd(const struct pwriter *w);
  * bias @bias, @exe_path naming it; @note is find_exe's remark; its count
  * entries resolve through @learned (golearn_take's, or NULL), which the
  * job owns and frees once queued. Writes the path the profile will have
- * into @planned. 0 queued; -1 refused (queue full, no workers, out of
- * memory): the caller writes it inline, and still owns @learned.
+ * into @planned. 0 queued; -1 refused (queue full, over the budget, no
+ * workers, out of memory): the caller writes it inline (pwriter_reserve
+ * first), and still owns @learned.
  */
 int pwriter_submit(struct pwriter *w, const struct oomprof_oom_kill *rec,
 		   const struct gobin *bin, uint64_t bias,

@@ -354,6 +354,122 @@ static void finish_drains_every_job(void **state)
 	free(events);
 }
 
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+/* A field of /proc/self/status in KiB, -1 if absent. */
+static long status_kb(const char *field)
+{
+	char line[256];
+	long v = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, strlen(field)))
+			v = strtol(line + strlen(field), NULL, 10);
+	fclose(f);
+	return v;
+}
+#endif
+
+/*
+ * --write-memory: with a budget below one job, jobs run one at a time
+ * (each still runs: one always fits when nothing else is charged), the
+ * loop's pwriter_wait_room is what waits, every profile is whole, and
+ * every charge is given back. Without a budget nothing waits.
+ */
+static void budget_writes_one_at_a_time(void **state)
+{
+	struct oomprof_oom_kill *k[3];
+	char planned[4096], comm[32];
+	struct pwriter w;
+	size_t est[3], most = 0;
+	struct evlog ev;
+	struct done_log dl = { .ev = &ev };
+
+	(void)state;
+	assert_int_equal(evlog_open(&ev, dfd, dir), 0);
+	for (int i = 0; i < 3; i++) {
+		snprintf(comm, sizeof(comm), "budget%d", i);
+		k[i] = go_record(20000 + 5000 * (size_t)i,
+				 3000 + (unsigned int)i, comm, 30 + (uint64_t)i);
+		est[i] = pwriter_estimate(k[i], NULL, NULL, 1);
+		most = est[i] > most ? est[i] : most;
+	}
+	for (int bounded = 1; bounded >= 0; bounded--) {
+		assert_int_equal(pwriter_init(&w, dfd, dir), 0);
+		pwriter_set_budget(&w, bounded ? 1 : 0);
+		for (int i = 0; i < 3; i++) {
+			pwriter_wait_room(&w, est[i]);
+			assert_int_equal(pwriter_submit(&w, k[i], NULL, 0, NULL, "",
+							NULL, planned,
+							sizeof(planned)), 0);
+		}
+		/* Read before pwriter_finish clears the writer. */
+		while (dl.n < 3 * (2 - bounded)) {
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+			pwriter_collect(&w, on_done, &dl);
+		}
+		print_message("    budget %s: %u job(s) at most at once, %zu bytes charged at most (largest job %zu), %llu wait(s)\n",
+			      bounded ? "1 byte" : "none", w.running_peak,
+			      w.charged_peak, most, w.waits);
+		assert_int_equal(w.charged, 0);
+		if (bounded) {
+			assert_int_equal(w.running_peak, 1);
+			assert_true(w.charged_peak <= most);
+		} else {
+			assert_int_equal(w.waits, 0);
+		}
+		pwriter_finish(&w, on_done, &dl);
+	}
+	assert_int_equal(dl.failed, 0);
+	assert_int_equal(evlog_close(&ev), 0);
+	for (int i = 0; i < 3; i++)
+		free(k[i]);
+}
+
+/*
+ * pwriter_estimate is an upper bound of what a job takes: the process's
+ * own high-water mark (VmHWM, reset through clear_refs) across one 200k
+ * job, against the estimate. Not under ASan or TSan, whose shadow memory
+ * and quarantine are not the job's.
+ */
+static void estimate_bounds_job_memory(void **state)
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	(void)state;
+	print_message("    (not measured under a sanitizer)\n");
+#else
+	struct oomprof_oom_kill *k = go_record(200000, 4000, "hwm", 40);
+	char planned[4096];
+	struct pwriter w;
+	size_t est = pwriter_estimate(k, NULL, NULL, 1);
+	long rss0, peak;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(pwriter_init(&w, dfd, dir), 0);
+	f = fopen("/proc/self/clear_refs", "w");
+	assert_non_null(f);
+	assert_true(fputs("5", f) >= 0);
+	assert_int_equal(fclose(f), 0);
+	rss0 = status_kb("VmRSS:");
+	assert_int_equal(pwriter_submit(&w, k, NULL, 0, NULL, "", NULL, planned,
+					sizeof(planned)), 0);
+	pwriter_finish(&w, NULL, NULL);
+	peak = status_kb("VmHWM:");
+	assert_true(rss0 > 0 && peak >= rss0);
+	print_message("    200000 buckets: %.1f MiB above the start at most (%.0f bytes a bucket beside the record's copy), estimate %.1f MiB\n",
+		      (double)(peak - rss0) / 1024,
+		      ((double)(peak - rss0) * 1024 - k->hdr.size) / 200000,
+		      (double)est / 1048576);
+	assert_true((size_t)(peak - rss0) * 1024 <= est);
+	assert_int_equal(samples_in(planned), 200000);
+	free(k);
+#endif
+}
+
 /*
  * A job symbolizes with a copy of the cached function table; the reading
  * loop may close the original meanwhile (cache eviction, a reconnect).
@@ -420,6 +536,10 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(finish_drains_every_job, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(budget_writes_one_at_a_time,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(estimate_bounds_job_memory,
+						setup, teardown),
 		cmocka_unit_test(gobin_dup_symbolizes_alone),
 	};
 

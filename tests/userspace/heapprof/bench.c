@@ -112,6 +112,36 @@ static double zlib_alone(const uint8_t *in, size_t len, size_t *outlen,
 	return t0 < 0 ? -1 : t1 - t0;
 }
 
+/* A field of /proc/self/status in KiB, -1 if absent. */
+static long status_kb(const char *field)
+{
+	char line[256];
+	long v = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, strlen(field)))
+			v = strtol(line + strlen(field), NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/* Reset VmHWM to the present RSS (clear_refs 5) and return that RSS. */
+static long peak_reset(void)
+{
+	FILE *f = fopen("/proc/self/clear_refs", "w");
+	int bad;
+
+	if (!f)
+		return -1;
+	bad = fputs("5", f) < 0;
+	if (fclose(f) || bad)
+		return -1;
+	return status_kb("VmRSS:");
+}
+
 int main(int argc, char **argv)
 {
 	struct gobin_frames_ctx sc = { 0 };
@@ -176,6 +206,7 @@ int main(int argc, char **argv)
 		uint8_t *enc;
 		size_t enclen, zlen;
 		double t0, t1, t2, tz, c0, c1, c2, cz = 0;
+		long rss0, peak;
 
 		if (!buf || !stk || !depth)
 			return 1;
@@ -217,6 +248,7 @@ int main(int argc, char **argv)
 		free(stk);
 		free(depth);
 		snprintf(path, sizeof(path), "%s/bench-%zu.pb.gz", argv[2], n);
+		rss0 = peak_reset();
 		t0 = now();
 		c0 = cpu();
 		if (heapprof_build(buf, (size_t)(p - buf), &o, &prof, &st)) {
@@ -231,6 +263,7 @@ int main(int argc, char **argv)
 		}
 		t2 = now();
 		c2 = cpu();
+		peak = status_kb("VmHWM:");
 		if (stat(path, &sb))
 			sb.st_size = 0;
 		if (pprof_encode(prof, &enc, &enclen)) {
@@ -251,6 +284,10 @@ int main(int argc, char **argv)
 		       "", pprof_nsamples(prof), st.pcs, pprof_nlocations(prof),
 		       enclen / 1048576.0, sb.st_size / 1048576.0,
 		       ru.ru_maxrss / 1024);
+		if (rss0 >= 0 && peak >= rss0)
+			printf("%8s  memory of build+write: peak %.1f MiB above the input, %.0f bytes a bucket\n",
+			       "", (peak - rss0) / 1024.0,
+			       (peak - rss0) * 1024.0 / (double)n);
 		printf("%8s  zlib alone (level 1, as runtime/pprof) on the same encoding %.1f ms: (build+write)/zlib %.2f, write/zlib %.2f\n",
 		       "", tz * 1e3, (t2 - t0) / tz, (t2 - t1) / tz);
 		printf("%8s  CPU time: build %.1f ms, write %.1f ms, zlib alone %.1f ms: (build+write)/zlib %.2f; %.0f buckets per CPU second\n",
