@@ -97,6 +97,10 @@ if [ $make_user_ok = 1 ]; then
 		-p 0 --device /nonexistent/oomprof
 	cli_check "--max-bytes 17179869184G is refused, not unlimited" 2 \
 		"is too large" --max-bytes 17179869184G
+	cli_check "--write-memory takes a size" 2 "--write-memory 'lots' is not a size" \
+		--write-memory lots
+	cli_check "--learn-memory takes a size" 2 "--learn-memory '-1' is not a size" \
+		--learn-memory -1
 	cli_check "an unexpected argument is escaped" 2 "'a\\x0aOOM kill'" $'a\nOOM kill'
 	cli=$(mktemp -d /tmp/oomprof-cli.XXXXXX)
 	chmod 1777 "$cli"
