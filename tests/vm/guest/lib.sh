@@ -326,6 +326,22 @@ bigheap_wait_ready() {
 	say "bigheap $1 ready: $(cat "/tmp/ready-$1")"
 }
 
+# bigheap_load_module N BUFFERS: load the module for bigheap victims of
+# N stacks: at its defaults, or with oomprof_bigheap_validate=1 on the
+# kernel command line, BUFFERS capture buffers sized for N (with a 1.5 s
+# time bound and room for 2N buckets), which checks the victims and the
+# comparison without the daemon's learning. Sets $validate (1 or 0).
+bigheap_load_module() {
+	validate=$(cmdline_param oomprof_bigheap_validate 0)
+	if [ "$validate" = 1 ]; then
+		_mb=$(($1 * 420 / 1048576 + 16))
+		echo "validate capture_buffer_mb=$_mb" >> "$R/summary"
+		load_module capture_buffers="$2" capture_buffer_mb="$_mb" capture_timeout_ms=1500 capture_max_buckets=$((2 * $1))
+	else
+		load_module
+	fi
+}
+
 # bigheap_wait_learned PID N SECS: until oomprof-read says it learned at
 # least N buckets of PID ("oomprof-read: learned K heap-profile buckets of
 # pid PID (COMM): M total, T ms", M >= N): only then can a capture at

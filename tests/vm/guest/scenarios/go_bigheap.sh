@@ -18,14 +18,7 @@
 . /lib.sh
 
 n=$(cmdline_param oomprof_bigheap_n 200000)
-validate=$(cmdline_param oomprof_bigheap_validate 0)
-if [ "$validate" = 1 ]; then
-	mb=$((n * 420 / 1048576 + 16))
-	echo "validate capture_buffer_mb=$mb" >> "$R/summary"
-	load_module capture_buffers=1 capture_buffer_mb="$mb" capture_timeout_ms=1500 capture_max_buckets=$((2 * n))
-else
-	load_module
-fi
+bigheap_load_module "$n" 1
 start_reader "$R/r"
 
 bigheap_start big "$n"

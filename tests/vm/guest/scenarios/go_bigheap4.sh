@@ -9,14 +9,7 @@
 . /lib.sh
 
 n=$(cmdline_param oomprof_bigheap4_n 100000)
-validate=$(cmdline_param oomprof_bigheap_validate 0)
-if [ "$validate" = 1 ]; then
-	mb=$((n * 420 / 1048576 + 16))
-	echo "validate capture_buffer_mb=$mb" >> "$R/summary"
-	load_module capture_buffers=4 capture_buffer_mb="$mb" capture_timeout_ms=1500 capture_max_buckets=$((2 * n))
-else
-	load_module
-fi
+bigheap_load_module "$n" 4
 # oomprof-read's learned stacks: ~100 bytes a bucket, shared by the four
 # (one executable), but four 1M-bucket lists spent its default 256M
 # (measured): past 2M buckets in all, give it room, as README says to.
