@@ -4,7 +4,8 @@
     metrics_check.py FILE EXPECT.json
 
 EXPECT.json: {"samples": [[name, {label: value}, number], ...],
-              "only": [name, ...], "types": {family: type}}
+              "only": [name, ...], "types": {family: type},
+              "sum": {name: total}}
 Every expected sample must be in FILE with exactly that value; for each
 name in "only", FILE has no other sample of that name; each family in
 "types" has that TYPE. The parser is prometheus_client's (Debian
@@ -124,6 +125,11 @@ def main():
         extra = [dict(k[1]) for k in samples if k[0] == name and k[1] not in exp]
         if extra:
             print(f"FAIL: {name} has series nobody fed: {extra!r}")
+            return 1
+    for name, total in want.get("sum", {}).items():
+        got = sum(v for k, v in samples.items() if k[0] == name)
+        if got != total:
+            print(f"FAIL: {name} sums to {got}, expected {total}")
             return 1
     for fam, t in want.get("types", {}).items():
         if types.get(fam) != t:

@@ -51,6 +51,8 @@ static int teardown(void **state)
 struct expect {
 	struct sbuf b;
 	int n;
+	/* More JSON members; then the kill series are not listed. */
+	const char *extra;
 };
 
 static void want_begin(struct expect *e)
@@ -94,7 +96,9 @@ static void parse_check(struct expect *e, const char *file)
 	size_t n;
 	int rc;
 
-	sbuf_printf(&e->b, "],\"only\":[\"oomprof_oom_kills_total\"],\"types\":{\"oomprof_oom_kills_total\":\"counter\",\"oomprof_profiles_written_total\":\"counter\",\"oomprof_records_lost_total\":\"counter\",\"oomprof_oom_kill_series\":\"gauge\"}}");
+	sbuf_printf(&e->b, "],\"only\":[%s],\"types\":{\"oomprof_oom_kills_total\":\"counter\",\"oomprof_profiles_written_total\":\"counter\",\"oomprof_records_lost_total\":\"counter\",\"oomprof_oom_kill_series\":\"gauge\"}%s}",
+		    e->extra ? "" : "\"oomprof_oom_kills_total\"",
+		    e->extra ? e->extra : "");
 	assert_false(e->b.failed);
 	snprintf(path, sizeof(path), "%s/expect.json", dir);
 	f = fopen(path, "w");
@@ -513,6 +517,43 @@ static void unsafe_places(void **state)
 	metrics_close(&m);
 }
 
+/*
+ * Random bytes as comm and cgroup, 20000 kills: the file always parses,
+ * no sample twice, the series capped, and the kills add up.
+ */
+static void random_names_parse(void **state)
+{
+	struct oomprof_oom_kill k;
+	struct metrics m;
+	struct expect e;
+	char file[128];
+	unsigned int seed = 12345;
+	int i, j;
+
+	(void)state;
+	open_metrics(&m, METRICS_MAX_SERIES);
+	file_path(file, sizeof(file));
+	for (i = 0; i < 20000; i++) {
+		fixture_kill(&k);
+		k.constraint = (__u16)(rand_r(&seed) % 6);
+		for (j = 0; j < OOMPROF_COMM_LEN - 1; j++)
+			k.victim.comm[j] = (char)(rand_r(&seed) % 255 + 1);
+		k.victim.comm[rand_r(&seed) % OOMPROF_COMM_LEN] = '\0';
+		k.oom_cgroup[0] = '/';
+		for (j = 1; j < OOMPROF_CGROUP_LEN - 1; j++)
+			k.oom_cgroup[j] = (char)(rand_r(&seed) % 255 + 1);
+		k.oom_cgroup[rand_r(&seed) % OOMPROF_CGROUP_LEN] = '\0';
+		metrics_kill(&m, &k);
+	}
+	assert_int_equal(m.nseries, METRICS_MAX_SERIES);
+	assert_int_equal(metrics_write(&m, NULL, 100), 0);
+	want_begin(&e);
+	want_sample(&e, "oomprof_oom_kill_series", METRICS_MAX_SERIES, 0);
+	e.extra = ",\"sum\":{\"oomprof_oom_kills_total\":20000}";
+	parse_check(&e, file);
+	metrics_close(&m);
+}
+
 /* When the file is due: kills at once but not twice a second; else 10 s. */
 static void due_rules(void **state)
 {
@@ -544,6 +585,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(disk_full_tmpfs, setup, teardown),
 		cmocka_unit_test_setup_teardown(unsafe_places, setup, teardown),
 		cmocka_unit_test_setup_teardown(due_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(random_names_parse, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
