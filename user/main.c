@@ -236,7 +236,7 @@ static int go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 		fprintf(stderr, "oomprof-read: no heap profile for pid %u (%s): %s\n",
 			k->victim.tgid, esc(k->victim.comm), esc(why));
 		if (r->metrics_file)
-			metrics_profile_failed(&r->met, METRICS_FAIL_WRITE);
+			metrics_profile_failed(&r->met, METRICS_FAIL_WRITE, 0);
 		return 0;
 	}
 	r->profiles++;
@@ -269,7 +269,7 @@ static void profile_done(void *ctx, const struct pwriter_done *d)
 			d->rec->victim.tgid, esc(d->rec->victim.comm),
 			esc(d->planned), esc(d->why));
 		if (r->metrics_file)
-			metrics_profile_failed(&r->met, METRICS_FAIL_WRITE);
+			metrics_profile_failed(&r->met, METRICS_FAIL_WRITE, 0);
 	} else {
 		r->profiles++;
 		if (r->metrics_file)
@@ -326,7 +326,8 @@ static int handle_record(struct reader *r,
 			k->victim.tgid, esc(k->victim.comm), esc(why));
 		if (r->metrics_file)
 			metrics_profile_failed(&r->met,
-					       METRICS_FAIL_NOT_CAPTURED);
+					       METRICS_FAIL_NOT_CAPTURED,
+					       k->capture_stop);
 	}
 	sbuf_reset(line);
 	if (event_json(line, hdr, path[0] ? path : NULL, why[0] ? why : NULL))

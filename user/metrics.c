@@ -249,10 +249,14 @@ void metrics_profile(struct metrics *m, int partial)
 		m->profiles_complete++;
 }
 
-void metrics_profile_failed(struct metrics *m, enum metrics_fail why)
+void metrics_profile_failed(struct metrics *m, enum metrics_fail why,
+			    unsigned int stop)
 {
-	if (why < METRICS_FAIL_N)
-		m->profiles_failed[why]++;
+	if (why == METRICS_FAIL_WRITE)
+		m->profiles_failed[METRICS_FAIL_WRITE_IDX]++;
+	else
+		m->profiles_failed[stop < METRICS_STOP_OTHER ? stop :
+				   METRICS_STOP_OTHER]++;
 }
 
 int metrics_due(const struct metrics *m, time_t now)
@@ -375,9 +379,27 @@ static void kill_sample(struct sbuf *b, char *const v[METRICS_NLABELS],
 
 void metrics_format(struct metrics *m, struct sbuf *b)
 {
-	static const char *const fail_names[METRICS_FAIL_N] = {
-		[METRICS_FAIL_NOT_CAPTURED] = "not_captured",
-		[METRICS_FAIL_WRITE] = "write_failed",
+	/* enum oomprof_capture_stop, as label values (record.c: for people) */
+	static const char *const fail_names[METRICS_NREASONS] = {
+		[OOMPROF_STOP_NONE] = "not_captured",
+		[OOMPROF_STOP_MAX_BUCKETS] = "max_buckets",
+		[OOMPROF_STOP_BUFFER_FULL] = "buffer_full",
+		[OOMPROF_STOP_TIMEOUT] = "timeout",
+		[OOMPROF_STOP_CYCLE] = "cycle",
+		[OOMPROF_STOP_BAD_POINTER] = "bad_pointer",
+		[OOMPROF_STOP_BAD_TYPE] = "bad_type",
+		[OOMPROF_STOP_BAD_NSTK] = "bad_nstk",
+		[OOMPROF_STOP_READ_FAULT] = "read_fault",
+		[OOMPROF_STOP_NO_MM] = "no_mm",
+		[OOMPROF_STOP_NO_BUFFER] = "no_buffer",
+		[OOMPROF_STOP_EXEC] = "exec",
+		[OOMPROF_STOP_EXITING] = "exiting",
+		[OOMPROF_STOP_NOT_64BIT] = "not_64bit",
+		[OOMPROF_STOP_IO_MAPPING] = "io_mapping",
+		[OOMPROF_STOP_MM_BUSY] = "mm_busy",
+		[OOMPROF_STOP_LEARNED_MISMATCH] = "learned_mismatch",
+		[METRICS_STOP_OTHER] = "other_stop",
+		[METRICS_FAIL_WRITE_IDX] = "write_failed",
 	};
 	char *other[METRICS_NLABELS];
 	size_t i;
@@ -405,8 +427,8 @@ void metrics_format(struct metrics *m, struct sbuf *b)
 	sbuf_printf(b, "oomprof_profiles_written_total{capture=\"partial\"} %llu\n",
 		    m->profiles_partial);
 	family(b, "oomprof_profiles_failed_total", "counter",
-	       "Go victims without a heap profile: not captured by the module, or the profile could not be written.");
-	for (i = 0; i < METRICS_FAIL_N; i++)
+	       "Go victims without a heap profile: why the module made no capture (its capture stop: no_buffer, exiting, no_mm, ...), or write_failed: captured, the profile could not be written.");
+	for (i = 0; i < METRICS_NREASONS; i++)
 		sbuf_printf(b, "oomprof_profiles_failed_total{reason=\"%s\"} %llu\n",
 			    fail_names[i], m->profiles_failed[i]);
 	sample(b, "oomprof_records_lost_total", "counter",

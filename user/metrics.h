@@ -69,8 +69,16 @@ struct metrics_series;
 enum metrics_fail {
 	METRICS_FAIL_NOT_CAPTURED,	/* the module could not capture it */
 	METRICS_FAIL_WRITE,		/* captured; writing the profile failed */
-	METRICS_FAIL_N
 };
+
+/*
+ * profiles_failed's reasons: each enum oomprof_capture_stop (why the
+ * module made no capture), one for a stop this reader does not know, and
+ * write_failed.
+ */
+#define METRICS_STOP_OTHER (OOMPROF_STOP_LEARNED_MISMATCH + 1)
+#define METRICS_FAIL_WRITE_IDX (METRICS_STOP_OTHER + 1)
+#define METRICS_NREASONS (METRICS_FAIL_WRITE_IDX + 1)
 
 struct metrics {
 	int dirfd;			/* FILE's directory, checked */
@@ -83,7 +91,7 @@ struct metrics {
 	unsigned long long folded;	/* kills in the "other" series */
 	unsigned long long kills;
 	unsigned long long profiles_complete, profiles_partial;
-	unsigned long long profiles_failed[METRICS_FAIL_N];
+	unsigned long long profiles_failed[METRICS_NREASONS];
 	unsigned long long records_lost;	/* hdr.lost seen in the stream */
 	/* The module's counters at the last rewrite, if it answered. */
 	struct oomprof_stats st;
@@ -111,7 +119,9 @@ void metrics_kill(struct metrics *m, const struct oomprof_oom_kill *k);
 void metrics_lost(struct metrics *m, unsigned long long n);
 /* A heap profile written; @partial: from a capture cut short. */
 void metrics_profile(struct metrics *m, int partial);
-void metrics_profile_failed(struct metrics *m, enum metrics_fail why);
+/* @stop: with METRICS_FAIL_NOT_CAPTURED, the record's capture_stop. */
+void metrics_profile_failed(struct metrics *m, enum metrics_fail why,
+			    unsigned int stop);
 
 /*
  * Whether the file should be rewritten now (@now: CLOCK_MONOTONIC

@@ -202,14 +202,23 @@ static void hostile_labels_parse_back(void **state)
 	metrics_profile(&m, 0);
 	metrics_profile(&m, 0);
 	metrics_profile(&m, 1);
-	metrics_profile_failed(&m, METRICS_FAIL_NOT_CAPTURED);
-	metrics_profile_failed(&m, METRICS_FAIL_WRITE);
-	metrics_profile_failed(&m, METRICS_FAIL_WRITE);
+	metrics_profile_failed(&m, METRICS_FAIL_NOT_CAPTURED,
+			       OOMPROF_STOP_NO_BUFFER);
+	metrics_profile_failed(&m, METRICS_FAIL_NOT_CAPTURED,
+			       OOMPROF_STOP_EXITING);
+	metrics_profile_failed(&m, METRICS_FAIL_NOT_CAPTURED,
+			       OOMPROF_STOP_EXITING);
+	metrics_profile_failed(&m, METRICS_FAIL_NOT_CAPTURED, 9999);
+	metrics_profile_failed(&m, METRICS_FAIL_WRITE, 0);
+	metrics_profile_failed(&m, METRICS_FAIL_WRITE, 0);
 	metrics_lost(&m, 5);
 	metrics_lost(&m, 7);
 	want_sample(&e, "oomprof_profiles_written_total", 2, 1, "capture", "complete");
 	want_sample(&e, "oomprof_profiles_written_total", 1, 1, "capture", "partial");
-	want_sample(&e, "oomprof_profiles_failed_total", 1, 1, "reason", "not_captured");
+	want_sample(&e, "oomprof_profiles_failed_total", 1, 1, "reason", "no_buffer");
+	want_sample(&e, "oomprof_profiles_failed_total", 2, 1, "reason", "exiting");
+	want_sample(&e, "oomprof_profiles_failed_total", 1, 1, "reason", "other_stop");
+	want_sample(&e, "oomprof_profiles_failed_total", 0, 1, "reason", "mm_busy");
 	want_sample(&e, "oomprof_profiles_failed_total", 2, 1, "reason", "write_failed");
 	want_sample(&e, "oomprof_records_lost_total", 12, 0);
 	want_sample(&e, "oomprof_oom_kill_series", 9, 0);
