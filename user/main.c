@@ -726,14 +726,15 @@ static int check_pids(const char *pids)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_DRAIN = 256, OPT_STATS, OPT_DEVICE, OPT_MAX_FILES,
+	enum { OPT_DRAIN = 256, OPT_METRICS, OPT_STATS, OPT_DEVICE, OPT_MAX_FILES,
 	       OPT_MAX_BYTES, OPT_DETACH, OPT_ENABLE_MEMPROFILE,
-	       OPT_LEARN_MEMORY, OPT_METRICS };
+	       OPT_LEARN_MEMORY };
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "drain", no_argument, NULL, OPT_DRAIN },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "detach", no_argument, NULL, OPT_DETACH },
 		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "max-files", required_argument, NULL, OPT_MAX_FILES },
@@ -741,7 +742,6 @@ int main(int argc, char **argv)
 		{ "enable-go-memprofile", required_argument, NULL,
 		  OPT_ENABLE_MEMPROFILE },
 		{ "learn-memory", required_argument, NULL, OPT_LEARN_MEMORY },
-		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -772,6 +772,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_STATS:
 			stats = 1;
+			break;
+		case OPT_METRICS:
+			r.metrics_file = optarg;
 			break;
 		case OPT_DETACH:
 			detach = 1;
@@ -820,9 +823,6 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			r.learn_budget = (unsigned long long)n;
-			break;
-		case OPT_METRICS:
-			r.metrics_file = optarg;
 			break;
 		case 'q':
 			r.quiet = 1;
