@@ -159,7 +159,7 @@ int metrics_open(struct metrics *m, const char *file, size_t max_series,
 		goto fail;
 	}
 	tlen = strlen(m->name) + sizeof(".tmp") + 1;
-	if (tlen > 255) {
+	if (tlen - 1 > 255) {	/* NAME_MAX, without the NUL */
 		snprintf(why, whylen, "%s: the file name is too long (at most 250 bytes: a temporary file named .NAME.tmp is written beside it)",
 			 file);
 		goto fail;

@@ -506,6 +506,23 @@ static void unsafe_places(void **state)
 	assert_int_equal(metrics_open(&m, file, 10, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "names no file"));
 
+	/* The longest name whose .NAME.tmp still fits NAME_MAX, and one more. */
+	{
+		char longf[400];
+		int n = snprintf(longf, sizeof(longf), "%s/", dir);
+
+		memset(longf + n, 'a', 251);
+		longf[n + 251] = '\0';
+		assert_int_equal(metrics_open(&m, longf, 10, why, sizeof(why)), -1);
+		assert_non_null(strstr(why, "too long"));
+		longf[n + 250] = '\0';
+		if (metrics_open(&m, longf, 10, why, sizeof(why)))
+			fail_msg("250 bytes: %s", why);
+		assert_int_equal(metrics_write(&m, NULL, 100), 0);
+		metrics_close(&m);
+		assert_int_equal(unlink(longf), 0);
+	}
+
 	/*
 	 * A symlink where the temporary file goes (left by someone who could
 	 * once write there): never written through.
