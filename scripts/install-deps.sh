@@ -13,6 +13,7 @@ packages=(
 	linux-headers-amd64 linux-headers-6.12-amd64 dkms
 	# tests: unit, fuzz, style, VMs
 	libcmocka-dev clang libclang-rt-14-dev python3 linux-source-6.1 xz-utils
+	python3-prometheus-client
 	binutils
 	qemu-system-x86 busybox-static cpio gzip golang-1.19-go
 	# the debug/KUnit kernel (tests/kunit/build-kernel.sh)

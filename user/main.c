@@ -25,6 +25,7 @@
 #include "gobin.h"
 #include "golearn.h"
 #include "goprofile.h"
+#include "metrics.h"
 #include "outdir.h"
 #include "pwriter.h"
 #include "record.h"
@@ -59,6 +60,8 @@ struct reader {
 	int exec_events;		/* the module reports exec and exit */
 	unsigned long long proc_lost;	/* its proc_events_lost, last seen */
 	struct pwriter pw;		/* large profiles, off this loop */
+	const char *metrics_file;	/* --metrics, NULL: none */
+	struct metrics met;
 };
 
 static void usage(FILE *f)
@@ -102,6 +105,13 @@ OOMPROF_DEVICE_PATH ": one JSON object a line in DIR/events.jsonl, and one\n"
 "                    RATE (bytes between samples, 1 to 112M; 512K is Go's\n"
 "                    default) so that its OOM kill has one. Only allocations\n"
 "                    made from then on are sampled. Needs CAP_SYS_PTRACE\n"
+"      --metrics FILE  keep FILE a Prometheus text-format file (for\n"
+"                    node_exporter's textfile collector: name it *.prom in\n"
+"                    its directory, which must exist and only root may\n"
+"                    write): OOM kills by cgroup, comm and constraint,\n"
+"                    profiles, lost records, the module's counters.\n"
+"                    Rewritten atomically after each kill (at most once a\n"
+"                    second) and every 10 s\n"
 "  -q, --quiet       no line on stderr per kill\n"
 "  -h, --help        this text\n"
 "  -V, --version     versions of this tool and of the record format\n"
@@ -255,9 +265,13 @@ static int go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 		path[0] = '\0';
 		fprintf(stderr, "oomprof-read: no heap profile for pid %u (%s): %s\n",
 			k->victim.tgid, esc(k->victim.comm), esc(why));
+		if (r->metrics_file)
+			metrics_profile_failed(&r->met, METRICS_FAIL_WRITE, 0);
 		return 0;
 	}
 	r->profiles++;
+	if (r->metrics_file)
+		metrics_profile(&r->met, cap->stop != OOMPROF_STOP_NONE);
 	retention_apply(r->dirfd, r->dir, &r->keep);
 	fprintf(stderr, "oomprof-read: heap profile of pid %u (%s): %s (%s capture, %llu buckets in %.1f ms; written in %.1f ms)%s\n",
 		k->victim.tgid, esc(k->victim.comm), esc(path),
@@ -284,8 +298,12 @@ static void profile_done(void *ctx, const struct pwriter_done *d)
 		fprintf(stderr, "oomprof-read: no heap profile for pid %u (%s) after all (events.jsonl announced %s): %s\n",
 			d->rec->victim.tgid, esc(d->rec->victim.comm),
 			esc(d->planned), esc(d->why));
+		if (r->metrics_file)
+			metrics_profile_failed(&r->met, METRICS_FAIL_WRITE, 0);
 	} else {
 		r->profiles++;
+		if (r->metrics_file)
+			metrics_profile(&r->met, cap->stop != OOMPROF_STOP_NONE);
 		retention_apply(r->dirfd, r->dir, &r->keep);
 		fprintf(stderr, "oomprof-read: heap profile of pid %u (%s): %s (%s capture, %llu buckets in %.1f ms; written in %.1f ms on a writer thread)%s\n",
 			d->rec->victim.tgid, esc(d->rec->victim.comm),
@@ -317,6 +335,8 @@ static int handle_record(struct reader *r,
 	if (hdr->type == OOMPROF_REC_PROC_EXEC ||
 	    hdr->type == OOMPROF_REC_PROC_EXIT) {
 		r->lost += hdr->lost;
+		if (r->metrics_file)
+			metrics_lost(&r->met, hdr->lost);
 		if (hdr->type == OOMPROF_REC_PROC_EXEC)
 			discover_exec(&r->disc, (const void *)hdr);
 		else
@@ -334,6 +354,10 @@ static int handle_record(struct reader *r,
 			 record_stop_name(k->capture_stop));
 		fprintf(stderr, "oomprof-read: no heap profile for Go process %u (%s): %s\n",
 			k->victim.tgid, esc(k->victim.comm), esc(why));
+		if (r->metrics_file)
+			metrics_profile_failed(&r->met,
+					       METRICS_FAIL_NOT_CAPTURED,
+					       k->capture_stop);
 	}
 	sbuf_reset(line);
 	if (event_json(line, hdr, path[0] ? path : NULL, why[0] ? why : NULL))
@@ -350,9 +374,14 @@ static int handle_record(struct reader *r,
 	/* Written whole, or held and retried: never half a line. */
 	evlog_append(&r->ev, line->p, line->len);
 	if (hdr->type == OOMPROF_REC_OOM_KILL ||
-	    hdr->type == OOMPROF_REC_GO_HEAP)
+	    hdr->type == OOMPROF_REC_GO_HEAP) {
 		r->kills++;
+		if (r->metrics_file)
+			metrics_kill(&r->met, (const void *)hdr);
+	}
 	r->lost += hdr->lost;
+	if (r->metrics_file)
+		metrics_lost(&r->met, hdr->lost);
 	if (!r->quiet) {
 		sbuf_reset(line);
 		event_summary(line, hdr);
@@ -479,6 +508,25 @@ static int reconnect(struct reader *r, int *fd, unsigned long long **buf,
 	return connect_device(r, 0, fd, buf, buflen);
 }
 
+/*
+ * --metrics: rewrite the file when it is due (a kill not in it yet, at
+ * most once a second; else every METRICS_INTERVAL_S), or now (@force),
+ * with the module's counters as they are.
+ */
+static void metrics_refresh(struct reader *r, int fd, int force)
+{
+	struct oomprof_stats st;
+	struct timespec now;
+
+	if (!r->metrics_file)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!force && !metrics_due(&r->met, now.tv_sec))
+		return;
+	metrics_write(&r->met, fd >= 0 && !device_stats(fd, &st) ? &st : NULL,
+		      now.tv_sec);
+}
+
 static int run(struct reader *r, int drain)
 {
 	struct sbuf line = { 0 };
@@ -496,7 +544,16 @@ static int run(struct reader *r, int drain)
 		fprintf(stderr, "oomprof-read: -d: %s\n", esc(why));
 		return 1;
 	}
+	if (r->metrics_file &&
+	    metrics_open(&r->met, r->metrics_file, METRICS_MAX_SERIES, why,
+			 sizeof(why))) {
+		fprintf(stderr, "oomprof-read: --metrics: %s\n", esc(why));
+		close(r->dirfd);
+		return 1;
+	}
 	if (evlog_open(&r->ev, r->dirfd, r->dir)) {
+		if (r->metrics_file)
+			metrics_close(&r->met);
 		close(r->dirfd);
 		return 1;
 	}
@@ -505,6 +562,8 @@ static int run(struct reader *r, int drain)
 	rc = connect_device(r, drain, &fd, &buf, &buflen);
 	if (rc > 0) {
 		pwriter_finish(&r->pw, NULL, NULL);
+		if (r->metrics_file)
+			metrics_close(&r->met);
 		evlog_close(&r->ev);
 		close(r->dirfd);
 		return 1;
@@ -522,6 +581,7 @@ static int run(struct reader *r, int drain)
 
 		/* Profiles the writer threads finished: their lines. */
 		pwriter_collect(&r->pw, profile_done, r);
+		metrics_refresh(r, fd, 0);
 
 		/*
 		 * Once a second: rescan /proc if the module dropped process
@@ -599,6 +659,11 @@ static int run(struct reader *r, int drain)
 	 * (before the learner goes: they may read its stacks).
 	 */
 	pwriter_finish(&r->pw, profile_done, r);
+	if (r->metrics_file) {
+		/* The last counts, then a stop: nothing held is lost. */
+		metrics_refresh(r, fd, 1);
+		metrics_close(&r->met);
+	}
 	golearn_free(r->learn);
 	r->learn = NULL;
 	discover_free(&r->disc);
@@ -692,7 +757,7 @@ static int check_pids(const char *pids)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_DRAIN = 256, OPT_STATS, OPT_DEVICE, OPT_MAX_FILES,
+	enum { OPT_DRAIN = 256, OPT_METRICS, OPT_STATS, OPT_DEVICE, OPT_MAX_FILES,
 	       OPT_MAX_BYTES, OPT_DETACH, OPT_ENABLE_MEMPROFILE,
 	       OPT_LEARN_MEMORY, OPT_WRITE_MEMORY };
 	static const struct option opts[] = {
@@ -700,6 +765,7 @@ int main(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "drain", no_argument, NULL, OPT_DRAIN },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "detach", no_argument, NULL, OPT_DETACH },
 		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "max-files", required_argument, NULL, OPT_MAX_FILES },
@@ -739,6 +805,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_STATS:
 			stats = 1;
+			break;
+		case OPT_METRICS:
+			r.metrics_file = optarg;
 			break;
 		case OPT_DETACH:
 			detach = 1;
@@ -823,6 +892,10 @@ int main(int argc, char **argv)
 		return 2;
 	if (r.set_rate && (stats || pids || drain)) {
 		fprintf(stderr, "oomprof-read: --enable-go-memprofile applies to the processes the daemon registers: drop --stats, -p or --drain\n");
+		return 2;
+	}
+	if (r.metrics_file && (stats || pids || detach)) {
+		fprintf(stderr, "oomprof-read: --metrics is written by the reader (the daemon, or --drain): drop --stats, -p or --detach\n");
 		return 2;
 	}
 	if (stats)

@@ -51,9 +51,11 @@ goprofile_srcs=(-Ibuild/gen user/goprofile.c user/golearn.c user/golearn_merge.c
 # executable for its gobin_dup case.
 export OOMPROF_TEST_GOBIN=${OOMPROF_TEST_GOBIN:-$(/usr/local/go/bin/go env GOROOT 2> /dev/null)/pkg/tool/linux_amd64/compile}
 for t in test_record test_events test_retention test_outdir test_evlog \
-	test_goprofile test_golearn test_pwriter; do
+	test_goprofile test_golearn test_pwriter test_metrics; do
 	extra=()
 	variants="plain asan"
+	# its file is read back by prometheus_client (metrics_check.py)
+	[ "$t" = test_metrics ] && extra=(user/metrics.c)
 	[ "$t" = test_goprofile ] || [ "$t" = test_golearn ] &&
 		extra=("${goprofile_srcs[@]}")
 	[ "$t" = test_pwriter ] && extra=(user/pwriter.c "${goprofile_srcs[@]}" -pthread) &&
@@ -102,8 +104,15 @@ if [ $make_user_ok = 1 ]; then
 	cli_check "--learn-memory takes a size" 2 "--learn-memory '-1' is not a size" \
 		--learn-memory -1
 	cli_check "an unexpected argument is escaped" 2 "'a\\x0aOOM kill'" $'a\nOOM kill'
+	cli_check "--metrics with --stats is a usage error" 2 \
+		"--metrics is written by the reader" --metrics /x.prom --stats
 	cli=$(mktemp -d /tmp/oomprof-cli.XXXXXX)
 	chmod 1777 "$cli"
+	mkdir -m 0777 "$cli/textfile" && mkdir -m 0700 "$cli/d"
+	cli_check "--metrics in a directory every user can write is refused" 1 \
+		"writable by every user" -d "$cli/d" --metrics "$cli/textfile/o.prom" \
+		--drain --device /nonexistent/oomprof
+	rm -rf "$cli/textfile" "$cli/d"
 	# README's `-d /tmp/x --drain`, with /tmp/x made first by a user:
 	# events.jsonl -> a file of root's. Refused; the target is not made.
 	mkdir -m 0777 "$cli/x" && chown 65534 "$cli/x"

@@ -1,13 +1,15 @@
 #!/bin/sh
 # Three memcg OOMs at once in three cgroups: three records, none dropped,
-# each with its own cgroup.
+# each with its own cgroup; and the --metrics file counts each cgroup's
+# kills as its memory.events does.
 . /lib.sh
 
 load_module
 for c in t1 t2 t3; do
 	make_cgroup "$c" 48M
 done
-start_reader "$R/r"
+mkdir -m 0755 "$R/metrics"
+start_reader "$R/r" --metrics "$R/metrics/oomprof.prom"
 
 pids=
 for c in t1 t2 t3; do
