@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "events.h"
+#include "container.h"
 #include "esc.h"
 #include "record.h"
 
@@ -118,6 +119,8 @@ static void json_kill(struct sbuf *b, const struct oomprof_oom_kill *k,
 		    flags & OOMPROF_KILL_PARENTS_TRUNCATED ? "true" : "false");
 	sbuf_printf(b, ",\"cgroup_truncated\":%s",
 		    flags & OOMPROF_KILL_CGROUP_TRUNCATED ? "true" : "false");
+	container_json(b, k->victim_cgroup, sizeof(k->victim_cgroup),
+		       flags & OOMPROF_KILL_CGROUP_TRUNCATED);
 	if (flags & OOMPROF_KILL_SIGKILL_SEEN &&
 	    k->sigkill_boottime_ns >= k->kill_boottime_ns)
 		sbuf_printf(b, ",\"sigkill_after_ns\":%llu",

@@ -15,7 +15,7 @@ cflags=(-std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Iinclude/uapi -Iuse
 san=(-fsanitize=address,undefined -fno-sanitize-recover=all
 	-fno-omit-frame-pointer)
 lib_srcs=(user/record.c user/events.c user/sbuf.c user/retention.c user/esc.c
-	user/outdir.c user/evlog.c)
+	user/outdir.c user/evlog.c user/container.c)
 
 # Turn cmocka's output into PASS/FAIL lines, one per case.
 report_cmocka() {
@@ -51,7 +51,7 @@ goprofile_srcs=(-Ibuild/gen user/goprofile.c user/golearn.c user/golearn_merge.c
 # executable for its gobin_dup case.
 export OOMPROF_TEST_GOBIN=${OOMPROF_TEST_GOBIN:-$(/usr/local/go/bin/go env GOROOT 2> /dev/null)/pkg/tool/linux_amd64/compile}
 for t in test_record test_events test_retention test_outdir test_evlog \
-	test_goprofile test_golearn test_pwriter test_metrics; do
+	test_goprofile test_golearn test_pwriter test_metrics test_container; do
 	extra=()
 	variants="plain asan"
 	# its file is read back by prometheus_client (metrics_check.py)
@@ -254,6 +254,40 @@ EOF
 else
 	echo "FAIL fuzz golearn: does not build"
 	sed 's/^/    /' "$out/fuzz_golearn.build.log" | head -30
+fi
+
+# Container attribution: cgroup paths and kubelet directory entry names
+# a user picks; -timeout and the target's own 100 ms bound per path fail an
+# input whose cost is super-linear.
+if clang "${cflags[@]}" -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -o "$out/fuzz_container" \
+	tests/userspace/fuzz_container.c user/container.c user/sbuf.c \
+	2> "$out/fuzz_container.build.log"; then
+	rm -rf "$out/corpus_container" && mkdir -p "$out/corpus_container"
+	u=3e5f7a1c-2b4d-4e6f-8a9b-0c1d2e3f4a5b
+	id=4f3c1a2b5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708
+	n=0
+	for seed in "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${u//-/_}.slice/cri-containerd-$id.scope" \
+		"/kubepods.slice/kubepods-pod${u//-/_}.slice/crio-$id.scope" \
+		"/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-besteffort.slice/kubelet-kubepods-besteffort-pod${u//-/_}.slice/docker-$id.scope/x" \
+		"/kubepods/burstable/pod$u/$id" "/kubepods/pod$u/crio-$id" \
+		"/system.slice/docker-$id.scope" "/docker/$id" \
+		"shop_cart-7d9f_$u" "cart-7d9f_shop_app-$id.log"; do
+		n=$((n + 1))
+		printf '%s' "$seed" > "$out/corpus_container/seed$n"
+	done
+	if (cd "$out" && OOMPROF_KUBELET_LOG_ROOT=/nonexistent ./fuzz_container \
+		-max_total_time="$fuzz_seconds" -max_len=4096 -timeout=10 \
+		corpus_container) > "$out/fuzz_container.log" 2>&1; then
+		runs=$(grep -o 'Done [0-9]* runs' "$out/fuzz_container.log" | tail -1)
+		echo "PASS fuzz container: ${runs:-done} in ${fuzz_seconds}s, no crash, no path over 20 ms of CPU"
+	else
+		echo "FAIL fuzz container: crash, slow input or sanitizer report"
+		grep -A30 'ERROR\|runtime error\|timeout\|took' "$out/fuzz_container.log" | head -60 | sed 's/^/    /'
+	fi
+else
+	echo "FAIL fuzz container: does not build"
+	sed 's/^/    /' "$out/fuzz_container.build.log" | head -30
 fi
 
 # make install into a staging root: the binary runs, the unit and the
