@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "metrics.h"
+#include "container.h"
 #include "esc.h"
 #include "outdir.h"
 #include "record.h"
@@ -19,6 +20,9 @@ static const char *const label_names[METRICS_NLABELS] = {
 	[METRICS_L_CGROUP] = "cgroup",
 	[METRICS_L_COMM] = "comm",
 	[METRICS_L_CONSTRAINT] = "constraint",
+	[METRICS_L_NAMESPACE] = "namespace",
+	[METRICS_L_POD] = "pod",
+	[METRICS_L_CONTAINER] = "container",
 };
 
 /*
@@ -77,6 +81,8 @@ void metrics_escape_label(struct sbuf *b, const char *s)
 void metrics_kill_labels(struct metrics_labels *l,
 			 const struct oomprof_oom_kill *k)
 {
+	struct container_info ci;
+	struct container_names names;
 	const char *cg = "/";
 
 	/*
@@ -92,10 +98,27 @@ void metrics_kill_labels(struct metrics_labels *l,
 	metrics_label_value(l->v[METRICS_L_CONSTRAINT], METRICS_LABEL_MAX,
 			    record_constraint_name(k->constraint));
 	/*
-	 * Here, once user/container.c is in: namespace, pod and container
-	 * of k->victim_cgroup (the victim's own cgroup, also for a global
-	 * OOM), "" where it is no container.
+	 * Namespace, pod and container of the victim's own cgroup (also in
+	 * a global OOM): the kubelet's names where it has them, else the
+	 * pod's UID and the container's id; "" where it is no container.
 	 */
+	l->v[METRICS_L_NAMESPACE][0] = '\0';
+	l->v[METRICS_L_POD][0] = '\0';
+	l->v[METRICS_L_CONTAINER][0] = '\0';
+	if (container_attribute(k->victim_cgroup, sizeof(k->victim_cgroup),
+				k->hdr.flags & OOMPROF_KILL_CGROUP_TRUNCATED,
+				&ci)) {
+		struct kubelet_names *kn = kubelet_names_default();
+
+		if (!kn || !container_names_lookup(kn, &ci, &names))
+			memset(&names, 0, sizeof(names));
+		metrics_label_value(l->v[METRICS_L_NAMESPACE], METRICS_LABEL_MAX,
+				    names.namespace_);
+		metrics_label_value(l->v[METRICS_L_POD], METRICS_LABEL_MAX,
+				    names.pod[0] ? names.pod : ci.pod_uid);
+		metrics_label_value(l->v[METRICS_L_CONTAINER], METRICS_LABEL_MAX,
+				    names.container[0] ? names.container : ci.id);
+	}
 }
 
 /* FNV-1a over the values, each with its NUL. */

@@ -28,13 +28,17 @@
 
 /*
  * The labels of oomprof_oom_kills_total, in the order they are written.
- * To add one (container.c's namespace, pod, container): a name here and
- * in metrics.c's label_names[], and fill it in metrics_kill_labels().
+ * To add one: a name here and in metrics.c's label_names[], and fill it
+ * in metrics_kill_labels().
  */
 enum metrics_label {
 	METRICS_L_CGROUP,	/* the OOM's cgroup: memcg OOMs; "/" others */
 	METRICS_L_COMM,		/* the victim's comm */
 	METRICS_L_CONSTRAINT,	/* memcg, global, cpuset, mempolicy, unknown */
+	/* Of the victim's own cgroup (container.h); "" outside a pod: */
+	METRICS_L_NAMESPACE,	/* the kubelet's name, "" if unknown */
+	METRICS_L_POD,		/* the pod's name, else its UID */
+	METRICS_L_CONTAINER,	/* the container's name, else its id */
 	METRICS_NLABELS
 };
 

@@ -84,8 +84,9 @@ static void want_sample(struct expect *e, const char *name,
 static void kills(struct expect *e, unsigned long long n, const char *cgroup,
 		  const char *comm, const char *constraint)
 {
-	want_sample(e, "oomprof_oom_kills_total", n, 3, "cgroup", cgroup,
-		      "comm", comm, "constraint", constraint);
+	want_sample(e, "oomprof_oom_kills_total", n, 6, "cgroup", cgroup,
+		      "comm", comm, "constraint", constraint, "namespace", "",
+		      "pod", "", "container", "");
 }
 
 /* The file checked by the real parser against @e; its verdict. */
@@ -302,7 +303,9 @@ static void series_capped(void **state)
 	metrics_kill(&m, &k);
 	assert_int_equal(m.nseries, METRICS_MAX_SERIES);
 	kills(&e, 2, "/evil", "n7\\\"", "memcg");
-	kills(&e, 2 * METRICS_MAX_SERIES + 1, "other", "other", "other");
+	want_sample(&e, "oomprof_oom_kills_total", 2 * METRICS_MAX_SERIES + 1, 6,
+		    "cgroup", "other", "comm", "other", "constraint", "other",
+		    "namespace", "other", "pod", "other", "container", "other");
 	want_sample(&e, "oomprof_oom_kill_series", METRICS_MAX_SERIES, 0);
 	want_sample(&e, "oomprof_oom_kill_series_limit", METRICS_MAX_SERIES, 0);
 	want_sample(&e, "oomprof_module_up", 0, 0);
@@ -601,8 +604,45 @@ static void due_rules(void **state)
 	metrics_close(&m);
 }
 
+/*
+ * A kill in a pod's container (the kubelet's systemd layout, as in
+ * test_container): pod and container labels from its cgroup, the pod's
+ * UID and the container's id where the kubelet's names are unknown (no
+ * log directory here: OOMPROF_KUBELET_LOG_ROOT points nowhere).
+ */
+static void pod_labels(void **state)
+{
+	static const char uid[] = "2f9c4b1e-7d3a-4c5e-9b8f-0a1b2c3d4e5f";
+	static const char id[] =
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	struct oomprof_oom_kill k;
+	struct metrics m;
+	struct expect e;
+	char file[128];
+
+	(void)state;
+	open_metrics(&m, METRICS_MAX_SERIES);
+	file_path(file, sizeof(file));
+	want_begin(&e);
+	kill_in(&k, "/kubepods.slice/kubepods-burstable.slice", "app");
+	snprintf(k.victim_cgroup, sizeof(k.victim_cgroup),
+		 "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod2f9c4b1e_7d3a_4c5e_9b8f_0a1b2c3d4e5f.slice/cri-containerd-%s.scope",
+		 id);
+	metrics_kill(&m, &k);
+	metrics_kill(&m, &k);
+	want_sample(&e, "oomprof_oom_kills_total", 2, 6, "cgroup",
+		    "/kubepods.slice/kubepods-burstable.slice", "comm", "app",
+		    "constraint", "memcg", "namespace", "", "pod", uid,
+		    "container", id);
+	assert_int_equal(metrics_write(&m, NULL, 0), 0);
+	parse_check(&e, file);
+	metrics_close(&m);
+}
+
 int main(void)
 {
+	/* The kubelet's names, if this host has any, are not the tests'. */
+	setenv("OOMPROF_KUBELET_LOG_ROOT", "/nonexistent/oomprof-test", 1);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(hostile_labels_parse_back, setup, teardown),
 		cmocka_unit_test(escaping_exact),
@@ -612,6 +652,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unsafe_places, setup, teardown),
 		cmocka_unit_test_setup_teardown(due_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(random_names_parse, setup, teardown),
+		cmocka_unit_test_setup_teardown(pod_labels, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
