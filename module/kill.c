@@ -630,8 +630,14 @@ static void cgroup_facts(struct cgroup_subsys_state *css, char *path,
 		return;
 	*id = cgroup_id(css->cgroup);
 	ret = cgroup_path(css->cgroup, path, OOMPROF_CGROUP_LEN);
-	/* Older kernels return the full length, newer ones -E2BIG. */
-	if (ret >= OOMPROF_CGROUP_LEN || ret == -E2BIG)
+	/*
+	 * kernfs writes at most OOMPROF_CGROUP_LEN - 1 bytes and, despite
+	 * its comment, returns the bytes it wrote (6.1 and 6.12 build the
+	 * path with scnprintf), so a path that fills the buffer may have
+	 * been cut: flagged, as is one exactly that long. Other kernels
+	 * return the full length or -E2BIG.
+	 */
+	if (ret >= OOMPROF_CGROUP_LEN - 1 || ret == -E2BIG)
 		*flags |= OOMPROF_KILL_CGROUP_TRUNCATED;
 	else if (ret < 0)
 		path[0] = '\0';

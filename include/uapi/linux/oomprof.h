@@ -100,7 +100,10 @@ enum oomprof_constraint {
 #define OOMPROF_KILL_SIGKILL_SEEN	(1U << 0)
 /* The victim had an address space: the *_kb fields are valid. */
 #define OOMPROF_KILL_MM_FACTS		(1U << 1)
-/* victim_cgroup or oom_cgroup was longer than OOMPROF_CGROUP_LEN - 1. */
+/*
+ * victim_cgroup or oom_cgroup filled its OOMPROF_CGROUP_LEN - 1 bytes: it
+ * may have been cut there (the kernel does not always say).
+ */
 #define OOMPROF_KILL_CGROUP_TRUNCATED	(1U << 2)
 /* The parent chain goes on above parents[OOMPROF_MAX_PARENTS - 1]. */
 #define OOMPROF_KILL_PARENTS_TRUNCATED	(1U << 3)

@@ -120,6 +120,10 @@ def check(r):
         elif not (path.startswith(k["cgroup"]) and len(k["cgroup"]) == 255):
             fail(f"{name}: record cgroup {k['cgroup']!r} is not the first 255 "
                  f"bytes of {path!r}")
+        # The module's own flag: set when the path filled its 255 bytes.
+        if k.get("cgroup_truncated") != (len(path) >= 255):
+            fail(f"{name}: cgroup_truncated {k.get('cgroup_truncated')!r} for a "
+                 f"{len(path)}-byte path")
         got = k.get("container", "absent")
         if want is None:
             if got is not None:
