@@ -152,6 +152,9 @@ void oomprof_context_task(struct oomprof_task_mem *e, struct task_struct *t,
 			  struct mm_struct *mm, unsigned long totalpages)
 {
 	short adj = READ_ONCE(t->signal->oom_score_adj);
+	unsigned long anon = get_mm_counter(mm, MM_ANONPAGES);
+	unsigned long file = get_mm_counter(mm, MM_FILEPAGES);
+	unsigned long shmem = get_mm_counter(mm, MM_SHMEMPAGES);
 	unsigned long swap = get_mm_counter(mm, MM_SWAPENTS);
 	unsigned long pgtables = mm_pgtables_bytes(mm);
 
@@ -166,10 +169,9 @@ void oomprof_context_task(struct oomprof_task_mem *e, struct task_struct *t,
 	rcu_read_unlock();
 	e->oom_score_adj = adj;
 	e->total_vm_kb = READ_ONCE(mm->total_vm) << (PAGE_SHIFT - 10);
-	e->anon_rss_kb = get_mm_counter(mm, MM_ANONPAGES) << (PAGE_SHIFT - 10);
-	e->file_rss_kb = get_mm_counter(mm, MM_FILEPAGES) << (PAGE_SHIFT - 10);
-	e->shmem_rss_kb = get_mm_counter(mm, MM_SHMEMPAGES) <<
-			  (PAGE_SHIFT - 10);
+	e->anon_rss_kb = anon << (PAGE_SHIFT - 10);
+	e->file_rss_kb = file << (PAGE_SHIFT - 10);
+	e->shmem_rss_kb = shmem << (PAGE_SHIFT - 10);
 	e->swap_kb = swap << (PAGE_SHIFT - 10);
 	e->pgtables_kb = pgtables >> 10;
 	if (adj == OOM_SCORE_ADJ_MIN || test_bit(MMF_OOM_SKIP, &mm->flags) ||
@@ -178,7 +180,8 @@ void oomprof_context_task(struct oomprof_task_mem *e, struct task_struct *t,
 		e->badness = S64_MIN;
 		return;
 	}
-	e->badness = oomprof_badness(get_mm_rss(mm) + swap +
+	/* get_mm_rss() is anon + file + shmem: the values read above. */
+	e->badness = oomprof_badness(anon + file + shmem + swap +
 				     pgtables / PAGE_SIZE, adj, totalpages);
 }
 
