@@ -166,7 +166,7 @@ static void badness_arithmetic(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, oomprof_badness(1000, -1000, 25600), -24000LL);
 	/* totalpages under 1000: adj counts for nothing. */
 	KUNIT_EXPECT_EQ(test, oomprof_badness(7, 1000, 999), 7LL);
-	KUNIT_EXPECT_EQ(test, oomprof_badness(0, 1000, 4000000), 4000000000LL);
+	KUNIT_EXPECT_EQ(test, oomprof_badness(0, 1000, 4000000000UL), 4000000000LL);
 }
 
 /* The machine's memory, outside an OOM, against the kernel's totals. */
