@@ -58,7 +58,7 @@ MODULE_PARM_DESC(top_tasks,
 
 /* Bounds of the walk over the processes, at each publication. */
 #define OOMPROF_TASKS_WALK_MAX	65536
-#define OOMPROF_TASKS_WALK_NS	(20 * NSEC_PER_MSEC)
+#define OOMPROF_TASKS_WALK_NS	(50 * NSEC_PER_MSEC)
 
 int oomprof_context_check(void)
 {
