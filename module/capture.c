@@ -71,7 +71,7 @@ int oomprof_capture_init(unsigned int buffers, unsigned int buffer_mb,
 	timeout_ns = (u64)timeout_ms * NSEC_PER_MSEC;
 	if (!nr_bufs)
 		return 0;
-	if (buf_size <= ENTRIES_OFFSET + WINDOW_SIZE) {
+	if (buf_size <= ENTRIES_OFFSET + WINDOW_SIZE + OOMPROF_EXT_MAX) {
 		pr_err("capture_buffer_mb must be at least 1\n");
 		return -EINVAL;
 	}
@@ -365,7 +365,9 @@ static void walk_current(int idx, struct mm_struct *mm,
 		.mbuckets_addr = reg->mbuckets_addr,
 		.rate_addr = reg->rate_addr,
 		.out = bufs[idx].mem + ENTRIES_OFFSET,
-		.out_size = buf_size - ENTRIES_OFFSET - WINDOW_SIZE,
+		/* The record's sections go after the entries, below the window. */
+		.out_size = buf_size - ENTRIES_OFFSET - WINDOW_SIZE -
+			    OOMPROF_EXT_MAX,
 		.known_head = reg->known_head,
 		.known_count = reg->known_count,
 	};
@@ -416,25 +418,34 @@ void oomprof_capture_run_current(int idx, const struct oomprof_reg_info *reg,
 
 /*
  * Lay the record out in buffer @idx: kill facts, then @cap, then the
- * entries the walk left there. Returns the record's header.
+ * entries the walk left there, then the @ext_bytes of sections at @ext
+ * (at most OOMPROF_EXT_MAX: the walk left that room). Returns the
+ * record's header.
  */
 struct oomprof_record_header *
 oomprof_capture_finish(int idx, const struct oomprof_oom_kill *kill,
-		       const struct oomprof_go_capture *cap)
+		       const struct oomprof_go_capture *cap, const void *ext,
+		       u32 ext_bytes)
 {
 	struct oomprof_oom_kill *rec = (struct oomprof_oom_kill *)bufs[idx].mem;
 	size_t end = ENTRIES_OFFSET + cap->bucket_bytes + cap->counts_bytes;
-	size_t size = round_up(end, 8);
+	size_t ext_off = round_up(end, 8);
 
+	if (WARN_ON_ONCE(ext_bytes > OOMPROF_EXT_MAX))
+		ext_bytes = 0;
 	memcpy(rec, kill, sizeof(*rec));
 	memcpy(rec + 1, cap, sizeof(*cap));
 	/*
-	 * Count entries are bytes: zeros pad the record to the multiple of
-	 * 8 every record's size is. buf_size is one (MiB), so they fit.
+	 * Count entries are bytes: zeros pad them to the multiple of 8 the
+	 * sections and every record's size are. The walk's out_size keeps
+	 * room for both below the window.
 	 */
-	memset(bufs[idx].mem + end, 0, size - end);
+	memset(bufs[idx].mem + end, 0, ext_off - end);
+	memcpy(bufs[idx].mem + ext_off, ext, ext_bytes);
+	rec->ext_offset = ext_bytes ? ext_off : 0;
+	rec->ext_bytes = ext_bytes;
 	rec->hdr.type = OOMPROF_REC_GO_HEAP;
-	rec->hdr.size = size;
+	rec->hdr.size = ext_off + ext_bytes;
 	return &rec->hdr;
 }
 

@@ -101,6 +101,16 @@ struct oomprof_kill {
 	unsigned long deadline;		/* jiffies: stop waiting for SIGKILL */
 	struct delayed_work publish;
 	struct oomprof_oom_kill rec;
+	/*
+	 * The record's sections (context.c), right after rec: written at
+	 * the kill (the domain's memory) and at publication (the ranked
+	 * processes), through ext.
+	 */
+	u64 ext_buf[OOMPROF_EXT_MAX / 8];
+	struct oomprof_ext ext;
+	unsigned long totalpages;	/* the OOM killer's, for badness */
+	bool victim_mem_valid;
+	struct oomprof_task_mem victim_mem;	/* at the kill */
 	/* A registered Go victim: */
 	int capture;			/* capture buffer, or -1 */
 	atomic_t claim;			/* enum capture_claim */
@@ -187,11 +197,14 @@ static void take_oom_context(struct oomprof_kill *k, struct oom_control *oc)
 	if (!oc) {
 		rec->constraint = OOMPROF_CONSTRAINT_UNKNOWN;
 		rec->hdr.flags |= OOMPROF_KILL_NO_CONSTRAINT;
+		/* The machine's memory still says something. */
+		oomprof_context_domain(&k->ext, NULL, false, 0);
 		return;
 	}
 	rec->constraint = constraint_of(oc);
 	rec->order = oc->order;
 	rec->gfp_mask = (__force u32)oc->gfp_mask;
+	k->totalpages = oc->totalpages;
 #ifdef CONFIG_MEMCG
 	/* The charging path holds the OOMing memcg; we take our own. */
 	if (oc->memcg) {
@@ -199,6 +212,10 @@ static void take_oom_context(struct oomprof_kill *k, struct oom_control *oc)
 		css_get(k->oom_css);
 	}
 #endif
+	/* Only a global OOM's totalpages is RAM + swap (constrained_alloc). */
+	oomprof_context_domain(&k->ext, oc->memcg,
+			       rec->constraint == OOMPROF_CONSTRAINT_GLOBAL &&
+			       !oc->memcg, oc->totalpages);
 }
 
 static void take_victim_facts(struct oomprof_kill *k, struct task_struct *t)
@@ -232,6 +249,20 @@ static void take_victim_facts(struct oomprof_kill *k, struct task_struct *t)
 		rec->hdr.flags |= OOMPROF_KILL_MM_FACTS;
 	}
 	fill_parents(rec, t);
+}
+
+/*
+ * The victim's entry of the ranked list, now, before it frees anything;
+ * after take_oom_context (totalpages). Same locking as take_victim_facts.
+ */
+static void take_victim_rank(struct oomprof_kill *k, struct task_struct *t)
+{
+	k->victim_mem_valid = false;
+	if (!t->mm)
+		return;
+	oomprof_context_task(&k->victim_mem, t, t->mm, k->totalpages);
+	k->victim_mem.flags |= OOMPROF_TASK_VICTIM;
+	k->victim_mem_valid = true;
 }
 
 /* The last put returns the slot to the pool (see the file comment). */
@@ -563,8 +594,11 @@ void oomprof_kill_begin(struct task_struct *victim)
 	k->victim = victim;
 	k->victim_css = NULL;
 	k->oom_css = NULL;
+	k->totalpages = 0;
+	oomprof_ext_init(&k->ext, k->ext_buf, sizeof(k->ext_buf));
 	take_victim_facts(k, victim);
 	take_oom_context(k, oc);
+	take_victim_rank(k, victim);
 	start_capture(k, victim);
 
 	spin_lock_irqsave(&k->lock, flags);
@@ -720,8 +754,13 @@ static void publish_work(struct work_struct *work)
 		     &rec->hdr.flags);
 	cgroup_facts(k->oom_css, rec->oom_cgroup, &rec->oom_cgroup_id,
 		     &rec->hdr.flags);
+	/* No lock held here: see context.c for why the walk is here. */
+	oomprof_context_tasks(&k->ext, k->victim_mem_valid ? &k->victim_mem :
+			      NULL, k->oom_css, k->totalpages);
+	rec->ext_bytes = k->ext.used;
 	if (k->capture >= 0 && k->captured) {
-		oomprof_capture_finish(k->capture, rec, &k->cap);
+		oomprof_capture_finish(k->capture, rec, &k->cap, k->ext_buf,
+				       k->ext.used);
 		if (!oomprof_events_queue_capture(k->capture))
 			oomprof_capture_release(k->capture);
 	} else {
@@ -729,6 +768,9 @@ static void publish_work(struct work_struct *work)
 			oomprof_capture_release(k->capture);
 			oomprof_capture_note_dropped();
 		}
+		/* The sections follow the structure (ext_buf is contiguous). */
+		rec->ext_offset = rec->ext_bytes ? sizeof(*rec) : 0;
+		rec->hdr.size = sizeof(*rec) + rec->ext_bytes;
 		oomprof_events_queue(&rec->hdr);
 	}
 	k->capture = -1;
@@ -738,8 +780,19 @@ static void publish_work(struct work_struct *work)
 int oomprof_kills_init(unsigned int slots, unsigned int sigkill_wait_ms)
 {
 	unsigned int i;
+	int err;
 
 	BUILD_BUG_ON(sizeof(struct oomprof_oom_kill) % 8);
+	/* An OOM_KILL record is rec and its sections, read as one. */
+	BUILD_BUG_ON(offsetof(struct oomprof_kill, ext_buf) !=
+		     offsetof(struct oomprof_kill, rec) +
+		     sizeof(struct oomprof_oom_kill));
+	BUILD_BUG_ON(OOMPROF_EXT_MAX % 8);
+	BUILD_BUG_ON(sizeof(struct oomprof_oom_kill) + OOMPROF_EXT_MAX >
+		     OOMPROF_READ_MIN);
+	err = oomprof_context_check();
+	if (err)
+		return err;
 	if (!slots) {
 		pr_err("kill_slots must be at least 1\n");
 		return -EINVAL;

@@ -7,6 +7,8 @@
  *   events.c   the preallocated record buffer between probes and reader
  *   kill.c     one OOM kill: facts taken at mark_victim, its SIGKILL,
  *              publication as a record
+ *   context.c  a kill's context: the OOM domain's memory, its processes
+ *              ranked as the OOM killer ranks them; record sections
  *   registry.c the Go processes oomprof-read registered
  *   proc.c     exec and exit of processes: told to the reader, and
  *              registrations of exited or exec'd processes dropped
@@ -124,7 +126,8 @@ void oomprof_capture_run_current(int idx, const struct oomprof_reg_info *reg,
 				 u64 end_ns, struct oomprof_go_capture *cap);
 struct oomprof_record_header *
 oomprof_capture_finish(int idx, const struct oomprof_oom_kill *kill,
-		       const struct oomprof_go_capture *cap);
+		       const struct oomprof_go_capture *cap, const void *ext,
+		       u32 ext_bytes);
 struct oomprof_record_header *oomprof_capture_record(int idx);
 void oomprof_capture_delivered(int idx);
 void oomprof_capture_stats(struct oomprof_stats *st);
@@ -144,6 +147,51 @@ void oomprof_kills_exit(void);
 void oomprof_kill_begin(struct task_struct *victim);
 void oomprof_kill_sigkill(void);
 void oomprof_kills_stats(struct oomprof_stats *st);
+
+/* context.c */
+/*
+ * Room for a kill record's sections (include/uapi/linux/oomprof.h): each
+ * type at most once, the task list at its largest. A new section type
+ * adds its largest size here.
+ */
+#define OOMPROF_EXT_MAX \
+	(sizeof(struct oomprof_sec_memcg) + sizeof(struct oomprof_sec_system) + \
+	 sizeof(struct oomprof_sec_tasks) + \
+	 OOMPROF_MAX_TASKS * sizeof(struct oomprof_task_mem))
+
+/* Appends sections to a buffer of @size bytes: see oomprof_ext_add(). */
+struct oomprof_ext {
+	u8 *buf;
+	u32 size;
+	u32 used;
+};
+
+/* Processes ranked by badness, highest first: e[0..n), at most max. */
+struct oomprof_rank {
+	struct oomprof_task_mem *e;
+	u32 n;
+	u32 max;
+};
+
+struct mem_cgroup;
+struct cgroup_subsys_state;
+
+int oomprof_context_check(void);
+void oomprof_ext_init(struct oomprof_ext *x, void *buf, u32 size);
+void *oomprof_ext_add(struct oomprof_ext *x, u16 type, u32 bytes);
+void oomprof_ext_trim(struct oomprof_ext *x, struct oomprof_section *sec,
+		      u32 bytes);
+bool oomprof_rank_insert(struct oomprof_rank *r,
+			 const struct oomprof_task_mem *e);
+s64 oomprof_badness(u64 pages, short adj, unsigned long totalpages);
+void oomprof_context_task(struct oomprof_task_mem *e, struct task_struct *t,
+			  struct mm_struct *mm, unsigned long totalpages);
+void oomprof_context_domain(struct oomprof_ext *x, struct mem_cgroup *memcg,
+			    bool swap_total_known, unsigned long totalpages);
+void oomprof_context_tasks(struct oomprof_ext *x,
+			   const struct oomprof_task_mem *victim,
+			   struct cgroup_subsys_state *oom_css,
+			   unsigned long totalpages);
 
 /* proc.c */
 void oomprof_proc_exec(struct task_struct *p);

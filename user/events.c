@@ -73,6 +73,108 @@ static void json_go(struct sbuf *b, const struct oomprof_oom_kill *k)
 		    (unsigned long long)cap->counts_bytes);
 }
 
+/* A byte count, or null for a limit that is not set. */
+static void json_limit(struct sbuf *b, const char *name, unsigned long long v)
+{
+	if (v == OOMPROF_UNLIMITED)
+		sbuf_printf(b, ",\"%s\":null", name);
+	else
+		sbuf_printf(b, ",\"%s\":%llu", name, v);
+}
+
+/* The OOM domain's memory at the kill: its memcg's and the machine's. */
+static void json_domain(struct sbuf *b, const struct oomprof_oom_kill *k)
+{
+	static const char *const events[OOMPROF_MEMCG_NR_EVENTS] = {
+		"low", "high", "max", "oom", "oom_kill", "oom_group_kill",
+	};
+	const struct oomprof_sec_memcg *m =
+		(const void *)record_section(k, OOMPROF_SEC_MEMCG);
+	const struct oomprof_sec_system *s =
+		(const void *)record_section(k, OOMPROF_SEC_SYSTEM);
+	unsigned int i;
+
+	sbuf_printf(b, ",\"oom_domain\":{\"memcg\":");
+	if (m) {
+		sbuf_printf(b, "{\"usage_bytes\":%llu",
+			    (unsigned long long)m->usage_bytes);
+		json_limit(b, "max_bytes", m->max_bytes);
+		json_limit(b, "high_bytes", m->high_bytes);
+		sbuf_printf(b, ",\"peak_bytes\":%llu",
+			    (unsigned long long)m->peak_bytes);
+		if (m->sec.flags & OOMPROF_MEMCG_SWAP) {
+			sbuf_printf(b, ",\"swap_bytes\":%llu",
+				    (unsigned long long)m->swap_bytes);
+			json_limit(b, "swap_max_bytes", m->swap_max_bytes);
+		} else {
+			sbuf_printf(b, ",\"swap_bytes\":null,\"swap_max_bytes\":null");
+		}
+		sbuf_printf(b, ",\"events\":{");
+		for (i = 0; i < OOMPROF_MEMCG_NR_EVENTS; i++)
+			sbuf_printf(b, "%s\"%s\":%llu", i ? "," : "", events[i],
+				    (unsigned long long)m->events[i]);
+		sbuf_printf(b, "}}");
+	} else {
+		sbuf_printf(b, "null");
+	}
+	sbuf_printf(b, ",\"system\":");
+	if (s) {
+		sbuf_printf(b, "{\"ram_total_bytes\":%llu,\"ram_free_bytes\":%llu,\"ram_available_bytes\":%llu,\"swap_free_bytes\":%llu,\"swap_total_bytes\":",
+			    (unsigned long long)s->ram_total_bytes,
+			    (unsigned long long)s->ram_free_bytes,
+			    (unsigned long long)s->ram_available_bytes,
+			    (unsigned long long)s->swap_free_bytes);
+		if (s->sec.flags & OOMPROF_SYSTEM_SWAP_TOTAL)
+			sbuf_printf(b, "%llu}",
+				    (unsigned long long)s->swap_total_bytes);
+		else
+			sbuf_printf(b, "null}");
+	} else {
+		sbuf_printf(b, "null");
+	}
+	sbuf_printf(b, "}");
+}
+
+/* The domain's processes, highest badness first. */
+static void json_tasks(struct sbuf *b, const struct oomprof_oom_kill *k)
+{
+	const struct oomprof_sec_tasks *t =
+		(const void *)record_section(k, OOMPROF_SEC_TASKS);
+	unsigned int i;
+
+	if (!t) {
+		sbuf_printf(b, ",\"tasks\":null");
+		return;
+	}
+	sbuf_printf(b, ",\"tasks_walked\":%u,\"tasks_truncated\":%s,\"tasks_walk_ns\":%llu,\"oom_totalpages\":%llu,\"tasks\":[",
+		    t->walked,
+		    t->sec.flags & OOMPROF_TASKS_TRUNCATED ? "true" : "false",
+		    (unsigned long long)t->walk_ns,
+		    (unsigned long long)t->totalpages);
+	for (i = 0; i < t->ntasks; i++) {
+		const struct oomprof_task_mem *e = &t->tasks[i];
+
+		sbuf_printf(b, "%s{\"pid\":%u,\"tgid\":%u,\"comm\":",
+			    i ? "," : "", e->pid, e->tgid);
+		sbuf_json_string(b, e->comm);
+		sbuf_printf(b, ",\"uid\":%u,\"oom_score_adj\":%d,\"total_vm_kb\":%llu,\"anon_rss_kb\":%llu,\"file_rss_kb\":%llu,\"shmem_rss_kb\":%llu,\"swap_kb\":%llu,\"pgtables_kb\":%llu,\"badness\":",
+			    e->uid, e->oom_score_adj,
+			    (unsigned long long)e->total_vm_kb,
+			    (unsigned long long)e->anon_rss_kb,
+			    (unsigned long long)e->file_rss_kb,
+			    (unsigned long long)e->shmem_rss_kb,
+			    (unsigned long long)e->swap_kb,
+			    (unsigned long long)e->pgtables_kb);
+		if (e->flags & OOMPROF_TASK_UNKILLABLE)
+			sbuf_printf(b, "null");
+		else
+			sbuf_printf(b, "%lld", (long long)e->badness);
+		sbuf_printf(b, ",\"victim\":%s}",
+			    e->flags & OOMPROF_TASK_VICTIM ? "true" : "false");
+	}
+	sbuf_printf(b, "]");
+}
+
 static void json_kill(struct sbuf *b, const struct oomprof_oom_kill *k,
 		      const char *profile, const char *profile_error)
 {
@@ -130,6 +232,8 @@ static void json_kill(struct sbuf *b, const struct oomprof_oom_kill *k,
 		sbuf_printf(b, ",\"sigkill_after_ns\":null");
 	if (flags & OOMPROF_KILL_GO_PROCESS)
 		json_go(b, k);
+	json_domain(b, k);
+	json_tasks(b, k);
 	sbuf_printf(b, ",\"dropped\":%llu,\"profile\":",
 		    (unsigned long long)k->hdr.lost);
 	if (profile)

@@ -8,6 +8,102 @@ static int string_terminated(const char *s, size_t len)
 	return memchr(s, '\0', len) != NULL;
 }
 
+/* Bytes of the fixed part of each section type this tool reads. */
+static size_t section_min(unsigned int type)
+{
+	switch (type) {
+	case OOMPROF_SEC_MEMCG:
+		return sizeof(struct oomprof_sec_memcg);
+	case OOMPROF_SEC_SYSTEM:
+		return sizeof(struct oomprof_sec_system);
+	case OOMPROF_SEC_TASKS:
+		return sizeof(struct oomprof_sec_tasks);
+	default:
+		return sizeof(struct oomprof_section);
+	}
+}
+
+static enum record_status check_tasks(const struct oomprof_sec_tasks *t,
+				      const char **why)
+{
+	unsigned int i;
+
+	if (t->ntasks > OOMPROF_MAX_TASKS ||
+	    t->ntasks > (t->sec.bytes - sizeof(*t)) / sizeof(t->tasks[0])) {
+		*why = "OOM kill record's task list holds more entries than its section or than the module's maximum";
+		return RECORD_BAD_SIZE;
+	}
+	for (i = 0; i < t->ntasks; i++) {
+		if (!string_terminated(t->tasks[i].comm,
+				       sizeof(t->tasks[i].comm))) {
+			*why = "OOM kill record's task list has an unterminated name";
+			return RECORD_BAD_FIELD;
+		}
+	}
+	return RECORD_OK;
+}
+
+/*
+ * The sections area: whole sections of at least a header, each a multiple
+ * of 8, those of a known type at least their structure, no type twice.
+ * Linear in the area: each step consumes at least 8 bytes.
+ */
+static enum record_status check_sections(const unsigned char *p, size_t n,
+					 const char **why)
+{
+	unsigned long seen = 0;
+
+	while (n) {
+		const struct oomprof_section *sec = (const void *)p;
+
+		if (n < sizeof(*sec) || sec->bytes < sizeof(*sec) ||
+		    sec->bytes % 8 || sec->bytes > n) {
+			*why = "OOM kill record's section size is not a multiple of 8 of at least a header within the record";
+			return RECORD_BAD_SIZE;
+		}
+		if (sec->bytes < section_min(sec->type)) {
+			*why = "OOM kill record's section is shorter than its structure";
+			return RECORD_BAD_SIZE;
+		}
+		if (sec->type < 8 * sizeof(seen)) {
+			if (seen & (1UL << sec->type)) {
+				*why = "OOM kill record has a section type twice";
+				return RECORD_BAD_FIELD;
+			}
+			seen |= 1UL << sec->type;
+		}
+		if (sec->type == OOMPROF_SEC_TASKS) {
+			enum record_status st = check_tasks((const void *)sec,
+							    why);
+
+			if (st != RECORD_OK)
+				return st;
+		}
+		p += sec->bytes;
+		n -= sec->bytes;
+	}
+	return RECORD_OK;
+}
+
+const struct oomprof_section *record_section(const struct oomprof_oom_kill *k,
+					     unsigned int type)
+{
+	const unsigned char *p = (const unsigned char *)k + k->ext_offset;
+	size_t n = k->ext_bytes;
+
+	while (n >= sizeof(struct oomprof_section)) {
+		const struct oomprof_section *sec = (const void *)p;
+
+		if (sec->bytes < sizeof(*sec) || sec->bytes > n)
+			return NULL;	/* not a validated record */
+		if (sec->type == type)
+			return sec;
+		p += sec->bytes;
+		n -= sec->bytes;
+	}
+	return NULL;
+}
+
 static enum record_status check_oom_kill(const struct oomprof_oom_kill *k,
 					 const char **why)
 {
@@ -39,7 +135,21 @@ static enum record_status check_oom_kill(const struct oomprof_oom_kill *k,
 			return RECORD_BAD_FIELD;
 		}
 	}
-	return RECORD_OK;
+	if (!k->ext_bytes) {
+		if (k->ext_offset) {
+			*why = "OOM kill record has a section offset but no sections";
+			return RECORD_BAD_FIELD;
+		}
+		return RECORD_OK;
+	}
+	if (k->ext_offset % 8 || k->ext_offset < sizeof(*k) ||
+	    k->ext_offset > k->hdr.size ||
+	    k->ext_bytes != k->hdr.size - k->ext_offset) {
+		*why = "OOM kill record's sections do not end the record at an aligned offset after its structure";
+		return RECORD_BAD_SIZE;
+	}
+	return check_sections((const unsigned char *)k + k->ext_offset,
+			      k->ext_bytes, why);
 }
 
 /* The bucket entries themselves are checked where they are parsed. */
@@ -48,15 +158,17 @@ static enum record_status check_go_heap(const struct oomprof_oom_kill *k,
 {
 	const struct oomprof_go_capture *cap = (const void *)(k + 1);
 	const size_t heads = sizeof(*k) + sizeof(*cap);
+	/* Where the entries end: the sections, or the record. */
+	size_t end = k->ext_bytes ? k->ext_offset : k->hdr.size;
 
-	if (k->hdr.size < heads) {
+	if (end < heads) {
 		*why = "Go heap record shorter than its headers";
 		return RECORD_BAD_SIZE;
 	}
-	/* Count entries are bytes: up to 7 zeros pad the record to 8. */
-	if (cap->bucket_bytes > k->hdr.size - heads ||
-	    cap->counts_bytes > k->hdr.size - heads - cap->bucket_bytes ||
-	    k->hdr.size - heads - cap->bucket_bytes - cap->counts_bytes >= 8) {
+	/* Count entries are bytes: up to 7 zeros pad them to 8. */
+	if (cap->bucket_bytes > end - heads ||
+	    cap->counts_bytes > end - heads - cap->bucket_bytes ||
+	    end - heads - cap->bucket_bytes - cap->counts_bytes >= 8) {
 		*why = "Go heap record's bucket and count bytes disagree with its size";
 		return RECORD_BAD_SIZE;
 	}

@@ -36,6 +36,14 @@ enum record_status record_next(struct record_cursor *c,
 			       const char **why);
 
 const char *record_constraint_name(unsigned int constraint);
+
+/*
+ * The section of @type in kill record @k (OOM_KILL or GO_HEAP, validated
+ * by record_next), or NULL if it has none. Its bytes are at least the
+ * structure of a known type.
+ */
+const struct oomprof_section *record_section(const struct oomprof_oom_kill *k,
+					     unsigned int type);
 /* enum oomprof_capture_stop, for people. */
 const char *record_stop_name(unsigned int stop);
 

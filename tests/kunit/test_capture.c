@@ -117,7 +117,7 @@ static void capture_through_held_mm(struct kunit *test)
 
 	oomprof_events_init_header(&kill.hdr, OOMPROF_REC_OOM_KILL,
 				   sizeof(kill));
-	rec = (void *)oomprof_capture_finish(idx, &kill, cap);
+	rec = (void *)oomprof_capture_finish(idx, &kill, cap, NULL, 0);
 	KUNIT_EXPECT_EQ(test, rec->hdr.type, (u16)OOMPROF_REC_GO_HEAP);
 	KUNIT_EXPECT_EQ(test, (u64)rec->hdr.size,
 			sizeof(kill) + sizeof(*cap) + cap->bucket_bytes);
@@ -279,7 +279,7 @@ static void capture_learned_through_window(struct kunit *test)
 
 	oomprof_events_init_header(&kill.hdr, OOMPROF_REC_OOM_KILL,
 				   sizeof(kill));
-	rec = (void *)oomprof_capture_finish(idx, &kill, cap);
+	rec = (void *)oomprof_capture_finish(idx, &kill, cap, NULL, 0);
 	KUNIT_EXPECT_EQ(test, (u64)rec->hdr.size,
 			round_up(sizeof(kill) + sizeof(*cap) + cap->bucket_bytes +
 				 cap->counts_bytes, 8));
@@ -362,7 +362,7 @@ static void capture_learned_zero_filled(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cap->stop, (u32)OOMPROF_STOP_NONE);
 	KUNIT_EXPECT_EQ(test, cap->nbuckets_counted, 1ULL);
 	KUNIT_EXPECT_TRUE(test, cap->flags & OOMPROF_CAPTURE_ZERO_FILLED);
-	rec = (void *)oomprof_capture_finish(idx, &kill, cap);
+	rec = (void *)oomprof_capture_finish(idx, &kill, cap, NULL, 0);
 	p = (u8 *)(rec + 1) + sizeof(*cap) + cap->bucket_bytes;
 	end = p + cap->counts_bytes;
 	zz = get_varint(&p, end, &bad);

@@ -350,7 +350,7 @@ static void events_capture_record(struct kunit *test)
 	kill->victim.pid = 4242;
 	idx = oomprof_capture_claim();
 	KUNIT_ASSERT_GE(test, idx, 0);
-	rec = oomprof_capture_finish(idx, kill, &cap);
+	rec = oomprof_capture_finish(idx, kill, &cap, NULL, 0);
 	KUNIT_EXPECT_EQ(test, rec->type, (u16)OOMPROF_REC_GO_HEAP);
 	KUNIT_EXPECT_EQ(test, rec->size, (u32)want);
 	KUNIT_EXPECT_EQ(test, rec->size % 8, 0U);
@@ -404,7 +404,7 @@ static void events_capture_ring_full(struct kunit *test)
 	queue_n(test, 1, 4096, 0);
 	idx = oomprof_capture_claim();
 	KUNIT_ASSERT_GE(test, idx, 0);
-	oomprof_capture_finish(idx, kill, &cap);
+	oomprof_capture_finish(idx, kill, &cap, NULL, 0);
 	KUNIT_EXPECT_FALSE(test, oomprof_events_queue_capture(idx));
 	KUNIT_EXPECT_EQ(test, stats().records_lost, 1ULL);
 	oomprof_capture_release(idx);

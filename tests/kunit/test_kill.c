@@ -23,6 +23,8 @@
 #include "oomprof.h"
 
 #define USER_BYTES	SZ_1M
+/* A kill record with its sections at their largest fits a read this size. */
+#define KILL_REC_MAX	OOMPROF_READ_MIN
 
 static struct {
 	bool events, capture, registry, kills, probes;
@@ -122,6 +124,58 @@ static void read_record(struct kunit *test, u64 n, void *rec, size_t size)
 			(size_t)((struct oomprof_record_header *)rec)->size);
 }
 
+/*
+ * The sections of a kill outside an OOM (no oom_control: constraint
+ * unknown): the machine's memory, and the victim among the ranked tasks
+ * of the whole machine, taken at the kill.
+ */
+static void check_sections(struct kunit *test, struct oomprof_oom_kill *rec)
+{
+	u8 *p = (u8 *)rec + rec->ext_offset;
+	struct oomprof_sec_system *sys = NULL;
+	struct oomprof_sec_tasks *tasks = NULL;
+	u32 left = rec->ext_bytes, i, victims = 0;
+
+	KUNIT_ASSERT_EQ(test, rec->ext_offset, (u32)sizeof(*rec));
+	while (left >= sizeof(struct oomprof_section)) {
+		struct oomprof_section *sec = (void *)p;
+
+		KUNIT_ASSERT_GE(test, sec->bytes, (u32)sizeof(*sec));
+		KUNIT_ASSERT_LE(test, sec->bytes, left);
+		KUNIT_ASSERT_EQ(test, sec->bytes % 8, 0U);
+		KUNIT_EXPECT_NE(test, sec->type, (u16)OOMPROF_SEC_MEMCG);
+		if (sec->type == OOMPROF_SEC_SYSTEM)
+			sys = (void *)sec;
+		if (sec->type == OOMPROF_SEC_TASKS)
+			tasks = (void *)sec;
+		p += sec->bytes;
+		left -= sec->bytes;
+	}
+	KUNIT_EXPECT_EQ(test, left, 0U);
+	KUNIT_ASSERT_NOT_NULL(test, sys);
+	KUNIT_EXPECT_EQ(test, sys->ram_total_bytes,
+			(u64)totalram_pages() << PAGE_SHIFT);
+	KUNIT_EXPECT_LE(test, sys->ram_free_bytes, sys->ram_total_bytes);
+	KUNIT_EXPECT_FALSE(test, sys->sec.flags & OOMPROF_SYSTEM_SWAP_TOTAL);
+	KUNIT_ASSERT_NOT_NULL(test, tasks);
+	KUNIT_EXPECT_GT(test, tasks->ntasks, 0U);
+	KUNIT_EXPECT_LE(test, tasks->ntasks, 10U);
+	KUNIT_EXPECT_EQ(test, tasks->sec.bytes,
+			(u32)struct_size(tasks, tasks, tasks->ntasks));
+	KUNIT_EXPECT_GT(test, tasks->walked, 1U);
+	for (i = 0; i < tasks->ntasks; i++) {
+		if (i)
+			KUNIT_EXPECT_GE(test, tasks->tasks[i - 1].badness,
+					tasks->tasks[i].badness);
+		if (tasks->tasks[i].flags & OOMPROF_TASK_VICTIM) {
+			victims++;
+			KUNIT_EXPECT_EQ(test, tasks->tasks[i].tgid,
+					rec->victim.tgid);
+		}
+	}
+	KUNIT_EXPECT_LE(test, victims, 1U);
+}
+
 static struct oomprof_oom_kill *new_rec(struct kunit *test, size_t size)
 {
 	struct oomprof_oom_kill *rec = kunit_kzalloc(test, size, GFP_KERNEL);
@@ -151,16 +205,18 @@ static void check_victim(struct kunit *test, struct oomprof_oom_kill *rec,
 /* A user process, no SIGKILL: published at the deadline, without it. */
 static void kill_record_at_deadline(struct kunit *test)
 {
-	struct oomprof_oom_kill *rec = new_rec(test, sizeof(*rec));
+	struct oomprof_oom_kill *rec = new_rec(test, KILL_REC_MAX);
 	struct task_struct *t = okt_user.task;
 
 	setup(test, 4, 20, 0);
 	mark_victim(t);
-	read_record(test, 1, rec, sizeof(*rec));
+	read_record(test, 1, rec, KILL_REC_MAX);
 	KUNIT_EXPECT_EQ(test, rec->hdr.type, (u16)OOMPROF_REC_OOM_KILL);
-	KUNIT_EXPECT_EQ(test, rec->hdr.size, (u32)sizeof(*rec));
+	KUNIT_EXPECT_EQ(test, rec->hdr.size,
+			(u32)sizeof(*rec) + rec->ext_bytes);
 	KUNIT_EXPECT_EQ(test, rec->hdr.seq, 1ULL);
 	check_victim(test, rec, t);
+	check_sections(test, rec);
 	KUNIT_EXPECT_FALSE(test, rec->hdr.flags & OOMPROF_KILL_SIGKILL_SEEN);
 	KUNIT_EXPECT_EQ(test, rec->sigkill_boottime_ns, 0ULL);
 	/* It has an address space: the memory facts are there. */
@@ -175,14 +231,14 @@ static void kill_record_at_deadline(struct kunit *test)
 /* The SIGKILL reaches the victim: the record goes out at once, dated. */
 static void kill_sigkill_publishes(struct kunit *test)
 {
-	struct oomprof_oom_kill *rec = new_rec(test, sizeof(*rec));
+	struct oomprof_oom_kill *rec = new_rec(test, KILL_REC_MAX);
 	struct oomprof_stats st, st0 = kstats();
 
 	setup(test, 4, 60000, 0);
 	mark_victim(current);
 	sigkill_as_signal_deliver();	/* in the victim */
 	sigkill_as_signal_deliver();	/* every thread of it: once */
-	read_record(test, 1, rec, sizeof(*rec));
+	read_record(test, 1, rec, KILL_REC_MAX);
 	check_victim(test, rec, current);
 	KUNIT_EXPECT_TRUE(test, rec->hdr.flags & OOMPROF_KILL_SIGKILL_SEEN);
 	KUNIT_EXPECT_GE(test, rec->sigkill_boottime_ns, rec->kill_boottime_ns);
@@ -213,7 +269,7 @@ static void kill_sigkill_other_process(struct kunit *test)
 /* More kills at once than slots: the extra one is lost and reported. */
 static void kill_slots_exhausted(struct kunit *test)
 {
-	struct oomprof_oom_kill *rec = new_rec(test, sizeof(*rec));
+	struct oomprof_oom_kill *rec = new_rec(test, KILL_REC_MAX);
 	struct oomprof_stats st, st0 = kstats();
 
 	setup(test, 1, 60000, 0);
@@ -223,7 +279,7 @@ static void kill_slots_exhausted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.kills_seen - st0.kills_seen, 2ULL);
 	KUNIT_EXPECT_EQ(test, st.kill_slots_busy, 1U);
 	sigkill_as_signal_deliver();
-	read_record(test, 1, rec, sizeof(*rec));
+	read_record(test, 1, rec, KILL_REC_MAX);
 	/* The loss came first: it rides in this record's header. */
 	KUNIT_EXPECT_EQ(test, rec->hdr.lost, 1ULL);
 	KUNIT_EXPECT_EQ(test, rec->hdr.seq, 2ULL);
@@ -342,8 +398,10 @@ static void register_at(struct kunit *test, struct task_struct *t,
 	KUNIT_ASSERT_EQ(test, err, 0);
 }
 
+/* Records here have no buckets: the heads and the sections. */
 #define CAPTURE_REC_SIZE \
-	(sizeof(struct oomprof_oom_kill) + sizeof(struct oomprof_go_capture))
+	(sizeof(struct oomprof_oom_kill) + sizeof(struct oomprof_go_capture) + \
+	 OOMPROF_EXT_MAX)
 
 /*
  * A registered Go victim: captured in its own context (the task_work the
@@ -428,7 +486,7 @@ static void kill_capture_fallback(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, queued(), 1ULL);	/* lost: no free slot */
 	stop_sleeper(test, t);		/* runs the callback */
 	mark_victim(okt_user.task);
-	read_record(test, 2, rec, sizeof(*rec));
+	read_record(test, 2, rec, KILL_REC_MAX);
 	KUNIT_EXPECT_EQ(test, rec->hdr.type, (u16)OOMPROF_REC_OOM_KILL);
 	KUNIT_EXPECT_EQ(test, rec->hdr.lost, 1ULL);
 }
@@ -508,7 +566,7 @@ static void compat_detected_prototype(struct kunit *test)
 static void compat_task_uid_probe(struct kunit *test)
 {
 	probe_task_uid_t probe = okt_compat_probe_task_uid();
-	struct oomprof_oom_kill *rec = new_rec(test, sizeof(*rec));
+	struct oomprof_oom_kill *rec = new_rec(test, KILL_REC_MAX);
 	struct task_struct *t = okt_user.task;
 
 	setup(test, 4, 20, 0);
@@ -517,14 +575,14 @@ static void compat_task_uid_probe(struct kunit *test)
 	probe(NULL, t, 0);
 	preempt_enable();
 	task_unlock(t);
-	read_record(test, 1, rec, sizeof(*rec));
+	read_record(test, 1, rec, KILL_REC_MAX);
 	check_victim(test, rec, t);
 }
 
 static void compat_pid_probe(struct kunit *test)
 {
 	probe_pid_t probe = okt_compat_probe_pid();
-	struct oomprof_oom_kill *rec = new_rec(test, sizeof(*rec));
+	struct oomprof_oom_kill *rec = new_rec(test, KILL_REC_MAX);
 	struct task_struct *t = okt_user.task;
 	struct oomprof_stats st0 = kstats();
 
@@ -540,7 +598,7 @@ static void compat_pid_probe(struct kunit *test)
 	probe(NULL, t->pid);	/* the initial pid namespace's number */
 	preempt_enable();
 	task_unlock(t);
-	read_record(test, 1, rec, sizeof(*rec));
+	read_record(test, 1, rec, KILL_REC_MAX);
 	check_victim(test, rec, t);
 }
 

@@ -61,6 +61,13 @@ int main(int argc, char **argv)
 		put(argv[1], "go-heap", &g, sizeof(g));
 	}
 	{
+		/* A kill with the domain's memory and its ranked processes. */
+		static unsigned long long e[FIXTURE_KILL_EXT_SIZE / 8];
+
+		fixture_kill_ext(e);
+		put(argv[1], "kill-context", e, sizeof(e));
+	}
+	{
 		/* An exec and an exit, back to back. */
 		struct oomprof_proc_event p[2];
 

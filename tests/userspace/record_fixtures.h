@@ -53,4 +53,81 @@ static inline void fixture_kill(struct oomprof_oom_kill *k)
 	strcpy(k->oom_cgroup, "/t1");
 }
 
+/*
+ * A kill record with sections, as the module lays out a memcg OOM's: the
+ * memcg's and the machine's memory, then 3 ranked processes (the victim
+ * first). @buf: FIXTURE_KILL_EXT_SIZE bytes, 8-byte aligned.
+ */
+#define FIXTURE_KILL_EXT_TASKS 3
+#define FIXTURE_KILL_EXT_SIZE (sizeof(struct oomprof_oom_kill) + \
+	sizeof(struct oomprof_sec_memcg) + sizeof(struct oomprof_sec_system) + \
+	sizeof(struct oomprof_sec_tasks) + \
+	FIXTURE_KILL_EXT_TASKS * sizeof(struct oomprof_task_mem))
+
+static inline void fixture_task(struct oomprof_task_mem *e, unsigned int pid,
+				const char *comm, long long badness)
+{
+	memset(e, 0, sizeof(*e));
+	e->pid = pid;
+	e->tgid = pid;
+	strcpy(e->comm, comm);
+	e->uid = 1000;
+	e->anon_rss_kb = (unsigned long long)badness * 4;
+	e->file_rss_kb = 8;
+	e->total_vm_kb = 100000;
+	e->pgtables_kb = 12;
+	e->badness = badness;
+}
+
+static inline void fixture_kill_ext(void *buf)
+{
+	unsigned char *p = buf;
+	struct oomprof_oom_kill *k = buf;
+	struct oomprof_sec_memcg *m;
+	struct oomprof_sec_system *s;
+	struct oomprof_sec_tasks *t;
+
+	memset(buf, 0, FIXTURE_KILL_EXT_SIZE);
+	fixture_kill(k);
+	k->hdr.size = FIXTURE_KILL_EXT_SIZE;
+	k->ext_offset = sizeof(*k);
+	k->ext_bytes = FIXTURE_KILL_EXT_SIZE - sizeof(*k);
+	m = (void *)(p + sizeof(*k));
+	m->sec.type = OOMPROF_SEC_MEMCG;
+	m->sec.flags = OOMPROF_MEMCG_SWAP;
+	m->sec.bytes = sizeof(*m);
+	m->usage_bytes = 104857600;
+	m->max_bytes = 104857600;
+	m->high_bytes = OOMPROF_UNLIMITED;
+	m->peak_bytes = 104861696;
+	m->swap_bytes = 0;
+	m->swap_max_bytes = 0;
+	m->events[OOMPROF_MEMCG_MAX] = 250;
+	m->events[OOMPROF_MEMCG_OOM] = 1;
+	m->events[OOMPROF_MEMCG_OOM_KILL] = 1;
+	s = (void *)(m + 1);
+	s->sec.type = OOMPROF_SEC_SYSTEM;
+	s->sec.bytes = sizeof(*s);
+	s->ram_total_bytes = 1073741824;
+	s->ram_free_bytes = 536870912;
+	s->ram_available_bytes = 600000000;
+	s->swap_free_bytes = 0;
+	t = (void *)(s + 1);
+	t->sec.type = OOMPROF_SEC_TASKS;
+	t->sec.bytes = sizeof(*t) +
+		       FIXTURE_KILL_EXT_TASKS * sizeof(struct oomprof_task_mem);
+	t->ntasks = FIXTURE_KILL_EXT_TASKS;
+	t->walked = 97;
+	t->totalpages = 25600;
+	t->walk_ns = 41000;
+	fixture_task(&t->tasks[0], 321, "hog", 16500);
+	t->tasks[0].flags = OOMPROF_TASK_VICTIM;
+	t->tasks[0].oom_score_adj = -17;
+	fixture_task(&t->tasks[1], 322, "hog2", 8000);
+	fixture_task(&t->tasks[2], 323, "sleeper", 0);
+	t->tasks[2].oom_score_adj = -1000;
+	t->tasks[2].flags = OOMPROF_TASK_UNKILLABLE;
+	t->tasks[2].badness = -9223372036854775807LL - 1;
+}
+
 #endif

@@ -47,6 +47,32 @@ static void kill_json_fields(void **state)
 	sbuf_free(&b);
 }
 
+/* The domain's memory and the ranked processes, from the sections. */
+static void kill_json_context(void **state)
+{
+	static unsigned long long buf[FIXTURE_KILL_EXT_SIZE / 8];
+	struct oomprof_oom_kill *k = (void *)buf;
+	struct sbuf b = { 0 };
+
+	(void)state;
+	fixture_kill_ext(buf);
+	assert_int_equal(event_json(&b, &k->hdr, NULL, NULL), 0);
+	assert_false(b.failed);
+	assert_contains(b.p, "\"oom_domain\":{\"memcg\":{\"usage_bytes\":104857600,\"max_bytes\":104857600,\"high_bytes\":null,\"peak_bytes\":104861696,\"swap_bytes\":0,\"swap_max_bytes\":0,\"events\":{\"low\":0,\"high\":0,\"max\":250,\"oom\":1,\"oom_kill\":1,\"oom_group_kill\":0}}");
+	assert_contains(b.p, "\"system\":{\"ram_total_bytes\":1073741824,\"ram_free_bytes\":536870912,\"ram_available_bytes\":600000000,\"swap_free_bytes\":0,\"swap_total_bytes\":null}}");
+	assert_contains(b.p, "\"tasks_walked\":97,\"tasks_truncated\":false,");
+	assert_contains(b.p, "\"tasks\":[{\"pid\":321,\"tgid\":321,\"comm\":\"hog\",\"uid\":1000,\"oom_score_adj\":-17,\"total_vm_kb\":100000,\"anon_rss_kb\":66000,\"file_rss_kb\":8,\"shmem_rss_kb\":0,\"swap_kb\":0,\"pgtables_kb\":12,\"badness\":16500,\"victim\":true},{\"pid\":322,");
+	assert_contains(b.p, "\"comm\":\"sleeper\",\"uid\":1000,\"oom_score_adj\":-1000,");
+	assert_contains(b.p, "\"badness\":null,\"victim\":false}]");
+	sbuf_free(&b);
+
+	/* A record without sections says so. */
+	fixture_kill(k);
+	assert_int_equal(event_json(&b, &k->hdr, NULL, NULL), 0);
+	assert_contains(b.p, "\"oom_domain\":{\"memcg\":null,\"system\":null},\"tasks\":null");
+	sbuf_free(&b);
+}
+
 static void kill_json_unknowns_are_null(void **state)
 {
 	struct oomprof_oom_kill k;
@@ -239,6 +265,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(kill_json_fields),
+		cmocka_unit_test(kill_json_context),
 		cmocka_unit_test(kill_json_unknowns_are_null),
 		cmocka_unit_test(json_escapes),
 		cmocka_unit_test(lost_json_and_summary),

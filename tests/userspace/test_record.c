@@ -189,6 +189,123 @@ static void proc_event_record(void **state)
 	assert_int_equal(parse_one(&e, sizeof(e), &h), RECORD_BAD_SIZE);
 }
 
+/* A kill record's sections: accepted as laid out, refused when not. */
+static void kill_sections(void **state)
+{
+	static unsigned long long buf[FIXTURE_KILL_EXT_SIZE / 8 + 4];
+	struct oomprof_oom_kill *k = (void *)buf;
+	unsigned char *p = (unsigned char *)buf;
+	struct oomprof_sec_memcg *m = (void *)(p + sizeof(*k));
+	struct oomprof_sec_system *s = (void *)(m + 1);
+	struct oomprof_sec_tasks *t = (void *)(s + 1);
+	const struct oomprof_record_header *h;
+	const struct oomprof_sec_tasks *found;
+
+	(void)state;
+	fixture_kill_ext(buf);
+	assert_int_equal(parse_one(buf, FIXTURE_KILL_EXT_SIZE, &h), RECORD_OK);
+	found = (const void *)record_section(k, OOMPROF_SEC_TASKS);
+	assert_ptr_equal(found, t);
+	assert_ptr_equal(record_section(k, OOMPROF_SEC_MEMCG), &m->sec);
+	assert_null(record_section(k, 99));
+
+	/* An unknown type is skipped by its size. */
+	m->sec.type = 99;
+	assert_int_equal(parse_one(buf, FIXTURE_KILL_EXT_SIZE, &h), RECORD_OK);
+	assert_null(record_section(k, OOMPROF_SEC_MEMCG));
+	/* Twice the same type. */
+	m->sec.type = OOMPROF_SEC_SYSTEM;
+	assert_int_equal(parse_one(buf, FIXTURE_KILL_EXT_SIZE, &h),
+			 RECORD_BAD_FIELD);
+	fixture_kill_ext(buf);
+	/* A known type shorter than its structure. */
+	m->sec.bytes = 16;
+	assert_int_equal(parse_one(buf, FIXTURE_KILL_EXT_SIZE, &h),
+			 RECORD_BAD_SIZE);
+	/* A section running past the record. */
+	m->sec.bytes = FIXTURE_KILL_EXT_SIZE;
+	assert_int_equal(parse_one(buf, FIXTURE_KILL_EXT_SIZE, &h),
+			 RECORD_BAD_SIZE);
+	/* Not a multiple of 8, or 0 (would never advance). */
+	m->sec.bytes = sizeof(*m) + 4;
+	assert_int_equal(parse_one(buf, FIXTURE_KILL_EXT_SIZE, &h),
+			 RECORD_BAD_SIZE);
+	m->sec.bytes = 0;
+	assert_int_equal(parse_one(buf, FIXTURE_KILL_EXT_SIZE, &h),
+			 RECORD_BAD_SIZE);
+	fixture_kill_ext(buf);
+	/* More tasks than the section holds, or than the module's maximum. */
+	t->ntasks = FIXTURE_KILL_EXT_TASKS + 1;
+	assert_int_equal(parse_one(buf, FIXTURE_KILL_EXT_SIZE, &h),
+			 RECORD_BAD_SIZE);
+	t->ntasks = OOMPROF_MAX_TASKS + 1;
+	assert_int_equal(parse_one(buf, FIXTURE_KILL_EXT_SIZE, &h),
+			 RECORD_BAD_SIZE);
+	fixture_kill_ext(buf);
+	memset(t->tasks[1].comm, 'x', sizeof(t->tasks[1].comm));
+	assert_int_equal(parse_one(buf, FIXTURE_KILL_EXT_SIZE, &h),
+			 RECORD_BAD_FIELD);
+	fixture_kill_ext(buf);
+	/* The area must end the record, start aligned, after the structure. */
+	k->ext_bytes -= 8;
+	assert_int_equal(parse_one(buf, FIXTURE_KILL_EXT_SIZE, &h),
+			 RECORD_BAD_SIZE);
+	fixture_kill_ext(buf);
+	k->ext_offset += 4;
+	k->ext_bytes -= 4;
+	assert_int_equal(parse_one(buf, FIXTURE_KILL_EXT_SIZE, &h),
+			 RECORD_BAD_SIZE);
+	fixture_kill_ext(buf);
+	k->ext_offset = 8;
+	k->ext_bytes = FIXTURE_KILL_EXT_SIZE - 8;
+	assert_int_equal(parse_one(buf, FIXTURE_KILL_EXT_SIZE, &h),
+			 RECORD_BAD_SIZE);
+	fixture_kill_ext(buf);
+	k->ext_bytes = 0;
+	assert_int_equal(parse_one(buf, FIXTURE_KILL_EXT_SIZE, &h),
+			 RECORD_BAD_FIELD);
+}
+
+/* A Go heap record's sections come after its count entries. */
+static void go_heap_sections(void **state)
+{
+	static unsigned long long buf[1024];
+	unsigned char *p = (unsigned char *)buf;
+	struct oomprof_oom_kill *k = (void *)buf;
+	struct oomprof_go_capture *cap = (void *)(k + 1);
+	const size_t heads = sizeof(*k) + sizeof(*cap);
+	struct oomprof_sec_system *s;
+	const struct oomprof_record_header *h;
+
+	(void)state;
+	memset(buf, 0, sizeof(buf));
+	fixture_kill(k);
+	k->hdr.type = OOMPROF_REC_GO_HEAP;
+	k->hdr.flags |= OOMPROF_KILL_GO_PROCESS;
+	cap->known_head = 0xc000010000ULL;
+	cap->known_count = 1;
+	cap->nbuckets = 1;
+	cap->nbuckets_counted = 1;
+	cap->counts_bytes = 3;		/* delta 0, mask 0: 2 bytes + 1 */
+	k->ext_offset = heads + 8;	/* 3 bytes, padded to 8 */
+	k->ext_bytes = sizeof(*s);
+	k->hdr.size = k->ext_offset + k->ext_bytes;
+	s = (void *)(p + k->ext_offset);
+	s->sec.type = OOMPROF_SEC_SYSTEM;
+	s->sec.bytes = sizeof(*s);
+	assert_int_equal(parse_one(buf, k->hdr.size, &h), RECORD_OK);
+	assert_ptr_equal(record_section(k, OOMPROF_SEC_SYSTEM), &s->sec);
+	/* Sections 8 bytes further: a gap the entries do not explain. */
+	memmove(p + k->ext_offset + 8, s, sizeof(*s));
+	k->ext_offset += 8;
+	k->hdr.size += 8;
+	assert_int_equal(parse_one(buf, k->hdr.size, &h), RECORD_BAD_SIZE);
+	/* Sections overlapping the entries. */
+	k->ext_offset = heads;
+	k->ext_bytes = k->hdr.size - heads;
+	assert_int_equal(parse_one(buf, k->hdr.size, &h), RECORD_BAD_SIZE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +317,8 @@ int main(void)
 		cmocka_unit_test(bad_fields),
 		cmocka_unit_test(go_heap_record),
 		cmocka_unit_test(proc_event_record),
+		cmocka_unit_test(kill_sections),
+		cmocka_unit_test(go_heap_sections),
 	};
 
 	return cmocka_run_group_tests_name("record", tests, NULL, NULL);

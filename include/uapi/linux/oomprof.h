@@ -21,7 +21,7 @@
 #define OOMPROF_DEVICE_PATH	"/dev/oomprof"
 
 #define OOMPROF_RECORD_MAGIC	0x504d4f4fU	/* "OOMP" little-endian */
-#define OOMPROF_RECORD_VERSION	2
+#define OOMPROF_RECORD_VERSION	3
 #define OOMPROF_ABI_VERSION	4
 
 /*
@@ -149,6 +149,145 @@ struct oomprof_oom_kill {
 	struct oomprof_task_ident parents[OOMPROF_MAX_PARENTS];
 	char victim_cgroup[OOMPROF_CGROUP_LEN];	/* path in cgroup v2 */
 	char oom_cgroup[OOMPROF_CGROUP_LEN];	/* "" for a global OOM */
+	/*
+	 * The record's sections (struct oomprof_section, below): ext_bytes
+	 * of them from byte ext_offset of the record to its end (ext_offset
+	 * + ext_bytes == hdr.size). 0, 0: none. In an OOM_KILL record they
+	 * follow this structure; in a GO_HEAP record the count entries
+	 * (ext_offset is their end rounded up to 8).
+	 */
+	__u32 ext_offset;
+	__u32 ext_bytes;
+};
+
+/*
+ * Sections: facts of a kill that come in variable number or only on some
+ * kills, after the fixed structures so that each record type keeps its
+ * layout. Each starts with this header; bytes (header included) is a
+ * multiple of 8, so the next one is aligned. A reader skips a type it
+ * does not know by bytes, and a section bytes says is longer than the
+ * structure it knows (a later version may append fields). At most one
+ * section of each type.
+ */
+struct oomprof_section {
+	__u16 type;		/* enum oomprof_section_type */
+	__u16 flags;		/* type-specific */
+	__u32 bytes;		/* whole section, header included */
+};
+
+enum oomprof_section_type {
+	OOMPROF_SEC_MEMCG = 1,	/* struct oomprof_sec_memcg */
+	OOMPROF_SEC_SYSTEM = 2,	/* struct oomprof_sec_system */
+	OOMPROF_SEC_TASKS = 3,	/* struct oomprof_sec_tasks */
+};
+
+/* A limit that is not set ("max" in memory.max): */
+#define OOMPROF_UNLIMITED	(~0ULL)
+
+/* memory.events counters, in the file's order */
+enum oomprof_memcg_event {
+	OOMPROF_MEMCG_LOW,
+	OOMPROF_MEMCG_HIGH,
+	OOMPROF_MEMCG_MAX,
+	OOMPROF_MEMCG_OOM,
+	OOMPROF_MEMCG_OOM_KILL,
+	OOMPROF_MEMCG_OOM_GROUP_KILL,
+	OOMPROF_MEMCG_NR_EVENTS,
+};
+
+/* sec.flags of OOMPROF_SEC_MEMCG */
+#define OOMPROF_MEMCG_SWAP	(1U << 0)	/* swap_* valid (cgroup v2) */
+
+/*
+ * A memcg OOM: the memory cgroup at its limit (oom_cgroup), at the kill
+ * (mark_victim), as its memory.current, memory.max, memory.high,
+ * memory.peak, memory.swap.current, memory.swap.max and memory.events
+ * (hierarchical) files would have shown it. The OOM kill is counted in
+ * events[OOMPROF_MEMCG_OOM_KILL] before the victim is marked.
+ */
+struct oomprof_sec_memcg {
+	struct oomprof_section sec;
+	__u64 usage_bytes;
+	__u64 max_bytes;		/* or OOMPROF_UNLIMITED */
+	__u64 high_bytes;		/* or OOMPROF_UNLIMITED */
+	__u64 peak_bytes;		/* high watermark since creation/reset */
+	__u64 swap_bytes;
+	__u64 swap_max_bytes;		/* or OOMPROF_UNLIMITED */
+	__u64 events[OOMPROF_MEMCG_NR_EVENTS];
+};
+
+/* sec.flags of OOMPROF_SEC_SYSTEM */
+/* swap_total_bytes is valid (the OOM killer's own total: global OOMs). */
+#define OOMPROF_SYSTEM_SWAP_TOTAL	(1U << 0)
+
+/*
+ * Any OOM: the machine's memory at the kill, as /proc/meminfo's MemTotal,
+ * MemFree, MemAvailable, SwapFree and SwapTotal would have shown it.
+ */
+struct oomprof_sec_system {
+	struct oomprof_section sec;
+	__u64 ram_total_bytes;
+	__u64 ram_free_bytes;
+	__u64 ram_available_bytes;
+	__u64 swap_total_bytes;		/* see OOMPROF_SYSTEM_SWAP_TOTAL */
+	__u64 swap_free_bytes;
+};
+
+/* Most entries an OOMPROF_SEC_TASKS section holds (module's top_tasks). */
+#define OOMPROF_MAX_TASKS	32
+
+/* flags of struct oomprof_task_mem */
+#define OOMPROF_TASK_VICTIM	(1U << 0)	/* the process killed */
+/*
+ * The OOM killer would not pick it (oom_score_adj -1000, its memory
+ * already reaped, or in vfork()): badness is INT64_MIN, as the kernel's
+ * LONG_MIN.
+ */
+#define OOMPROF_TASK_UNKILLABLE	(1U << 1)
+
+/*
+ * One process of the OOM's domain, sizes in kB. The victim's are taken at
+ * mark_victim, the others' when the record is published (at the victim's
+ * SIGKILL, within sigkill_wait_ms of the kill).
+ */
+struct oomprof_task_mem {
+	__u32 pid;			/* the thread whose mm was read */
+	__u32 tgid;
+	char comm[OOMPROF_COMM_LEN];	/* NUL-terminated */
+	__u32 uid;			/* real uid, initial user ns */
+	__s16 oom_score_adj;
+	__u16 flags;			/* OOMPROF_TASK_* */
+	__u64 total_vm_kb;
+	__u64 anon_rss_kb;
+	__u64 file_rss_kb;
+	__u64 shmem_rss_kb;
+	__u64 swap_kb;
+	__u64 pgtables_kb;
+	/*
+	 * The OOM killer's oom_badness(): rss + swap + page tables, in
+	 * pages, plus oom_score_adj * (totalpages / 1000).
+	 */
+	__s64 badness;
+};
+
+/* sec.flags of OOMPROF_SEC_TASKS */
+/* The walk stopped at its bound of processes or time: ranks may miss some. */
+#define OOMPROF_TASKS_TRUNCATED	(1U << 0)
+
+/*
+ * The processes of the OOM's domain (the memcg at its limit and its
+ * descendants, or the whole machine) with the highest badness, highest
+ * first, the victim among them (ranked by its badness at the kill):
+ * ntasks entries, at most OOMPROF_MAX_TASKS. Kernel threads and init are
+ * not in the domain, as for the OOM killer.
+ */
+struct oomprof_sec_tasks {
+	struct oomprof_section sec;
+	__u32 ntasks;			/* entries below */
+	__u32 walked;			/* processes looked at */
+	__u64 totalpages;		/* the OOM killer's, for badness */
+	__u64 walk_ns;			/* how long the walk took */
+	struct oomprof_task_mem tasks[];
 };
 
 /*

@@ -64,9 +64,16 @@ def check(r):
     if cap["nbuckets"] != total or cap["nbuckets_counted"] != count:
         fail(f"{cap['nbuckets']} buckets, {cap['nbuckets_counted']} counted; "
              f"the list had {total}, {count} learned")
-    if kill_size + cap_size + cap["bucket_bytes"] + cap["counts_bytes"] > size or \
-            size - (kill_size + cap_size + cap["bucket_bytes"] + cap["counts_bytes"]) >= 8:
-        fail(f"hdr.size {size} is not the entries' {cap['bucket_bytes']} + "
+    # The record's sections (ext_offset, ext_bytes: the last two words of
+    # struct oomprof_oom_kill) follow the entries, padded to 8.
+    ext_offset, ext_bytes = struct.unpack_from("<II", rec, kill_size - 8)
+    end = ext_offset if ext_bytes else size
+    if ext_bytes and ext_offset + ext_bytes != size:
+        fail(f"sections at {ext_offset}, {ext_bytes} bytes, do not end the "
+             f"{size}-byte record")
+    if kill_size + cap_size + cap["bucket_bytes"] + cap["counts_bytes"] > end or \
+            end - (kill_size + cap_size + cap["bucket_bytes"] + cap["counts_bytes"]) >= 8:
+        fail(f"entries end {end} is not the entries' {cap['bucket_bytes']} + "
              f"{cap['counts_bytes']} bytes, padded to 8")
 
     # Full entries: the buckets newer than known_head, whole.

@@ -192,9 +192,12 @@ static int wait_record(const char *ready)
 	      "read() into a buffer too small for the record gives EINVAL",
 	      "unexpected");
 	n = read(fd, u.b, sizeof(u.b));
-	check(n == (ssize_t)sizeof(struct oomprof_oom_kill) &&
+	/* The structure, then its sections (the domain's memory, tasks). */
+	check(n >= (ssize_t)sizeof(struct oomprof_oom_kill) &&
 	      h->magic == OOMPROF_RECORD_MAGIC &&
-	      h->type == OOMPROF_REC_OOM_KILL && h->size == n,
+	      h->type == OOMPROF_REC_OOM_KILL && h->size == n &&
+	      ((struct oomprof_oom_kill *)h)->ext_bytes ==
+	      n - sizeof(struct oomprof_oom_kill),
 	      "read() returns exactly one whole OOM kill record",
 	      "wrong size or header");
 	/* Then only process events, if anything. */
