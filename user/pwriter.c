@@ -169,6 +169,11 @@ void pwriter_set_budget(struct pwriter *w, size_t bytes)
 		pthread_mutex_unlock(&w->lock);
 }
 
+static size_t min_size(uint64_t a, size_t b)
+{
+	return a < b ? (size_t)a : b;
+}
+
 size_t pwriter_estimate(const struct oomprof_oom_kill *rec,
 			const struct gobin *bin,
 			const struct golearn_state *learned, int copy_rec)
@@ -176,7 +181,19 @@ size_t pwriter_estimate(const struct oomprof_oom_kill *rec,
 	const struct oomprof_go_capture *cap = (const void *)(rec + 1);
 	size_t n = PWRITER_JOB_FIXED + gobin_bytes(bin);
 	/* Full entries are mostly PCs: bucket_bytes / 8 bounds theirs. */
-	size_t pcs = cap->bucket_bytes / 8 + golearn_state_pcs(learned);
+	size_t pcs = cap->bucket_bytes / 8;
+	size_t nlearned = golearn_state_count(learned);
+
+	/*
+	 * Count entries' stacks are learned ones: the learned PCs, in the
+	 * proportion of the learned buckets the record counted (a state
+	 * may hold more than the kill's prefix).
+	 */
+	if (nlearned)
+		pcs += (size_t)((double)golearn_state_pcs(learned) *
+				((double)min_size(cap->nbuckets_counted,
+						  nlearned) /
+				 (double)nlearned)) + 1;
 	/*
 	 * As many buckets as the record's bytes can hold (a full entry is at
 	 * least its address, header and memRecord): bounded by the record

@@ -50,12 +50,12 @@ struct golearn_state;
  * the stacks' PCs make it. Measured: 69 bytes a bucket of 20-32 PCs at 1M
  * buckets (make bench, "memory of build+write"), 161 a bucket of 32 PCs
  * with fewer shared frames at 200k (test_pwriter, which checks that the
- * estimate stays above the job's real high-water mark). So 96 bytes a
- * bucket, 8 a PC, and 8 MiB besides (string, function and PC tables,
- * zlib).
+ * estimate stays above the job's real high-water mark). So 48 bytes a
+ * bucket, 5 a PC, and 8 MiB besides (string, function and PC tables,
+ * zlib): 178 bytes a bucket of 26 PCs, 208 of 32.
  */
-#define PWRITER_BYTES_PER_BUCKET 96
-#define PWRITER_BYTES_PER_PC 8
+#define PWRITER_BYTES_PER_BUCKET 48
+#define PWRITER_BYTES_PER_PC 5
 #define PWRITER_JOB_FIXED (8u << 20)
 
 /* A finished job, as pwriter_collect hands it to the loop. */

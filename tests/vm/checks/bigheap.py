@@ -37,6 +37,8 @@ def write_line(r, pid):
     one saying a writer thread took it."""
     found = None
     for ln in (r.read("reader.log") or "").splitlines():
+        if "within --write-memory" in ln:
+            continue  # it waited for room: not written yet
         if f"heap profile of pid {pid} " in ln or f"no heap profile for pid {pid} " in ln:
             found = ln
             if "on a writer thread" not in ln or "written in" in ln:

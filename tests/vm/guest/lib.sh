@@ -383,10 +383,16 @@ bigheap_go() {
 bigheap_wait_profile() {
 	_secs=$(cap_wait "$2")
 	_n=$((_secs * 2))
-	until grep -q -e "heap profile of pid $1 " -e "no heap profile for pid $1 " "$R/reader.log"; do
+	# The line of the profile written (or not), not the ones that say
+	# it is queued for a writer thread or waits for --write-memory.
+	until bigheap_profile_line "$1" | grep -q .; do
 		_n=$((_n - 1))
 		[ "$_n" -gt 0 ] || fail "oomprof-read logged no heap profile of pid $1 within $_secs s of its death"
 		sleep 0.5
 	done
-	say "$(grep -e "heap profile of pid $1 " -e "no heap profile for pid $1 " "$R/reader.log" | head -n 1)"
+	say "$(bigheap_profile_line "$1" | head -n 1)"
+}
+bigheap_profile_line() {
+	grep -e "heap profile of pid $1 " -e "no heap profile for pid $1 " "$R/reader.log" |
+		grep -v -e ", being written to " -e " waited [0-9]* ms for the profiles"
 }
