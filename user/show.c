@@ -356,20 +356,34 @@ static void show_tasks(FILE *out, const struct json_val *tasks,
 
 /* ---- the profile's top allocation sites ------------------------------ */
 
-void show_pprof_label(char *buf, size_t len, long long v, const char *unit)
+/* measurement.Scale(v, "bytes", "minimum"): the largest unit v fills. */
+static int auto_pow(long long v)
+{
+	double x = (double)(v < 0 ? -v : v);
+	int i = 0;
+
+	while (i < 5 && x / 1024 >= 1.0) {
+		x /= 1024;
+		i++;
+	}
+	return i;
+}
+
+void show_pprof_label(char *buf, size_t len, long long v, const char *unit,
+		      int pow)
 {
 	static const char *const u[] = { "B", "kB", "MB", "GB", "TB", "PB" };
 	double x = (double)(v < 0 ? -v : v);
-	unsigned int i = 0;
+	int i;
 
 	if (!unit || strcmp(unit, "bytes")) {
 		snprintf(buf, len, "%lld", v);
 		return;
 	}
-	while (i < 5 && x / 1024 >= 1.0) {
+	if (pow < 0 || pow > 5)
+		pow = auto_pow(v);
+	for (i = 0; i < pow; i++)
 		x /= 1024;
-		i++;
-	}
 	snprintf(buf, len, "%.2f", v < 0 ? -x : x);
 	if (!strcmp(buf, "0.00") || !strcmp(buf, "-0.00")) {
 		snprintf(buf, len, "0");
@@ -418,7 +432,89 @@ struct node {
 	uint64_t addr;		/* a location without lines: its address */
 	long long flat, cum;
 	size_t stamp;		/* last sample counted in cum, +1 */
+	unsigned int kept;	/* rank in the top sites, +1; 0: not shown */
 };
+
+/* The node of line @k of location @li (its address's for none), or NULL. */
+static struct node *line_node(const Perftools__Profiles__Location *loc,
+			      size_t k, long li, const struct id_idx *fns,
+			      size_t nfns, const size_t *fn_node,
+			      const size_t *loc_node, struct node *nodes)
+{
+	long fi;
+
+	if (!loc->n_line)
+		return loc_node[li] == (size_t)-1 ? NULL : &nodes[loc_node[li]];
+	fi = find_id(fns, nfns, loc->line[k]->function_id);
+	return fi < 0 ? NULL : &nodes[fn_node[fi]];
+}
+
+/*
+ * pprof's "(inline)" mark: a shown node all of whose callers among the
+ * shown nodes reach it inlined (from the same location: not its last
+ * line), "(partial-inline)" when only some do. pprof's graph.newGraph
+ * walks each sample root first over the kept nodes, once per edge.
+ */
+static void mark_inline(const Perftools__Profiles__Profile *p, size_t si,
+			const struct id_idx *locs, const struct id_idx *fns,
+			const size_t *fn_node, const size_t *loc_node,
+			struct node *nodes, struct show_top *t)
+{
+	enum { NONE, INL, NOINL };
+	unsigned char edge[SHOW_TOP_N][SHOW_TOP_N] = { { 0 } };
+	size_t seen[SHOW_TOP_N][SHOW_TOP_N] = { { 0 } };
+	size_t i, j, k, c, q;
+
+	for (i = 0; i < p->n_sample; i++) {
+		const Perftools__Profiles__Sample *s = p->sample[i];
+		int parent = -1;
+
+		if (s->n_value <= si || !s->value[si])
+			continue;
+		for (j = s->n_location_id; j-- > 0;) {
+			long li = find_id(locs, p->n_location, s->location_id[j]);
+			const Perftools__Profiles__Location *loc;
+			size_t nl;
+
+			if (li < 0)
+				continue;
+			loc = p->location[li];
+			nl = loc->n_line ? loc->n_line : 1;
+			for (k = nl; k-- > 0;) {
+				struct node *n = line_node(loc, k, li, fns,
+							   p->n_function,
+							   fn_node, loc_node,
+							   nodes);
+				int me;
+
+				if (!n || !n->kept)
+					continue;
+				me = (int)n->kept - 1;
+				if (parent >= 0 && parent != me &&
+				    seen[parent][me] != i + 1) {
+					int inl = k != nl - 1;
+
+					seen[parent][me] = i + 1;
+					if (edge[parent][me] == NONE)
+						edge[parent][me] = inl ? INL : NOINL;
+					else if (!inl)
+						edge[parent][me] = NOINL;
+				}
+				parent = me;
+			}
+		}
+	}
+	for (c = 0; c < t->nsites; c++) {
+		int inl = 0, noinl = 0;
+
+		for (q = 0; q < t->nsites; q++) {
+			inl |= edge[q][c] == INL;
+			noinl |= edge[q][c] == NOINL;
+		}
+		t->site[c].inline_label = !inl ? "" : noinl ? "(partial-inline)" :
+					  "(inline)";
+	}
+}
 
 struct name_idx {
 	const char *name;
@@ -456,6 +552,31 @@ static int cmp_node(const void *a, const void *b)
 	if (llabs(x->cum) != llabs(y->cum))
 		return llabs(x->cum) > llabs(y->cum) ? -1 : 1;
 	return 0;
+}
+
+/*
+ * pprof's selectOutputUnit: one unit for the whole table, that of the
+ * smallest shown value (flat, else cum), or of 100 times it when the
+ * total needs a larger unit and is over 100 times as large.
+ */
+static int output_unit(const struct show_top *t)
+{
+	long long min = 0, v;
+	size_t i;
+	int lo, hi;
+
+	for (i = 0; i < t->nsites; i++) {
+		v = llabs(t->site[i].flat) ? llabs(t->site[i].flat) : llabs(t->site[i].cum);
+		if (v > 0 && (!min || v < min))
+			min = v;
+	}
+	if (!min)
+		min = t->total;
+	lo = auto_pow(min);
+	hi = auto_pow(t->total);
+	if (lo != hi && min * 100 < t->total)
+		lo = auto_pow(100 * min);
+	return lo;
 }
 
 static const char *pstr(const Perftools__Profiles__Profile *p, int64_t i)
@@ -585,8 +706,12 @@ static int top_of(const Perftools__Profiles__Profile *p, struct show_top *t,
 		}
 		t->site[i].flat = order[i]->flat;
 		t->site[i].cum = order[i]->cum;
+		t->site[i].inline_label = "";
+		order[i]->kept = (unsigned int)i + 1;
 		t->nsites++;
 	}
+	mark_inline(p, si, locs, fns, fn_node, loc_node, nodes, t);
+	t->unit_pow = output_unit(t);
 	rc = 0;
 out:
 	free(locs);
@@ -871,19 +996,23 @@ static void show_top(FILE *out, const struct show_top *t)
 	long long sum = 0;
 	size_t i;
 
-	show_pprof_label(total, sizeof(total), t->total, t->unit);
+	show_pprof_label(total, sizeof(total), t->total, t->unit, -1);
 	fprintf(out, "  top %zu allocation sites (%s, as go tool pprof -top shows them): %zu of %zu functions, total %s\n",
 		t->nsites, esc(t->sample_type), t->nsites, t->nodes, total);
 	fprintf(out, "    %10s %6s %6s %10s %6s\n", "flat", "flat%", "sum%", "cum", "cum%");
 	for (i = 0; i < t->nsites; i++) {
 		sum += t->site[i].flat;
-		show_pprof_label(flat, sizeof(flat), t->site[i].flat, t->unit);
-		show_pprof_label(cum, sizeof(cum), t->site[i].cum, t->unit);
+		show_pprof_label(flat, sizeof(flat), t->site[i].flat, t->unit,
+				 t->unit_pow);
+		show_pprof_label(cum, sizeof(cum), t->site[i].cum, t->unit,
+				 t->unit_pow);
 		pct(p1, sizeof(p1), t->site[i].flat, t->total);
 		pct(p2, sizeof(p2), sum, t->total);
 		pct(p3, sizeof(p3), t->site[i].cum, t->total);
-		fprintf(out, "    %10s %6s %6s %10s %6s  %s\n", flat, p1, p2, cum,
-			p3, esc(t->site[i].name));
+		fprintf(out, "    %10s %6s %6s %10s %6s  %s%s%s\n", flat, p1, p2,
+			cum, p3, esc(t->site[i].name),
+			*t->site[i].inline_label ? " " : "",
+			t->site[i].inline_label);
 	}
 }
 

@@ -35,6 +35,7 @@ int show_main(const struct show_opts *o, FILE *out, FILE *err);
 struct show_site {
 	char *name;
 	long long flat, cum;
+	const char *inline_label;	/* "", "(inline)", "(partial-inline)" */
 };
 
 struct show_top {
@@ -45,6 +46,7 @@ struct show_top {
 	struct show_site site[SHOW_TOP_N];
 	size_t nodes;		/* functions (and bare addresses) in all */
 	size_t dropped;		/* below pprof's node fraction (0.5%) */
+	int unit_pow;		/* bytes: the table's unit, 1024^unit_pow */
 };
 
 /*
@@ -59,7 +61,11 @@ int show_top_decode(const unsigned char *raw, size_t len, struct show_top *t,
 		    char *why, size_t whylen);
 void show_top_free(struct show_top *t);
 
-/* pprof's own label for @v in @unit ("512.01kB", "1.50MB", "12"). */
-void show_pprof_label(char *buf, size_t len, long long v, const char *unit);
+/*
+ * pprof's own label for @v in @unit: scaled to 1024^@pow bytes for a
+ * "bytes" unit, -1: its own best unit ("512.01kB", "1.50MB"); else "12".
+ */
+void show_pprof_label(char *buf, size_t len, long long v, const char *unit,
+		      int pow);
 
 #endif
