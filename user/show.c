@@ -14,6 +14,8 @@
 
 #include "profile.pb-c.h"
 
+size_t show_max_gz = SHOW_MAX_GZ, show_max_raw = SHOW_MAX_RAW;
+
 /* ---- reading events.jsonl ------------------------------------------ */
 
 struct lines {
@@ -335,7 +337,8 @@ static void show_tasks(FILE *out, const struct json_val *tasks,
 	fprintf(out, "  tasks of the OOM domain (%u%s):\n    ", tasks->n,
 		tasks->n > rows ? ", first shown" : "");
 	for (i = 0; i < ncols; i++)
-		fprintf(out, "%*s ", width[i], esc_into(cell, sizeof(cell), cols[i]));
+		fprintf(out, "%s%*s", i ? " " : "", width[i],
+			esc_into(cell, sizeof(cell), cols[i]));
 	fprintf(out, "\n");
 	for (t = first, r = 0; t && r < rows; t = json_next(t), r++) {
 		fprintf(out, "    ");
@@ -346,7 +349,7 @@ static void show_tasks(FILE *out, const struct json_val *tasks,
 				fmt_value(cell, sizeof(cell), cols[i], v);
 			else
 				snprintf(cell, sizeof(cell), "?");
-			fprintf(out, "%*s ", width[i], cell);
+			fprintf(out, "%s%*s", i ? " " : "", width[i], cell);
 		}
 		fprintf(out, "\n");
 	}
@@ -809,14 +812,14 @@ static unsigned char *gunzip(const unsigned char *gz, size_t len,
 	z.avail_in = (uInt)len;
 	while (rc != Z_STREAM_END) {
 		if (z.total_out == cap) {
-			if (cap >= SHOW_MAX_RAW) {
-				snprintf(why, whylen, "more than %u MiB uncompressed",
-					 SHOW_MAX_RAW >> 20);
+			if (cap >= show_max_raw) {
+				snprintf(why, whylen, "more than %zu MiB uncompressed",
+					 show_max_raw >> 20);
 				goto fail;
 			}
 			cap = cap ? 2 * cap : 1 << 20;
-			if (cap > SHOW_MAX_RAW)
-				cap = SHOW_MAX_RAW;
+			if (cap > show_max_raw)
+				cap = show_max_raw;
 			grown = realloc(out, cap);
 			if (!grown) {
 				snprintf(why, whylen, "out of memory");
@@ -861,7 +864,7 @@ int show_profile_top(int dirfd, const char *name, struct show_top *t,
 			 strerror(errno));
 		return -1;
 	}
-	gz = slurp(fd, SHOW_MAX_GZ, &gzlen, why, whylen);
+	gz = slurp(fd, show_max_gz, &gzlen, why, whylen);
 	close(fd);
 	if (!gz)
 		return -1;
@@ -1028,14 +1031,14 @@ static void show_profile(FILE *out, int dirfd, const struct json_val *kill,
 	char why[256];
 
 	if (!path) {
-		if (json_true(json_get(kill, "profile_pending")) && !later)
-			fprintf(out, "  %-12sbeing written when the file was read (no \"profile\" line yet)\n",
-				"profile");
-		else if (err)
+		if (err)
 			fprintf(out, "  %-12snone: %s\n", "profile", esc(err));
 		return;
 	}
-	fprintf(out, "  %-12s%s\n", "profile", esc(path));
+	/* Written to a temporary name and renamed: whole if it is there. */
+	fprintf(out, "  %-12s%s%s\n", "profile", esc(path),
+		json_true(json_get(kill, "profile_pending")) && !later ?
+		" (announced; no \"profile\" line yet: being written when the file was read)" : "");
 	/* Only a file of DIR, by its name; never "..", never a symlink. */
 	for (dots = strstr(path, ".."); dots; dots = strstr(dots + 1, ".."))
 		if ((dots == path || dots[-1] == '/') &&

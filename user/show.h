@@ -25,6 +25,9 @@ struct show_opts {
 	long long pid;		/* only kills of this pid/tgid; -1: any */
 };
 
+/* The caps above, as variables: tests lower them. */
+extern size_t show_max_gz, show_max_raw;
+
 /*
  * The report on @out, notes (skipped lines, missing profiles) on @err.
  * 0, or 1 when the file cannot be read (said on @err).
