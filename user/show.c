@@ -269,11 +269,30 @@ static void fmt_value(char *buf, size_t len, const char *key,
 #define TASK_MAX_COLS 16
 #define CELL_MAX 40
 
+/* "key value" items of @dom, wrapped at 100 columns; nested objects one level down. */
+static void domain_item(FILE *out, const char *prefix, const struct json_val *m,
+			unsigned int *col)
+{
+	char item[ESC_MAX + 600], key[520], val[ESC_MAX];
+	size_t n;
+
+	snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "",
+		 esc_into(val, 256, m->key));
+	fmt_value(val, sizeof(val), m->key, m);
+	n = (size_t)snprintf(item, sizeof(item), "%s %s", key, val);
+	if (*col > 14 && *col + 2 + n > 100) {
+		fprintf(out, ",\n%14s", "");
+		*col = 14;
+	}
+	fprintf(out, "%s%s", *col > 14 ? ", " : "", item);
+	*col += (unsigned int)n + (*col > 14 ? 2 : 0);
+}
+
 static void show_domain(FILE *out, const struct json_val *dom)
 {
-	const struct json_val *m;
+	const struct json_val *m, *c;
 	unsigned int shown = 0, col = 14;
-	char val[ESC_MAX];
+	char val[ESC_MAX], key[256];
 
 	if (json_is_null(dom))
 		return;
@@ -283,23 +302,19 @@ static void show_domain(FILE *out, const struct json_val *dom)
 		fprintf(out, "%s\n", val);
 		return;
 	}
-	for (m = json_first(dom); m && shown < DOMAIN_MAX_MEMBERS;
-	     m = json_next(m), shown++) {
-		char item[ESC_MAX + 256], key[256];
-		size_t n;
-
-		esc_into(key, sizeof(key), m->key);
-		fmt_value(val, sizeof(val), m->key, m);
-		n = (size_t)snprintf(item, sizeof(item), "%s %s", key, val);
-		if (col > 14 && col + 2 + n > 100) {
-			fprintf(out, "\n%14s", "");
-			col = 14;
+	for (m = json_first(dom); m && shown < DOMAIN_MAX_MEMBERS; m = json_next(m)) {
+		if (m->type != JSON_OBJECT || !m->n) {
+			domain_item(out, "", m, &col);
+			shown++;
+			continue;
 		}
-		fprintf(out, "%s%s", col > 14 ? ", " : "", item);
-		col += n + (col > 14 ? 2 : 0);
+		esc_into(key, sizeof(key), m->key);
+		for (c = json_first(m); c && shown < DOMAIN_MAX_MEMBERS;
+		     c = json_next(c), shown++)
+			domain_item(out, key, c, &col);
 	}
-	if (m)
-		fprintf(out, ", ... (%u members)", dom->n);
+	if (shown >= DOMAIN_MAX_MEMBERS)
+		fprintf(out, ", ... (more than %d values)", DOMAIN_MAX_MEMBERS);
 	fprintf(out, "\n");
 }
 

@@ -508,7 +508,7 @@ static void domain_and_tasks(void **state)
 	fixture_kill(&k);
 	assert_int_equal(event_json(&b, &k.hdr, NULL, NULL), 0);
 	b.len--;	/* the closing brace: two members more */
-	sbuf_printf(&b, ",\"oom_domain\":{\"kind\":\"memcg\",\"usage_bytes\":419430400,\"max_bytes\":419430400,\"swap_kb\":2048,\"oom_kill\":3},\"tasks\":[");
+	sbuf_printf(&b, ",\"oom_domain\":{\"kind\":\"memcg\",\"usage_bytes\":419430400,\"max_bytes\":419430400,\"swap_kb\":2048,\"events\":{\"oom\":4,\"oom_kill\":3}},\"tasks\":[");
 	for (i = 0; i < 12; i++) {
 		sbuf_printf(&b, "%s{\"pid\":%d,\"comm\":", i ? "," : "", 500 + i);
 		sbuf_json_string(&b, i == 1 ? "\x1b]0;owned\x07" : "py");
@@ -518,7 +518,7 @@ static void domain_and_tasks(void **state)
 	sbuf_printf(&b, "]}\n");
 	append(dir, b.p, b.len);
 	run_show(dir, 1, -1, &o);
-	assert_contains(o.text, "domain      kind memcg, usage_bytes 400.0 MiB, max_bytes 400.0 MiB, swap_kb 2.00 MiB, oom_kill 3\n");
+	assert_contains(o.text, "domain      kind memcg, usage_bytes 400.0 MiB, max_bytes 400.0 MiB, swap_kb 2.00 MiB, events.oom 4,\n              events.oom_kill 3\n");
 	assert_contains(o.text, "tasks of the OOM domain (12, first shown):\n");
 	assert_contains(o.text, "    pid             comm     rss_kb badness victim\n");
 	assert_contains(o.text, "    500               py   1.17 GiB    1000    yes\n");
