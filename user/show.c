@@ -995,12 +995,13 @@ static void show_go(FILE *out, const struct json_val *go)
 		fprintf(out, ", zero-filled pages seen");
 	if (!json_u64(json_get(go, "buckets"), &n)) {
 		json_u64(json_get(go, "bytes"), &bytes);
-		fprintf(out, "; %llu buckets (%s)", n, iec(h, sizeof(h), (double)bytes));
+		fprintf(out, "; %llu buckets", n);
+		if (!json_u64(json_get(go, "counted"), &n) && n)
+			fprintf(out, " (%llu as counts of the learned list)", n);
+		fprintf(out, ", %s copied", iec(h, sizeof(h), (double)bytes));
 	}
-	if (!json_u64(json_get(go, "counted"), &n) && n)
-		fprintf(out, ", %llu as counts of learned ones", n);
 	if (!json_u64(json_get(go, "capture_ns"), &n))
-		fprintf(out, ", copied in %.3f ms", (double)n / 1e6);
+		fprintf(out, ", in %.3f ms", (double)n / 1e6);
 	if (!json_i64(json_get(go, "capture_after_ns"), &after))
 		fprintf(out, " starting %.3f ms after the kill", (double)after / 1e6);
 	if (!json_u64(json_get(go, "mem_profile_rate"), &n))

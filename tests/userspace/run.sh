@@ -360,9 +360,12 @@ else
 fi
 
 # --show's top 10 against go tool pprof -top -nodecount=10: a profile the Go
-# runtime writes, and the heapprof suite's (oomprof's writer) if it ran.
+# runtime writes, and those oomprof's writer wrote in earlier runs of the
+# heapprof suite and of the VM Go scenarios, if there are any.
 if [ $make_user_ok = 1 ]; then
-	tests/userspace/show_top_check.sh $(ls "$out"/heapprof/*/rate1/c.pb.gz 2> /dev/null)
+	# shellcheck disable=SC2046 # one word per file
+	tests/userspace/show_top_check.sh $(ls "$out"/heapprof/*/rate1/c.pb.gz \
+		tests/vm/.work/*/go_capture/r/*.pb.gz 2> /dev/null)
 fi
 
 # make install into a staging root: the binary runs, the unit and the

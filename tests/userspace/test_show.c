@@ -402,7 +402,7 @@ static void go_profile(void **state)
 	write_profile(path, 1, 0);
 	append_kill(dir, k, path, NULL, 0);
 	run_show(dir, 1, -1, &o);
-	assert_contains(o.text, "go capture  complete, in-victim path; 4 buckets (912 B), copied in 0.050 ms starting 1.622 ms after the kill; MemProfileRate 524288\n");
+	assert_contains(o.text, "go capture  complete, in-victim path; 4 buckets, 912 B copied, in 0.050 ms starting 1.622 ms after the kill; MemProfileRate 524288\n");
 	assert_contains(o.text, "profile     ");
 	assert_contains(o.text, "top 2 allocation sites (inuse_space, as go tool pprof -top shows them): 2 of 2 functions, total 3MB\n");
 	assert_contains(o.text, "           3MB   100%   100%        3MB   100%  main.leak\n");
