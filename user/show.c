@@ -1015,7 +1015,7 @@ static void show_top(FILE *out, const struct show_top *t)
 	long long sum = 0;
 	size_t i;
 
-	show_pprof_label(total, sizeof(total), t->total, t->unit, -1);
+	show_pprof_label(total, sizeof(total), t->total, t->unit, t->unit_pow);
 	fprintf(out, "  top %zu allocation sites (%s, as go tool pprof -top shows them): %zu of %zu functions, total %s\n",
 		t->nsites, esc(t->sample_type), t->nsites, t->nodes, total);
 	fprintf(out, "    %10s %6s %6s %10s %6s\n", "flat", "flat%", "sum%", "cum", "cum%");

@@ -530,6 +530,47 @@ static void domain_and_tasks(void **state)
 	tmpdir_remove(dir);
 }
 
+/* A pod's container: the daemon's "container" object, kubelet names too. */
+#define UID "3e5f7a1c-2b4d-4e6f-8a9b-0c1d2e3f4a5b"
+#define UID_ "3e5f7a1c_2b4d_4e6f_8a9b_0c1d2e3f4a5b"
+#define CID "4f3c1a2b5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708"
+
+static void container(void **state)
+{
+	struct oomprof_oom_kill k;
+	char dir[64], logs[64], p[512];
+	struct out o;
+
+	(void)state;
+	assert_int_equal(tmpdir_make(dir, sizeof(dir), "show"), 0);
+	assert_int_equal(tmpdir_make(logs, sizeof(logs), "show-kubelet"), 0);
+	chmod(logs, 0755);
+	snprintf(p, sizeof(p), "%s/pods", logs);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/containers", logs);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/pods/shop_cart-7d9f_" UID, logs);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/pods/shop_cart-7d9f_" UID "/app", logs);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/containers/cart-7d9f_shop_app-" CID ".log", logs);
+	assert_int_equal(symlink("/var/log/pods/shop_cart-7d9f_" UID "/app/0.log", p), 0);
+	setenv("OOMPROF_KUBELET_LOG_ROOT", logs, 1);
+	fixture_kill(&k);
+	snprintf(k.victim_cgroup, sizeof(k.victim_cgroup), "%s",
+		 "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_ ".slice/cri-containerd-" CID ".scope");
+	append_kill(dir, &k, NULL, NULL, 0);
+	snprintf(k.victim_cgroup, sizeof(k.victim_cgroup), "/docker/%s", CID);
+	append_kill(dir, &k, NULL, NULL, 0);
+	run_show(dir, 0, -1, &o);
+	assert_contains(o.text, "container   pod shop/cart-7d9f, container app, containerd 4f3c1a2b5d6e (systemd driver, qos burstable, pod uid " UID ")\n");
+	assert_contains(o.text, "container   docker 4f3c1a2b5d6e (cgroupfs driver)\n");
+	out_free(&o);
+	unsetenv("OOMPROF_KUBELET_LOG_ROOT");
+	tmpdir_remove(logs);
+	tmpdir_remove(dir);
+}
+
 /* The reader's cost is linear: 4x the input, at most ~4x the time. */
 static double parse_secs(const char *s, size_t len)
 {
@@ -597,6 +638,7 @@ int main(void)
 		cmocka_unit_test(selection),
 		cmocka_unit_test(go_profile),
 		cmocka_unit_test(domain_and_tasks),
+		cmocka_unit_test(container),
 		cmocka_unit_test(json_linear),
 	};
 
