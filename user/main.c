@@ -771,7 +771,8 @@ static int show_number(const char *opt, const char *s, long long max,
 
 	errno = 0;
 	*out = s[0] >= '0' && s[0] <= '9' ? strtoll(s, &end, 10) : -1;
-	if (*out < 0 || errno || *end || *out > max) {
+	if (*out < 0 || errno || *end || *out > max ||
+	    (max == 0x3fffffff && !*out)) {
 		fprintf(stderr, "oomprof-read: %s '%s' is not a %s\n", opt, esc(s),
 			max == 0x3fffffff ? "pid" : "number of kills (0: all)");
 		return -1;
@@ -945,6 +946,10 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (show && (stats || drain || detach || r.metrics_file || r.set_rate)) {
+		fprintf(stderr, "oomprof-read: --show only reads files: drop --stats, --drain, --detach, --metrics or --enable-go-memprofile\n");
+		return 2;
 	}
 	if (show)
 		return show_command(argc, argv, last, pids,

@@ -113,6 +113,8 @@ if [ $make_user_ok = 1 ]; then
 	cli_check "--show --pid takes a pid" 2 "--pid 'x1' is not a pid" \
 		--show /a --pid x1
 	cli_check "--last goes with --show" 2 "--last goes with --show" --last 2
+	cli_check "--show with --stats is a usage error" 2 "--show only reads files" \
+		--show --stats
 	cli_check "--show names a missing DIR and what to give" 1 \
 		"give oomprof-read's -d DIR or its events.jsonl" --show /nonexistent/d
 	cli_check "--metrics with --stats is a usage error" 2 \
