@@ -30,6 +30,7 @@
 #include "pwriter.h"
 #include "record.h"
 #include "retention.h"
+#include "show.h"
 
 #define OOMPROF_READ_VERSION "0.1.0"
 #define DEFAULT_DIR "/var/lib/oomprof"
@@ -71,6 +72,7 @@ static void usage(FILE *f)
 "       oomprof-read --drain [-d DIR] [-q]\n"
 "       oomprof-read -p PID[,PID...] [-d DIR]\n"
 "       oomprof-read --stats\n"
+"       oomprof-read --show [DIR|FILE] [--last N] [--pid PID]\n"
 "       oomprof-read --detach\n"
 "\n"
 "Records every OOM kill the oomprof kernel module reports through\n"
@@ -86,6 +88,12 @@ OOMPROF_DEVICE_PATH ": one JSON object a line in DIR/events.jsonl, and one\n"
 "                    /debug/pprof/heap would show it), print its path, exit\n"
 "      --drain       read what the module has queued, write it, and exit\n"
 "      --stats       print the module's counters as JSON and exit\n"
+"      --show [DIR|FILE]  a report per OOM kill from DIR/events.jsonl (default\n"
+"                    " DEFAULT_DIR ") or FILE, for people: victim, cgroup,\n"
+"                    pod, memory, parents, Go capture and the top 10\n"
+"                    allocation sites of its profile. Needs no module\n"
+"      --last N      with --show: the last N kills (default 1; 0: all)\n"
+"      --pid PID     with --show: every kill of PID (pid or tgid)\n"
 "      --detach      make the running reader save every queued record and\n"
 "                    let go of the device, so the module can be unloaded\n"
 "                    (modprobe -r oomprof runs this first); exit\n"
@@ -755,16 +763,66 @@ static int check_pids(const char *pids)
 	}
 }
 
+/* A whole number for --last/--pid: 0, or -1 said on stderr. */
+static int show_number(const char *opt, const char *s, long long max,
+		       long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = s[0] >= '0' && s[0] <= '9' ? strtoll(s, &end, 10) : -1;
+	if (*out < 0 || errno || *end || *out > max ||
+	    (max == 0x3fffffff && !*out)) {
+		fprintf(stderr, "oomprof-read: %s '%s' is not a %s\n", opt, esc(s),
+			max == 0x3fffffff ? "pid" : "number of kills (0: all)");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * --show: reads files only (the module and device are not needed).
+ * [DIR|FILE] is its one argument (or -d DIR).
+ */
+static int show_command(int argc, char **argv, const char *last,
+			const char *pid, const char *dir)
+{
+	struct show_opts o = { .path = dir, .last = 1, .pid = -1 };
+	long long n;
+
+	if (optind < argc)
+		o.path = argv[optind++];
+	if (optind < argc || (dir && o.path != dir)) {
+		fprintf(stderr, "oomprof-read: --show takes one DIR or events.jsonl file, got '%s' too\n",
+			esc(optind < argc ? argv[optind] : dir));
+		return 2;
+	}
+	if (pid) {
+		if (show_number("--pid", pid, 0x3fffffff, &n))
+			return 2;
+		o.pid = n;
+		o.last = 0;	/* every kill of that pid, unless --last */
+	}
+	if (last) {
+		if (show_number("--last", last, 1LL << 40, &n))
+			return 2;
+		o.last = (unsigned long long)n;
+	}
+	return show_main(&o, stdout, stderr);
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_DRAIN = 256, OPT_METRICS, OPT_STATS, OPT_DEVICE, OPT_MAX_FILES,
 	       OPT_MAX_BYTES, OPT_DETACH, OPT_ENABLE_MEMPROFILE,
-	       OPT_LEARN_MEMORY, OPT_WRITE_MEMORY };
+	       OPT_LEARN_MEMORY, OPT_WRITE_MEMORY, OPT_SHOW, OPT_LAST };
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "drain", no_argument, NULL, OPT_DRAIN },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "show", no_argument, NULL, OPT_SHOW },
+		{ "last", required_argument, NULL, OPT_LAST },
 		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "detach", no_argument, NULL, OPT_DETACH },
 		{ "device", required_argument, NULL, OPT_DEVICE },
@@ -789,7 +847,8 @@ int main(int argc, char **argv)
 	};
 	long long n;
 	const char *pids = NULL;
-	int drain = 0, stats = 0, detach = 0, dir_given = 0, c;
+	int drain = 0, stats = 0, detach = 0, dir_given = 0, show = 0, c;
+	const char *last = NULL;
 
 	while ((c = getopt_long(argc, argv, "d:p:qhV", opts, NULL)) != -1) {
 		switch (c) {
@@ -805,6 +864,12 @@ int main(int argc, char **argv)
 			break;
 		case OPT_STATS:
 			stats = 1;
+			break;
+		case OPT_SHOW:
+			show = 1;
+			break;
+		case OPT_LAST:
+			last = optarg;
 			break;
 		case OPT_METRICS:
 			r.metrics_file = optarg;
@@ -881,6 +946,17 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (show && (stats || drain || detach || r.metrics_file || r.set_rate)) {
+		fprintf(stderr, "oomprof-read: --show only reads files: drop --stats, --drain, --detach, --metrics or --enable-go-memprofile\n");
+		return 2;
+	}
+	if (show)
+		return show_command(argc, argv, last, pids,
+				    dir_given ? r.dir : NULL);
+	if (last) {
+		fprintf(stderr, "oomprof-read: --last goes with --show\n");
+		return 2;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "oomprof-read: unexpected argument '%s'\n",

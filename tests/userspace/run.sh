@@ -51,7 +51,8 @@ goprofile_srcs=(-Ibuild/gen user/goprofile.c user/golearn.c user/golearn_merge.c
 # executable for its gobin_dup case.
 export OOMPROF_TEST_GOBIN=${OOMPROF_TEST_GOBIN:-$(/usr/local/go/bin/go env GOROOT 2> /dev/null)/pkg/tool/linux_amd64/compile}
 for t in test_record test_events test_retention test_outdir test_evlog \
-	test_goprofile test_golearn test_pwriter test_metrics test_container; do
+	test_goprofile test_golearn test_pwriter test_metrics test_container \
+	test_show; do
 	extra=()
 	variants="plain asan"
 	# its file is read back by prometheus_client (metrics_check.py)
@@ -60,6 +61,9 @@ for t in test_record test_events test_retention test_outdir test_evlog \
 		extra=("${goprofile_srcs[@]}")
 	[ "$t" = test_pwriter ] && extra=(user/pwriter.c "${goprofile_srcs[@]}" -pthread) &&
 		variants="plain asan tsan"
+	# --show: the daemon's own line formatters (pwriter_done_json too)
+	[ "$t" = test_show ] && extra=(user/json.c user/show.c user/pwriter.c
+		"${goprofile_srcs[@]}" -pthread)
 	for variant in $variants; do
 		flags=("${cflags[@]}")
 		[ "$variant" = asan ] && flags+=("${san[@]}")
@@ -104,6 +108,15 @@ if [ $make_user_ok = 1 ]; then
 	cli_check "--learn-memory takes a size" 2 "--learn-memory '-1' is not a size" \
 		--learn-memory -1
 	cli_check "an unexpected argument is escaped" 2 "'a\\x0aOOM kill'" $'a\nOOM kill'
+	cli_check "--show takes one DIR or file" 2 "--show takes one DIR" \
+		--show /a /b
+	cli_check "--show --pid takes a pid" 2 "--pid 'x1' is not a pid" \
+		--show /a --pid x1
+	cli_check "--last goes with --show" 2 "--last goes with --show" --last 2
+	cli_check "--show with --stats is a usage error" 2 "--show only reads files" \
+		--show --stats
+	cli_check "--show names a missing DIR and what to give" 1 \
+		"give oomprof-read's -d DIR or its events.jsonl" --show /nonexistent/d
 	cli_check "--metrics with --stats is a usage error" 2 \
 		"--metrics is written by the reader" --metrics /x.prom --stats
 	cli=$(mktemp -d /tmp/oomprof-cli.XXXXXX)
@@ -288,6 +301,73 @@ if clang "${cflags[@]}" -fsanitize=fuzzer,address,undefined \
 else
 	echo "FAIL fuzz container: does not build"
 	sed 's/^/    /' "$out/fuzz_container.build.log" | head -30
+fi
+
+# --show's JSON reader and report: events.jsonl lines any local user's
+# names are in; -timeout and the target's own CPU bounds fail an input
+# whose cost is super-linear (deep nesting, long strings, many keys).
+if clang "${cflags[@]}" -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -o "$out/fuzz_json" \
+	tests/userspace/fuzz_json.c user/json.c user/show.c user/esc.c user/sbuf.c \
+	-Ibuild/gen build/gen/profile.pb-c.c -lprotobuf-c -lz \
+	2> "$out/fuzz_json.build.log"; then
+	rm -rf "$out/corpus_json" && mkdir -p "$out/corpus_json"
+	python3 - "$out/corpus_json" << 'EOF'
+import json, sys
+d = sys.argv[1]
+kill = {"type": "oom_kill", "seq": 7, "time": "2026-11-23T08:10:11.123456789Z",
+        "boottime_ns": 5000000000, "pid": 321, "tgid": 321, "ns_pid": 5,
+        "comm": "hog\u001b[31m", "uid": 1000, "cgroup": "/t1", "cgroup_id": 42,
+        "constraint": "memcg", "oom_cgroup": "/t1", "oom_cgroup_id": 42,
+        "order": 0, "gfp_mask": "0xcc0", "total_vm_kb": 70000,
+        "anon_rss_kb": 65536, "file_rss_kb": 800, "shmem_rss_kb": 0,
+        "pgtables_kb": 180, "oom_score_adj": -17,
+        "trigger": {"pid": 321, "tgid": 321, "comm": "hog"},
+        "parents": [{"pid": 300, "tgid": 300, "comm": "sh"}],
+        "parents_truncated": False, "cgroup_truncated": False,
+        "container": {"driver": "systemd", "runtime": "containerd", "id": "4f" * 32,
+                      "pod_uid": "3e5f7a1c-2b4d-4e6f-8a9b-0c1d2e3f4a5b",
+                      "qos": "burstable", "namespace": "shop", "pod": "cart",
+                      "container": "app", "nested": False, "truncated": False},
+        "sigkill_after_ns": 1500000,
+        "go": {"capture": "partial", "path": "fallback", "stop": "no_buffer",
+               "buckets": 4, "bytes": 912, "capture_after_ns": 1622000,
+               "capture_ns": 50000, "mem_profile_rate": 524288,
+               "registration_id": 3, "learned_buckets": 0, "counted": 0,
+               "counts_bytes": 0},
+        "oom_domain": {"usage_bytes": 419430400, "events": {"oom_kill": 1}},
+        "tasks": [{"pid": 321, "comm": "hog", "rss_kb": 65536, "victim": True}],
+        "dropped": 0, "profile": "/var/lib/oomprof/hog-321-1.pb.gz",
+        "profile_pending": True}
+prof = {"type": "profile", "seq": 7, "pid": 321, "tgid": 321, "comm": "hog",
+        "profile": None, "profile_error": "disk full", "write_ms": 1.5}
+lost = {"type": "lost", "seq": 9, "dropped": 4}
+open(d + "/lines", "w").write("\n".join(json.dumps(x) for x in (kill, prof, lost)) + "\n")
+open(d + "/deep", "w").write("[" * 4000 + "{\"a\":" * 4000)
+open(d + "/string", "w").write('"' + "\\u00e9\\ud83d\\ude00\\n" * 20000 + '"')
+open(d + "/keys", "w").write("{" + ",".join('"k%d":[%d]' % (i, i) for i in range(30000)) + "}")
+EOF
+	if (cd "$out" && ./fuzz_json -max_total_time="$fuzz_seconds" \
+		-max_len=1200000 -timeout=10 corpus_json) \
+		> "$out/fuzz_json.log" 2>&1; then
+		runs=$(grep -o 'Done [0-9]* runs' "$out/fuzz_json.log" | tail -1)
+		echo "PASS fuzz json: ${runs:-done} in ${fuzz_seconds}s, no crash, no control byte in a report, cost linear"
+	else
+		echo "FAIL fuzz json: crash, slow input, control byte in the report or sanitizer report"
+		grep -A30 'ERROR\|runtime error\|timeout\|took\|reached' "$out/fuzz_json.log" | head -60 | sed 's/^/    /'
+	fi
+else
+	echo "FAIL fuzz json: does not build"
+	sed 's/^/    /' "$out/fuzz_json.build.log" | head -30
+fi
+
+# --show's top 10 against go tool pprof -top -nodecount=10: a profile the Go
+# runtime writes, and those oomprof's writer wrote in earlier runs of the
+# heapprof suite and of the VM Go scenarios, if there are any.
+if [ $make_user_ok = 1 ]; then
+	# shellcheck disable=SC2046 # one word per file
+	tests/userspace/show_top_check.sh $(ls "$out"/heapprof/*/rate1/c.pb.gz \
+		tests/vm/.work/*/go_capture/r/*.pb.gz 2> /dev/null)
 fi
 
 # make install into a staging root: the binary runs, the unit and the
