@@ -262,111 +262,155 @@ static void fmt_value(char *buf, size_t len, const char *key,
 
 /*
  * ---- the OOM domain and the ranked tasks ------------------------------
- * Their keys are still settling (issue 12): shown generically, every
- * member as it comes, byte values in binary units. Specialise here.
+ * The kill line's "oom_domain" (the memcg at its limit and the machine's
+ * memory at the kill) and "tasks" (the domain's processes ranked by the
+ * OOM killer's badness), as user/events.c writes them.
  */
-#define DOMAIN_MAX_MEMBERS 64
-#define TASK_MAX_COLS 16
-#define CELL_MAX 40
+#define EVENTS_MAX 16	/* memory.events counters shown */
 
-/* "key value" items of @dom, wrapped at 100 columns; nested objects one level down. */
-static void domain_item(FILE *out, const char *prefix, const struct json_val *m,
-			unsigned int *col)
+/* @key of @obj in binary units; @if_null for null (no limit), "?" if absent. */
+static const char *bytes_of(char *buf, size_t len, const struct json_val *obj,
+			    const char *key, const char *if_null)
 {
-	char item[ESC_MAX + 600], key[520], val[ESC_MAX];
-	size_t n;
+	const struct json_val *v = obj ? json_get(obj, key) : NULL;
+	unsigned long long n;
 
-	snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "",
-		 esc_into(val, 256, m->key));
-	fmt_value(val, sizeof(val), m->key, m);
-	n = (size_t)snprintf(item, sizeof(item), "%s %s", key, val);
-	if (*col > 14 && *col + 2 + n > 100) {
-		fprintf(out, ",\n%14s", "");
-		*col = 14;
-	}
-	fprintf(out, "%s%s", *col > 14 ? ", " : "", item);
-	*col += (unsigned int)n + (*col > 14 ? 2 : 0);
+	if (v && json_is_null(v))
+		snprintf(buf, len, "%s", if_null);
+	else if (!v || json_u64(v, &n))
+		snprintf(buf, len, "?");
+	else
+		iec(buf, len, (double)n);
+	return buf;
+}
+
+/* A whole number of @obj as written (JSON's grammar: safe to print), or "?". */
+static const char *num_of(const struct json_val *obj, const char *key)
+{
+	const struct json_val *v = obj ? json_get(obj, key) : NULL;
+
+	return v && v->type == JSON_NUMBER ? v->str : "?";
 }
 
 static void show_domain(FILE *out, const struct json_val *dom)
 {
-	const struct json_val *m, *c;
-	unsigned int shown = 0, col = 14;
-	char val[ESC_MAX], key[256];
+	const struct json_val *m, *sys, *ev, *c;
+	char a[32], b[32], c1[32], d[32], e[32], f[32], key[64];
+	unsigned int n = 0;
 
-	if (json_is_null(dom))
+	if (!dom || dom->type != JSON_OBJECT)
 		return;
-	fprintf(out, "  %-12s", "domain");
-	if (dom->type != JSON_OBJECT) {
-		fmt_value(val, sizeof(val), NULL, dom);
-		fprintf(out, "%s\n", val);
-		return;
-	}
-	for (m = json_first(dom); m && shown < DOMAIN_MAX_MEMBERS; m = json_next(m)) {
-		if (m->type != JSON_OBJECT || !m->n) {
-			domain_item(out, "", m, &col);
-			shown++;
-			continue;
+	m = json_get(dom, "memcg");
+	if (m && m->type == JSON_OBJECT) {
+		fprintf(out, "  %-12sin use %s of max %s (high %s), peak %s; swap %s of max %s\n",
+			"memcg", bytes_of(a, sizeof(a), m, "usage_bytes", "?"),
+			bytes_of(b, sizeof(b), m, "max_bytes", "none"),
+			bytes_of(c1, sizeof(c1), m, "high_bytes", "none"),
+			bytes_of(d, sizeof(d), m, "peak_bytes", "unknown"),
+			bytes_of(e, sizeof(e), m, "swap_bytes", "unknown"),
+			bytes_of(f, sizeof(f), m, "swap_max_bytes", "none"));
+		ev = json_get(m, "events");
+		if (ev && ev->type == JSON_OBJECT && ev->n) {
+			fprintf(out, "  %-12s", "events");
+			for (c = json_first(ev); c && n < EVENTS_MAX;
+			     c = json_next(c), n++) {
+				fmt_value(a, sizeof(a), NULL, c);
+				fprintf(out, "%s%s %s", n ? ", " : "",
+					esc_into(key, sizeof(key), c->key), a);
+			}
+			fprintf(out, "\n");
 		}
-		esc_into(key, sizeof(key), m->key);
-		for (c = json_first(m); c && shown < DOMAIN_MAX_MEMBERS;
-		     c = json_next(c), shown++)
-			domain_item(out, key, c, &col);
 	}
-	if (shown >= DOMAIN_MAX_MEMBERS)
-		fprintf(out, ", ... (more than %d values)", DOMAIN_MAX_MEMBERS);
-	fprintf(out, "\n");
+	sys = json_get(dom, "system");
+	if (sys && sys->type == JSON_OBJECT)
+		fprintf(out, "  %-12sRAM %s free, %s available, of %s; swap %s free of %s\n",
+			"machine", bytes_of(a, sizeof(a), sys, "ram_free_bytes", "?"),
+			bytes_of(b, sizeof(b), sys, "ram_available_bytes", "?"),
+			bytes_of(c1, sizeof(c1), sys, "ram_total_bytes", "?"),
+			bytes_of(d, sizeof(d), sys, "swap_free_bytes", "?"),
+			bytes_of(e, sizeof(e), sys, "swap_total_bytes", "unknown"));
 }
 
-static void show_tasks(FILE *out, const struct json_val *tasks,
-		       unsigned int rows)
+/* The sum of the *_rss_kb of task @t, in bytes; -1 if one is missing. */
+static double rss_of(const struct json_val *t)
 {
-	const struct json_val *first = json_first(tasks), *c, *t;
-	const char *cols[TASK_MAX_COLS];
-	unsigned int ncols = 0, i, r;
-	int width[TASK_MAX_COLS];
-	char cell[CELL_MAX];
+	static const char *const keys[] = {
+		"anon_rss_kb", "file_rss_kb", "shmem_rss_kb",
+	};
+	unsigned long long n;
+	double sum = 0;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const struct json_val *v = json_get(t, keys[i]);
+
+		if (!v || json_u64(v, &n))
+			return -1;
+		sum += (double)n * 1024;
+	}
+	return sum;
+}
+
+/* A kB value of task @t in binary units, "?" if missing. */
+static const char *kb_of(char *buf, size_t len, const struct json_val *t,
+			 const char *key)
+{
+	const struct json_val *v = json_get(t, key);
+	unsigned long long n;
+
+	if (!v || json_u64(v, &n))
+		snprintf(buf, len, "?");
+	else
+		iec(buf, len, (double)n * 1024);
+	return buf;
+}
+
+static void show_tasks(FILE *out, const struct json_val *k, unsigned int rows)
+{
+	const struct json_val *tasks = json_get(k, "tasks"), *t, *tr, *v;
+	char rss[32], anon[32], file[32], shmem[32], swap[32], pgt[32];
+	char comm[ESC_MAX], bad[32];
+	unsigned long long walk_ns = 0;
+	unsigned int r;
 
 	if (!tasks || tasks->type != JSON_ARRAY)
 		return;
-	if (!first || first->type != JSON_OBJECT) {
-		fprintf(out, "  %-12s%u\n", "tasks", tasks->n);
+	tr = json_get(k, "tasks_truncated");
+	v = json_get(k, "tasks_walk_ns");
+	if (v)
+		json_u64(v, &walk_ns);
+	fprintf(out, "  %-12s%u of the OOM domain's processes by the OOM killer's badness (%s walked in %.1f ms%s):\n",
+		"ranked", tasks->n, num_of(k, "tasks_walked"),
+		(double)walk_ns / 1e6,
+		tr && tr->type == JSON_BOOL && tr->b ? ", cut short" : "");
+	if (!tasks->n)
 		return;
-	}
-	for (c = json_first(first); c && ncols < TASK_MAX_COLS; c = json_next(c))
-		cols[ncols++] = c->key;
-	/* Each cell once for its width, once printed: rows x cols gets. */
-	for (i = 0; i < ncols; i++) {
-		esc_into(cell, sizeof(cell), cols[i]);
-		width[i] = (int)strlen(cell);
-		for (t = first, r = 0; t && r < rows; t = json_next(t), r++) {
-			const struct json_val *v = json_get(t, cols[i]);
+	fprintf(out, "    %7s %-16s %6s %5s %10s %10s %10s %10s %10s %10s %10s\n",
+		"pid", "comm", "uid", "adj", "rss", "anon", "file", "shmem",
+		"swap", "pgtables", "badness");
+	for (t = json_first(tasks), r = 0; t && r < rows; t = json_next(t), r++) {
+		const struct json_val *b = json_get(t, "badness");
+		const struct json_val *vic = json_get(t, "victim");
+		double sum = rss_of(t);
 
-			if (!v)
-				continue;
-			fmt_value(cell, sizeof(cell), cols[i], v);
-			if ((int)strlen(cell) > width[i])
-				width[i] = (int)strlen(cell);
-		}
-	}
-	fprintf(out, "  tasks of the OOM domain (%u%s):\n    ", tasks->n,
-		tasks->n > rows ? ", first shown" : "");
-	for (i = 0; i < ncols; i++)
-		fprintf(out, "%s%*s", i ? " " : "", width[i],
-			esc_into(cell, sizeof(cell), cols[i]));
-	fprintf(out, "\n");
-	for (t = first, r = 0; t && r < rows; t = json_next(t), r++) {
-		fprintf(out, "    ");
-		for (i = 0; i < ncols; i++) {
-			const struct json_val *v = json_get(t, cols[i]);
-
-			if (v)
-				fmt_value(cell, sizeof(cell), cols[i], v);
-			else
-				snprintf(cell, sizeof(cell), "?");
-			fprintf(out, "%s%*s", i ? " " : "", width[i], cell);
-		}
-		fprintf(out, "\n");
+		if (sum >= 0)
+			iec(rss, sizeof(rss), sum);
+		else
+			snprintf(rss, sizeof(rss), "?");
+		if (b && json_is_null(b))
+			snprintf(bad, sizeof(bad), "unkillable");
+		else
+			snprintf(bad, sizeof(bad), "%s", num_of(t, "badness"));
+		v = json_get(t, "comm");
+		esc_into(comm, sizeof(comm), v && v->type == JSON_STRING ? v->str : "?");
+		fprintf(out, "    %7s %-16s %6s %5s %10s %10s %10s %10s %10s %10s %10s%s\n",
+			num_of(t, "pid"), comm, num_of(t, "uid"),
+			num_of(t, "oom_score_adj"), rss,
+			kb_of(anon, sizeof(anon), t, "anon_rss_kb"),
+			kb_of(file, sizeof(file), t, "file_rss_kb"),
+			kb_of(shmem, sizeof(shmem), t, "shmem_rss_kb"),
+			kb_of(swap, sizeof(swap), t, "swap_kb"),
+			kb_of(pgt, sizeof(pgt), t, "pgtables_kb"), bad,
+			vic && vic->type == JSON_BOOL && vic->b ? "  <- killed" : "");
 	}
 	if (tasks->n > rows)
 		fprintf(out, "    ... %u more\n", tasks->n - rows);
@@ -1128,7 +1172,7 @@ static void show_kill(FILE *out, int dirfd, const struct json_val *k,
 	if (!json_u64(json_get(k, "dropped"), &u) && u)
 		fprintf(out, "  %-12s%llu record(s) lost just before this one\n", "lost", u);
 	show_domain(out, json_get(k, "oom_domain"));
-	show_tasks(out, json_get(k, "tasks"), SHOW_TASK_ROWS);
+	show_tasks(out, k, SHOW_TASK_ROWS);
 	show_go(out, json_get(k, "go"));
 	show_profile(out, dirfd, k, later);
 }

@@ -497,34 +497,35 @@ static void go_profile(void **state)
 /* oom_domain and tasks: every member shown, whatever their keys. */
 static void domain_and_tasks(void **state)
 {
-	struct oomprof_oom_kill k;
+	unsigned char rec[FIXTURE_KILL_EXT_SIZE];
+	struct oomprof_oom_kill *k = (void *)rec;
+	struct oomprof_sec_tasks *t;
 	struct sbuf b = { 0 };
 	char dir[64];
 	struct out o;
-	int i;
 
 	(void)state;
 	assert_int_equal(tmpdir_make(dir, sizeof(dir), "show"), 0);
-	fixture_kill(&k);
-	assert_int_equal(event_json(&b, &k.hdr, NULL, NULL), 0);
-	b.len--;	/* the closing brace: two members more */
-	sbuf_printf(&b, ",\"oom_domain\":{\"kind\":\"memcg\",\"usage_bytes\":419430400,\"max_bytes\":419430400,\"swap_kb\":2048,\"events\":{\"oom\":4,\"oom_kill\":3}},\"tasks\":[");
-	for (i = 0; i < 12; i++) {
-		sbuf_printf(&b, "%s{\"pid\":%d,\"comm\":", i ? "," : "", 500 + i);
-		sbuf_json_string(&b, i == 1 ? "\x1b]0;owned\x07" : "py");
-		sbuf_printf(&b, ",\"rss_kb\":%d,\"badness\":%d,\"victim\":%s}",
-			    102400 * (12 - i), 1000 - i, i ? "false" : "true");
-	}
-	sbuf_printf(&b, "]}\n");
+	/* A record with sections, through the daemon's own formatter. */
+	fixture_kill_ext(rec);
+	t = (void *)(rec + FIXTURE_KILL_EXT_SIZE - sizeof(*t) -
+		     FIXTURE_KILL_EXT_TASKS * sizeof(struct oomprof_task_mem));
+	assert_int_equal(t->sec.type, OOMPROF_SEC_TASKS);
+	memcpy(t->tasks[1].comm, "\x1b]0;owned\x07", 11);
+	assert_int_equal(event_json(&b, &k->hdr, NULL, NULL), 0);
+	sbuf_printf(&b, "\n");
 	append(dir, b.p, b.len);
 	run_show(dir, 1, -1, &o);
-	assert_contains(o.text, "domain      kind memcg, usage_bytes 400.0 MiB, max_bytes 400.0 MiB, swap_kb 2.00 MiB, events.oom 4,\n              events.oom_kill 3\n");
-	assert_contains(o.text, "tasks of the OOM domain (12, first shown):\n");
-	assert_contains(o.text, "    pid             comm     rss_kb badness victim\n");
-	assert_contains(o.text, "    500               py   1.17 GiB    1000    yes\n");
-	assert_contains(o.text, "    501 \\x1b]0;owned\\x07   1.07 GiB     999     no\n");
-	assert_contains(o.text, "    502               py 1000.0 MiB     998     no\n");
-	assert_contains(o.text, "... 2 more\n");
+	/* The fixture's memcg: 100 MiB in use of 100 MiB, high unlimited. */
+	assert_contains(o.text, "  memcg       in use 100.0 MiB of max 100.0 MiB (high none), peak 100.0 MiB; swap 0 B of max 0 B\n");
+	assert_contains(o.text, "  events      low 0, high 0, max 250, oom 1, oom_kill 1, oom_group_kill 0\n");
+	assert_contains(o.text, "  machine     RAM 512.0 MiB free, 572.2 MiB available, of 1.00 GiB; swap 0 B free of unknown\n");
+	assert_contains(o.text, "  ranked      3 of the OOM domain's processes by the OOM killer's badness (97 walked in 0.0 ms):\n");
+	/* anon = badness * 4 kB, file 8 kB: the victim first, marked. */
+	assert_contains(o.text, "        321 hog                1000   -17   64.5 MiB   64.5 MiB   8.00 KiB        0 B        0 B   12.0 KiB      16500  <- killed\n");
+	assert_contains(o.text, "        322 \\x1b]0;owned\\x07   1000     0   31.3 MiB   31.2 MiB   8.00 KiB        0 B        0 B   12.0 KiB       8000\n");
+	assert_contains(o.text, "        323 sleeper            1000 -1000   8.00 KiB        0 B   8.00 KiB        0 B        0 B   12.0 KiB unkillable\n");
+	assert_null(strchr(o.text, '\x1b'));
 	out_free(&o);
 	sbuf_free(&b);
 	tmpdir_remove(dir);
