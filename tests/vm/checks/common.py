@@ -245,6 +245,50 @@ def match_dmesg(r, k):
              f"for pid {k['pid']}")
 
 
+def show_reports(r, rel="r/events.jsonl"):
+    """`oomprof-read --show FILE --last 0` (the host's build) on the
+    scenario's events: the text of each kill's report, in order."""
+    import subprocess
+    exe = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                       "..", "..", "..", "user", "oomprof-read")
+    res = subprocess.run([exe, "--show", r.path(rel), "--last", "0"],
+                         capture_output=True, text=True, timeout=120)
+    if res.returncode != 0:
+        fail(f"oomprof-read --show exited {res.returncode}: {res.stderr.strip()[:300]}")
+    blocks = re.split(r"\n(?=OOM kill \d+ of \d+: )", res.stdout)
+    return [b for b in blocks if b.startswith("OOM kill ")]
+
+
+def check_show(r, rel="r/events.jsonl"):
+    """Each kill's --show report states the facts of its record (which the
+    checker holds against the kernel's own log): the victim, its cgroup,
+    the OOM domain's lines where the record has them, the victim's row in
+    the ranked processes with its badness, and the top allocation sites
+    of a Go victim's profile."""
+    kills = r.kills()
+    reports = show_reports(r, rel)
+    if len(reports) != len(kills):
+        fail(f"--show printed {len(reports)} kill reports for {len(kills)} kills")
+    for k, rep in zip(kills, reports):
+        want = [f"  victim      pid {k['pid']} ({k['comm']})",
+                f"  cgroup      {k['cgroup']}"]
+        dom = k.get("oom_domain") or {}
+        if dom.get("memcg"):
+            want.append("  memcg       in use ")
+        if dom.get("system"):
+            want.append("  machine     RAM ")
+        for t in k.get("tasks") or []:
+            if t.get("victim"):
+                want.append(re.compile(rf"^ +{t['pid']} .* {t['badness']}  <- killed$", re.M))
+        if k.get("profile") and k.get("go", {}).get("buckets"):
+            want.append("allocation sites (inuse_space")
+        for w in want:
+            ok = w.search(rep) if isinstance(w, re.Pattern) else w in rep
+            if not ok:
+                fail(f"--show's report of pid {k['pid']} lacks "
+                     f"{getattr(w, 'pattern', w)!r}: {rep[:600]!r}")
+
+
 def main(check):
     if len(sys.argv) != 2:
         print(f"usage: {sys.argv[0]} RESULTS_DIR", file=sys.stderr)

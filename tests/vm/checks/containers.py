@@ -16,7 +16,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import check_common, fail, main, match_dmesg  # noqa: E402
+from common import check_common, fail, main, match_dmesg, check_show  # noqa: E402
 
 
 def uid(n):
@@ -91,6 +91,7 @@ OOM_LINE = re.compile(r"oom-kill:constraint=[^,]*,.*?task_memcg=(\S+?),"
 
 def check(r):
     check_common(r)
+    check_show(r)
     made = {}
     for line in (r.read("layouts") or "").splitlines():
         name, pid, path = line.split()

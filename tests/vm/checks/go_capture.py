@@ -8,7 +8,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import check_common, fail, main, match_dmesg, one_kill  # noqa: E402
+from common import check_common, fail, main, match_dmesg, one_kill, check_show  # noqa: E402
 from gocommon import check_captured, gocheck  # noqa: E402
 
 SITES = "main.retainSmall,main.inlinedAlloc,main.deep"
@@ -16,6 +16,7 @@ SITES = "main.retainSmall,main.inlinedAlloc,main.deep"
 
 def check(r):
     check_common(r)
+    check_show(r)
     kills = r.kills()
     if len(kills) != 6:
         fail(f"{len(kills)} oom_kill lines, expected 6")

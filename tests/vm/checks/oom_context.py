@@ -13,7 +13,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import check_common, fail, main, match_dmesg, warn  # noqa: E402
+from common import check_common, fail, main, match_dmesg, warn, check_show  # noqa: E402
 
 TS_RE = re.compile(r"^(<\d+>)?\[\s*\d+\.\d+\]\s?")
 # [  pid  ]   uid  tgid total_vm      rss [rss_anon rss_file rss_shmem]
@@ -220,6 +220,7 @@ def check_memcg(k, r):
 
 def check(r):
     check_common(r)
+    check_show(r)
     kills = r.kills()
     victims = [int(x) for x in (r.read("victim_pids") or "").split()]
     if len(victims) != 2 or len(kills) != 2:
