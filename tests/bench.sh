@@ -22,6 +22,9 @@
 #    of a SCHED_FIFO task on each CPU during the 1M kill, module vs none;
 #  - bench: capture and symbolize+write at 1k, 10k, 100k buckets with a
 #    64 MiB capture buffer;
+#  - bench_context: the kill record's walk over the machine's processes
+#    (its ranked list), with 0, 1000 and 4000 extra processes: time per
+#    1,000 processes walked;
 # then on the host heapprof_build + pprof_write for synthetic entries.
 # OOMPROF_BENCH_KERNELS (default "6.1 6.12"), OOMPROF_BENCH_N (default
 # 1000000): the kernels and the big victims' size.
@@ -29,7 +32,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 kernels=${OOMPROF_BENCH_KERNELS:-6.1 6.12}
 n=${OOMPROF_BENCH_N:-1000000}
-scenarios="bench_steady go_bigheap go_bigheap4 bench_kill_exit bench"
+scenarios="bench_steady go_bigheap go_bigheap4 bench_kill_exit bench bench_context"
 log=$top/tests/vm/.work/bench-run.log
 mkdir -p "$(dirname "$log")"
 echo "make bench: $kernels, big victims of $n buckets; guest log in $log"
@@ -63,6 +66,7 @@ for series in $kernels; do
 	section "$d" go_bigheap4 "four $n-bucket victims at once"
 	section "$d" bench_kill_exit "kill to exit at 1k, 100k, $n buckets; SCHED_FIFO delay"
 	section "$d" bench "capture and write at 1k, 10k, 100k buckets (64 MiB buffer)"
+	section "$d" bench_context "the kill record's ranked processes: walk cost per 1,000 processes"
 done
 echo
 echo "== symbolize+write on the host"
