@@ -230,19 +230,18 @@ static int go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 		if (opened)
 			gobin_trim(opened);	/* all a copy needs */
 		/*
-		 * Within --write-memory: wait for the jobs in flight to leave
-		 * room (the module holds the records that come meanwhile).
+		 * Within --write-memory: this waits for the jobs in flight to
+		 * leave room (the module holds the records that come
+		 * meanwhile).
 		 */
-		waited = pwriter_wait_room(&r->pw,
-					   pwriter_estimate(k, exe.bin, learned,
-							    1));
+		rc = pwriter_submit(&r->pw, k, exe.bin, exe.bias, exe.path,
+				    note, learned, path, pathlen, &waited);
 		if (waited > 0)
 			fprintf(stderr, "oomprof-read: heap profile of pid %u (%s): %llu buckets waited %.0f ms for the profiles being written to leave room within --write-memory %lluM\n",
 				k->victim.tgid, esc(k->victim.comm),
 				(unsigned long long)cap->nbuckets, waited,
 				r->write_budget >> 20);
-		if (!pwriter_submit(&r->pw, k, exe.bin, exe.bias, exe.path,
-				    note, learned, path, pathlen)) {
+		if (!rc) {
 			gobin_close(opened);
 			fprintf(stderr, "oomprof-read: heap profile of pid %u (%s): %llu buckets, being written to %s on a writer thread\n",
 				k->victim.tgid, esc(k->victim.comm),

@@ -237,24 +237,6 @@ void pwriter_reserve(struct pwriter *w, size_t bytes)
 	pthread_mutex_unlock(&w->lock);
 }
 
-double pwriter_wait_room(struct pwriter *w, size_t bytes)
-{
-	struct timespec t0;
-	int waited = 0;
-
-	if (!w->nthreads)
-		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	pthread_mutex_lock(&w->lock);
-	while (!fits(w, bytes) || w->inflight >= PWRITER_MAX_JOBS) {
-		waited = 1;
-		pthread_cond_wait(&w->room, &w->lock);
-	}
-	w->waits += waited;
-	pthread_mutex_unlock(&w->lock);
-	return waited ? ms_since(&t0) : 0;
-}
-
 void pwriter_release(struct pwriter *w, size_t bytes)
 {
 	if (w->nthreads)
@@ -293,26 +275,31 @@ int pwriter_submit(struct pwriter *w, const struct oomprof_oom_kill *rec,
 		   const struct gobin *bin, uint64_t bias,
 		   const char *exe_path, const char *note,
 		   struct golearn_state *learned, char *planned,
-		   size_t plannedlen)
+		   size_t plannedlen, double *waited_ms)
 {
 	size_t est = pwriter_estimate(rec, bin, learned, 1);
 	struct pwriter_job *j;
-	int full;
+	struct timespec t0;
+	int waited = 0;
 
+	*waited_ms = 0;
 	if (!w->nthreads)
 		return -1;
 	/*
 	 * Charged before anything is copied: the copies are part of what
-	 * the budget bounds. Only this thread submits, so the room seen
-	 * here is still there below (workers only free it).
+	 * the budget bounds. Workers only ever free room, so the wait ends.
 	 */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pthread_mutex_lock(&w->lock);
-	full = w->inflight >= PWRITER_MAX_JOBS || !fits(w, est);
-	if (!full)
-		charge(w, est);
+	while (!fits(w, est) || w->inflight >= PWRITER_MAX_JOBS) {
+		waited = 1;
+		pthread_cond_wait(&w->room, &w->lock);
+	}
+	w->waits += waited;
+	charge(w, est);
 	pthread_mutex_unlock(&w->lock);
-	if (full)
-		return -1;
+	if (waited)
+		*waited_ms = ms_since(&t0);
 	j = calloc(1, sizeof(*j));
 	if (!j) {
 		pwriter_release(w, est);

@@ -17,9 +17,9 @@
  * the memory of all jobs together within the writer's budget
  * (pwriter_set_budget; oomprof-read's --write-memory): each job is
  * charged its estimate (pwriter_estimate) from submission to its end. A
- * job that does not fit is refused, and the caller writes that profile
- * inline after pwriter_reserve, which waits until the jobs in flight leave
- * room: nothing is lost, the loop only waits. One job always fits when
+ * job that does not fit waits in pwriter_submit until the jobs in flight
+ * leave room (a profile written inline, after pwriter_reserve, the same):
+ * nothing is lost, the loop only waits. One job always fits when
  * nothing else is charged, so a profile larger than the budget is still
  * written, alone.
  *
@@ -114,12 +114,6 @@ size_t pwriter_estimate(const struct oomprof_oom_kill *rec,
  * pwriter_release once written. Only the submitting thread calls these.
  */
 void pwriter_reserve(struct pwriter *w, size_t bytes);
-/*
- * Wait until a job of @bytes would be taken (it fits beside the jobs in
- * flight, and fewer than PWRITER_MAX_JOBS are): then pwriter_submit takes
- * it, since only this thread submits. Returns the milliseconds waited.
- */
-double pwriter_wait_room(struct pwriter *w, size_t bytes);
 void pwriter_release(struct pwriter *w, size_t bytes);
 
 /* Readable when finished jobs wait for pwriter_collect; -1 if none run. */
@@ -131,15 +125,17 @@ int pwriter_fd(const struct pwriter *w);
  * bias @bias, @exe_path naming it; @note is find_exe's remark; its count
  * entries resolve through @learned (golearn_take's, or NULL), which the
  * job owns and frees once queued. Writes the path the profile will have
- * into @planned. 0 queued; -1 refused (queue full, over the budget, no
- * workers, out of memory): the caller writes it inline (pwriter_reserve
- * first), and still owns @learned.
+ * into @planned. First waits until the job fits the budget beside the jobs
+ * in flight and fewer than PWRITER_MAX_JOBS are queued; the milliseconds
+ * waited go to *@waited_ms. 0 queued; -1 refused (no workers, out of
+ * memory): the caller writes it inline (pwriter_reserve first), and still
+ * owns @learned.
  */
 int pwriter_submit(struct pwriter *w, const struct oomprof_oom_kill *rec,
 		   const struct gobin *bin, uint64_t bias,
 		   const char *exe_path, const char *note,
 		   struct golearn_state *learned, char *planned,
-		   size_t plannedlen);
+		   size_t plannedlen, double *waited_ms);
 
 /*
  * Hand each finished job to @fn (in the order they finished), then free

@@ -239,6 +239,7 @@ static char *slurp_events(void)
 
 static void small_profile_not_held_up_by_large(void **state)
 {
+	double waited;
 	enum { LARGE = 200000, SMALL = 3 };
 	struct oomprof_oom_kill *big = go_record(LARGE, 1001, "bighog", 10);
 	struct oomprof_oom_kill *small = go_record(SMALL, 1002, "small", 11);
@@ -257,7 +258,7 @@ static void small_profile_not_held_up_by_large(void **state)
 
 	/* main.c go_profile: large -> queued, line written at once. */
 	assert_int_equal(pwriter_submit(&w, big, NULL, 0, NULL, "", NULL, planned,
-					sizeof(planned)), 0);
+					sizeof(planned), &waited), 0);
 	kill_line(&ev, big, planned, 1);
 	/* The next record, small: written inline, then its line. */
 	assert_int_equal(goprofile_write(small, &noexe, 0, dfd, dir, spath,
@@ -312,6 +313,7 @@ static void small_profile_not_held_up_by_large(void **state)
 
 static void finish_drains_every_job(void **state)
 {
+	double waited;
 	struct oomprof_oom_kill *k[3];
 	struct oomprof_go_capture *cap;
 	char planned[3][4096], why[64];
@@ -333,7 +335,7 @@ static void finish_drains_every_job(void **state)
 	cap->mem_profile_rate = 0;
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(pwriter_submit(&w, k[i], NULL, 0, NULL, "", NULL,
-						planned[i], sizeof(planned[i])), 0);
+						planned[i], sizeof(planned[i]), &waited), 0);
 	/* SIGTERM right away: the loop ends, pwriter_finish waits. */
 	pwriter_finish(&w, on_done, &dl);
 	assert_int_equal(dl.n, 3);
@@ -344,7 +346,7 @@ static void finish_drains_every_job(void **state)
 	/* Finished: nothing runs, nothing is accepted. */
 	assert_int_equal(pwriter_fd(&w), -1);
 	assert_int_equal(pwriter_submit(&w, k[0], NULL, 0, NULL, "", NULL,
-					planned[0], sizeof(planned[0])), -1);
+					planned[0], sizeof(planned[0]), &waited), -1);
 	assert_int_equal(evlog_close(&ev), 0);
 	events = slurp_events();
 	assert_non_null(strstr(events, "{\"type\":\"profile\",\"seq\":22,"));
@@ -374,7 +376,7 @@ static long status_kb(const char *field)
 /*
  * --write-memory: with a budget below one job, jobs run one at a time
  * (each still runs: one always fits when nothing else is charged), the
- * loop's pwriter_wait_room is what waits, every profile is whole, and
+ * submission is what waits, every profile is whole, and
  * every charge is given back. Without a budget nothing waits.
  */
 static void budget_writes_one_at_a_time(void **state)
@@ -383,6 +385,7 @@ static void budget_writes_one_at_a_time(void **state)
 	char planned[4096], comm[32];
 	struct pwriter w;
 	size_t est[3], most = 0;
+	double waited;
 	struct evlog ev;
 	struct done_log dl = { .ev = &ev };
 
@@ -398,12 +401,11 @@ static void budget_writes_one_at_a_time(void **state)
 	for (int bounded = 1; bounded >= 0; bounded--) {
 		assert_int_equal(pwriter_init(&w, dfd, dir), 0);
 		pwriter_set_budget(&w, bounded ? 1 : 0);
-		for (int i = 0; i < 3; i++) {
-			pwriter_wait_room(&w, est[i]);
+		for (int i = 0; i < 3; i++)
 			assert_int_equal(pwriter_submit(&w, k[i], NULL, 0, NULL, "",
 							NULL, planned,
-							sizeof(planned)), 0);
-		}
+							sizeof(planned),
+							&waited), 0);
 		/* Read before pwriter_finish clears the writer. */
 		while (dl.n < 3 * (2 - bounded)) {
 			struct timespec ts = { 0, 10 * 1000 * 1000 };
@@ -445,6 +447,7 @@ static void estimate_bounds_job_memory(void **state)
 	char planned[4096];
 	struct pwriter w;
 	size_t est = pwriter_estimate(k, NULL, NULL, 1);
+	double waited;
 	long rss0, peak;
 	FILE *f;
 
@@ -456,7 +459,7 @@ static void estimate_bounds_job_memory(void **state)
 	assert_int_equal(fclose(f), 0);
 	rss0 = status_kb("VmRSS:");
 	assert_int_equal(pwriter_submit(&w, k, NULL, 0, NULL, "", NULL, planned,
-					sizeof(planned)), 0);
+					sizeof(planned), &waited), 0);
 	pwriter_finish(&w, NULL, NULL);
 	peak = status_kb("VmHWM:");
 	assert_true(rss0 > 0 && peak >= rss0);
