@@ -762,18 +762,32 @@ static int check_pids(const char *pids)
 	}
 }
 
-/* A whole number for --last/--pid: 0, or -1 said on stderr. */
-static int show_number(const char *opt, const char *s, long long max,
-		       long long *out)
+/* A SIZE of --learn-memory or --write-memory; -1 said on stderr. */
+static int memory_option(const char *opt, const char *arg, const char *zero,
+			 unsigned long long *out)
+{
+	long long n = retention_parse_size(arg);
+
+	if (n < 0) {
+		fprintf(stderr, "oomprof-read: %s '%s' is not a size (e.g. 256M, 1G; 0: %s)\n",
+			opt, esc(arg), zero);
+		return -1;
+	}
+	*out = (unsigned long long)n;
+	return 0;
+}
+
+/* A whole number from @min to @max for --last/--pid: 0, or -1 said on stderr. */
+static int show_number(const char *opt, const char *s, long long min,
+		       long long max, const char *what, long long *out)
 {
 	char *end;
 
 	errno = 0;
 	*out = s[0] >= '0' && s[0] <= '9' ? strtoll(s, &end, 10) : -1;
-	if (*out < 0 || errno || *end || *out > max ||
-	    (max == 0x3fffffff && !*out)) {
+	if (*out < min || errno || *end || *out > max) {
 		fprintf(stderr, "oomprof-read: %s '%s' is not a %s\n", opt, esc(s),
-			max == 0x3fffffff ? "pid" : "number of kills (0: all)");
+			what);
 		return -1;
 	}
 	return 0;
@@ -797,13 +811,14 @@ static int show_command(int argc, char **argv, const char *last,
 		return 2;
 	}
 	if (pid) {
-		if (show_number("--pid", pid, 0x3fffffff, &n))
+		if (show_number("--pid", pid, 1, 0x3fffffff, "pid", &n))
 			return 2;
 		o.pid = n;
 		o.last = 0;	/* every kill of that pid, unless --last */
 	}
 	if (last) {
-		if (show_number("--last", last, 1LL << 40, &n))
+		if (show_number("--last", last, 0, 1LL << 40,
+				"number of kills (0: all)", &n))
 			return 2;
 		o.last = (unsigned long long)n;
 	}
@@ -913,22 +928,14 @@ int main(int argc, char **argv)
 			r.set_rate = n;
 			break;
 		case OPT_LEARN_MEMORY:
-			n = retention_parse_size(optarg);
-			if (n < 0) {
-				fprintf(stderr, "oomprof-read: --learn-memory '%s' is not a size (e.g. 256M, 1G; 0: learn nothing)\n",
-					esc(optarg));
+			if (memory_option("--learn-memory", optarg,
+					  "learn nothing", &r.learn_budget))
 				return 2;
-			}
-			r.learn_budget = (unsigned long long)n;
 			break;
 		case OPT_WRITE_MEMORY:
-			n = retention_parse_size(optarg);
-			if (n < 0) {
-				fprintf(stderr, "oomprof-read: --write-memory '%s' is not a size (e.g. 256M, 1G; 0: no bound)\n",
-					esc(optarg));
+			if (memory_option("--write-memory", optarg, "no bound",
+					  &r.write_budget))
 				return 2;
-			}
-			r.write_budget = (unsigned long long)n;
 			break;
 		case 'q':
 			r.quiet = 1;
