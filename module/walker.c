@@ -24,6 +24,7 @@
  * many buckets, so a cycle there, or any other list than the learned one,
  * ends as OOMPROF_STOP_LEARNED_MISMATCH.
  */
+#include <linux/bitops.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
@@ -189,7 +190,7 @@ static bool count_bucket(struct oomprof_mem_source *src, u64 addr,
 	size_t room = w->out_size - w->bytes - w->counts_bytes;
 	s64 delta = (s64)(addr - prev);
 	const u64 *rec = NULL;
-	u64 mask = 0, nstk;
+	u64 mask = 0, bits, nstk;
 	size_t n;
 	int err, i;
 
@@ -226,13 +227,16 @@ static bool count_bucket(struct oomprof_mem_source *src, u64 addr,
 	if (room >= COUNT_ENTRY_MAX)
 		to = (u8 *)w->out + w->bytes + w->counts_bytes;
 	n = put_varint(to, ((u64)delta << 1) ^ (u64)(delta >> 63));
+	/*
+	 * Most words are zero (two of sixteen are not, on average, in a
+	 * million-bucket heap): the mask without a branch, then only its
+	 * set bits.
+	 */
 	for (i = 0; i < OOMPROF_GO_MEMRECORD_WORDS; i++)
-		if (rec[i])
-			mask |= 1ULL << i;
+		mask |= (u64)(rec[i] != 0) << i;
 	n += put_varint(to + n, mask);
-	for (i = 0; i < OOMPROF_GO_MEMRECORD_WORDS; i++)
-		if (rec[i])
-			n += put_varint(to + n, rec[i]);
+	for (bits = mask; bits; bits &= bits - 1)
+		n += put_varint(to + n, rec[__ffs(bits)]);
 	if (room < n) {
 		w->stop = OOMPROF_STOP_BUFFER_FULL;
 		return false;
