@@ -272,13 +272,11 @@ static int go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 		path[0] = '\0';
 		fprintf(stderr, "oomprof-read: no heap profile for pid %u (%s): %s\n",
 			k->victim.tgid, esc(k->victim.comm), esc(why));
-		if (r->metrics_file)
-			metrics_profile_failed(&r->met, METRICS_FAIL_WRITE, 0);
+		metrics_profile_failed(&r->met, METRICS_FAIL_WRITE, 0);
 		return 0;
 	}
 	r->profiles++;
-	if (r->metrics_file)
-		metrics_profile(&r->met, cap->stop != OOMPROF_STOP_NONE);
+	metrics_profile(&r->met, cap->stop != OOMPROF_STOP_NONE);
 	retention_apply(r->dirfd, r->dir, &r->keep);
 	fprintf(stderr, "oomprof-read: heap profile of pid %u (%s): %s (%s capture, %llu buckets in %.1f ms; written in %.1f ms)%s\n",
 		k->victim.tgid, esc(k->victim.comm), esc(path),
@@ -305,12 +303,10 @@ static void profile_done(void *ctx, const struct pwriter_done *d)
 		fprintf(stderr, "oomprof-read: no heap profile for pid %u (%s) after all (events.jsonl announced %s): %s\n",
 			d->rec->victim.tgid, esc(d->rec->victim.comm),
 			esc(d->planned), esc(d->why));
-		if (r->metrics_file)
-			metrics_profile_failed(&r->met, METRICS_FAIL_WRITE, 0);
+		metrics_profile_failed(&r->met, METRICS_FAIL_WRITE, 0);
 	} else {
 		r->profiles++;
-		if (r->metrics_file)
-			metrics_profile(&r->met, cap->stop != OOMPROF_STOP_NONE);
+		metrics_profile(&r->met, cap->stop != OOMPROF_STOP_NONE);
 		retention_apply(r->dirfd, r->dir, &r->keep);
 		fprintf(stderr, "oomprof-read: heap profile of pid %u (%s): %s (%s capture, %llu buckets in %.1f ms; written in %.1f ms on a writer thread)%s\n",
 			d->rec->victim.tgid, esc(d->rec->victim.comm),
@@ -342,8 +338,7 @@ static int handle_record(struct reader *r,
 	if (hdr->type == OOMPROF_REC_PROC_EXEC ||
 	    hdr->type == OOMPROF_REC_PROC_EXIT) {
 		r->lost += hdr->lost;
-		if (r->metrics_file)
-			metrics_lost(&r->met, hdr->lost);
+		metrics_lost(&r->met, hdr->lost);
 		if (hdr->type == OOMPROF_REC_PROC_EXEC)
 			discover_exec(&r->disc, (const void *)hdr);
 		else
@@ -361,8 +356,7 @@ static int handle_record(struct reader *r,
 			 record_stop_name(k->capture_stop));
 		fprintf(stderr, "oomprof-read: no heap profile for Go process %u (%s): %s\n",
 			k->victim.tgid, esc(k->victim.comm), esc(why));
-		if (r->metrics_file)
-			metrics_profile_failed(&r->met,
+		metrics_profile_failed(&r->met,
 					       METRICS_FAIL_NOT_CAPTURED,
 					       k->capture_stop);
 	}
@@ -383,12 +377,10 @@ static int handle_record(struct reader *r,
 	if (hdr->type == OOMPROF_REC_OOM_KILL ||
 	    hdr->type == OOMPROF_REC_GO_HEAP) {
 		r->kills++;
-		if (r->metrics_file)
-			metrics_kill(&r->met, (const void *)hdr);
+		metrics_kill(&r->met, (const void *)hdr);
 	}
 	r->lost += hdr->lost;
-	if (r->metrics_file)
-		metrics_lost(&r->met, hdr->lost);
+	metrics_lost(&r->met, hdr->lost);
 	if (!r->quiet) {
 		sbuf_reset(line);
 		event_summary(line, hdr);
@@ -525,7 +517,7 @@ static void metrics_refresh(struct reader *r, int fd, int force)
 	struct oomprof_stats st;
 	struct timespec now;
 
-	if (!r->metrics_file)
+	if (!r->met.on)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (!force && !metrics_due(&r->met, now.tv_sec))
@@ -559,8 +551,7 @@ static int run(struct reader *r, int drain)
 		return 1;
 	}
 	if (evlog_open(&r->ev, r->dirfd, r->dir)) {
-		if (r->metrics_file)
-			metrics_close(&r->met);
+		metrics_close(&r->met);
 		close(r->dirfd);
 		return 1;
 	}
@@ -569,8 +560,7 @@ static int run(struct reader *r, int drain)
 	rc = connect_device(r, drain, &fd, &buf, &buflen);
 	if (rc > 0) {
 		pwriter_finish(&r->pw, NULL, NULL);
-		if (r->metrics_file)
-			metrics_close(&r->met);
+		metrics_close(&r->met);
 		evlog_close(&r->ev);
 		close(r->dirfd);
 		return 1;
@@ -666,11 +656,9 @@ static int run(struct reader *r, int drain)
 	 * (before the learner goes: they may read its stacks).
 	 */
 	pwriter_finish(&r->pw, profile_done, r);
-	if (r->metrics_file) {
-		/* The last counts, then a stop: nothing held is lost. */
-		metrics_refresh(r, fd, 1);
-		metrics_close(&r->met);
-	}
+	/* The last counts, then a stop: nothing held is lost. */
+	metrics_refresh(r, fd, 1);
+	metrics_close(&r->met);
 	golearn_free(r->learn);
 	r->learn = NULL;
 	discover_free(&r->disc);

@@ -164,6 +164,28 @@ static void split(const char *file, char **dir, char **name)
 	}
 }
 
+/* Everything metrics_open() took, whether or not it got to the end. */
+static void metrics_release(struct metrics *m)
+{
+	size_t i;
+	int j;
+
+	for (i = 0; i < m->nseries; i++) {
+		for (j = 0; j < METRICS_NLABELS; j++)
+			free(m->order[i]->v[j]);
+		free(m->order[i]);
+	}
+	free(m->table);
+	free(m->order);
+	free(m->dir);
+	free(m->name);
+	free(m->tmpname);
+	if (m->dirfd >= 0)
+		close(m->dirfd);
+	memset(m, 0, sizeof(*m));
+	m->dirfd = -1;
+}
+
 int metrics_open(struct metrics *m, const char *file, size_t max_series,
 		 char *why, size_t whylen)
 {
@@ -209,11 +231,12 @@ int metrics_open(struct metrics *m, const char *file, size_t max_series,
 	m->order = calloc(m->max_series, sizeof(*m->order));
 	if (!m->table || !m->order)
 		goto nomem;
+	m->on = 1;
 	return 0;
 nomem:
 	snprintf(why, whylen, "%s: out of memory", file);
 fail:
-	metrics_close(m);
+	metrics_release(m);
 	return -1;
 }
 
@@ -225,6 +248,8 @@ void metrics_kill(struct metrics *m, const struct oomprof_oom_kill *k)
 	size_t i;
 	int j;
 
+	if (!m->on)
+		return;
 	m->kills++;
 	m->dirty = 1;
 	metrics_kill_labels(&l, k);
@@ -261,11 +286,14 @@ fold:
 
 void metrics_lost(struct metrics *m, unsigned long long n)
 {
-	m->records_lost += n;
+	if (m->on)
+		m->records_lost += n;
 }
 
 void metrics_profile(struct metrics *m, int partial)
 {
+	if (!m->on)
+		return;
 	if (partial)
 		m->profiles_partial++;
 	else
@@ -275,6 +303,8 @@ void metrics_profile(struct metrics *m, int partial)
 void metrics_profile_failed(struct metrics *m, enum metrics_fail why,
 			    unsigned int stop)
 {
+	if (!m->on)
+		return;
 	if (why == METRICS_FAIL_WRITE)
 		m->profiles_failed[METRICS_FAIL_WRITE_IDX]++;
 	else
@@ -284,6 +314,8 @@ void metrics_profile_failed(struct metrics *m, enum metrics_fail why,
 
 int metrics_due(const struct metrics *m, time_t now)
 {
+	if (!m->on)
+		return 0;
 	if (m->writes + m->write_errors &&
 	    now - m->last_write < METRICS_MIN_GAP_S)
 		return 0;
@@ -514,6 +546,8 @@ int metrics_write(struct metrics *m, const struct oomprof_stats *st,
 	int fd, err, retried = 0;
 	const char *step;
 
+	if (!m->on)
+		return 0;
 	m->last_write = now;
 	m->have_stats = !!st;
 	if (st)
@@ -579,21 +613,6 @@ fail:
 
 void metrics_close(struct metrics *m)
 {
-	size_t i;
-	int j;
-
-	for (i = 0; i < m->nseries; i++) {
-		for (j = 0; j < METRICS_NLABELS; j++)
-			free(m->order[i]->v[j]);
-		free(m->order[i]);
-	}
-	free(m->table);
-	free(m->order);
-	free(m->dir);
-	free(m->name);
-	free(m->tmpname);
-	if (m->dirfd >= 0)
-		close(m->dirfd);
-	memset(m, 0, sizeof(*m));
-	m->dirfd = -1;
+	if (m->on)
+		metrics_release(m);
 }

@@ -84,7 +84,12 @@ enum metrics_fail {
 #define METRICS_FAIL_WRITE_IDX (METRICS_STOP_OTHER + 1)
 #define METRICS_NREASONS (METRICS_FAIL_WRITE_IDX + 1)
 
+/*
+ * All zero: --metrics not given. Every function below is then a no-op,
+ * so callers count without asking whether the file is wanted.
+ */
 struct metrics {
+	int on;				/* metrics_open() succeeded */
 	int dirfd;			/* FILE's directory, checked */
 	char *dir, *name, *tmpname;	/* dir for messages */
 	size_t max_series;
@@ -148,7 +153,7 @@ int metrics_write(struct metrics *m, const struct oomprof_stats *st,
 /* The file's text, as metrics_write() writes it (for tests). */
 void metrics_format(struct metrics *m, struct sbuf *b);
 
-/* Free everything (the file stays, with its last contents). */
+/* Free everything (the file stays, with its last contents); none: no-op. */
 void metrics_close(struct metrics *m);
 
 #endif

@@ -377,6 +377,40 @@ static void no_temp_left(void)
 }
 
 /*
+ * --metrics not given: the reader's struct metrics stays all zero and it
+ * calls every counting function anyway. Nothing may be counted, written,
+ * allocated or closed (fd 0 is a real descriptor: a zero dirfd must not
+ * be closed).
+ */
+static void off_is_noop(void **state)
+{
+	struct oomprof_oom_kill k;
+	struct metrics m;
+	struct stat st;
+
+	(void)state;
+	/* fd 0 open whatever the harness gave us: its closing must show. */
+	if (fstat(0, &st)) {
+		int fd = open("/dev/null", O_RDONLY);
+
+		assert_int_equal(fd, 0);
+	}
+	memset(&m, 0, sizeof(m));
+	kill_in(&k, "/t1", "first");
+	metrics_kill(&m, &k);
+	metrics_lost(&m, 3);
+	metrics_profile(&m, 1);
+	metrics_profile_failed(&m, METRICS_FAIL_WRITE, 0);
+	assert_int_equal(metrics_due(&m, 100), 0);
+	assert_int_equal(metrics_write(&m, NULL, 100), 0);
+	assert_int_equal(m.kills + m.records_lost + m.profiles_partial +
+			 m.writes + m.nseries, 0);
+	assert_null(m.table);
+	metrics_close(&m);
+	assert_int_equal(fstat(0, &st), 0);
+}
+
+/*
  * A write the kernel refuses (the file size limit, EFBIG): the old file
  * stays whole, the failure is said once however often it repeats, the
  * next write that works carries every count.
@@ -646,6 +680,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(hostile_labels_parse_back, setup, teardown),
 		cmocka_unit_test(escaping_exact),
+		cmocka_unit_test(off_is_noop),
 		cmocka_unit_test_setup_teardown(series_capped, setup, teardown),
 		cmocka_unit_test_setup_teardown(write_failure_loses_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(disk_full_tmpfs, setup, teardown),
