@@ -367,8 +367,10 @@ static void visit(struct maps_walk *w, struct vm_area_struct *vma)
 
 	f.shmem = vma->vm_file && shmem_backed(vma->vm_file);
 	m.kind = oomprof_map_kind(&f);
-	if (w->stop || m.kind == OOMPROF_MAP_HUGETLB ||
-	    (vma->vm_flags & (VM_IO | VM_PFNMAP))) {
+	if (vma->vm_flags & (VM_IO | VM_PFNMAP)) {
+		/* Not memory the OOM killer can take back: no section flag. */
+		m.flags |= OOMPROF_MAP_SIZE_ONLY;
+	} else if (w->stop || m.kind == OOMPROF_MAP_HUGETLB) {
 		m.flags |= OOMPROF_MAP_SIZE_ONLY;
 		w->sec->sec.flags |= OOMPROF_MAPS_SIZE_ONLY;
 	} else {

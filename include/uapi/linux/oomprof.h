@@ -376,7 +376,10 @@ enum oomprof_maps_stop {
 };
 
 /* sec.flags of OOMPROF_SEC_MAPS */
-/* Some mapping was counted by size only (see OOMPROF_MAP_SIZE_ONLY). */
+/*
+ * Some mapping of memory (hugetlb, or one the walk's bound left) was
+ * counted by size only; device mappings are so without this flag.
+ */
 #define OOMPROF_MAPS_SIZE_ONLY		(1U << 0)
 /* Some listed mapping's name was cut (OOMPROF_MAP_NAME_TRUNCATED). */
 #define OOMPROF_MAPS_NAME_TRUNCATED	(1U << 1)
