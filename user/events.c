@@ -186,14 +186,14 @@ static void json_maps(struct sbuf *b, const struct oomprof_oom_kill *k)
 		sbuf_printf(b, ",\"mappings\":null");
 		return;
 	}
-	sbuf_printf(b, ",\"mappings\":{\"walk\":\"%s\",\"truncated\":%s,\"path\":\"%s\",\"size_only\":%s,\"names_truncated\":%s,\"vmas\":%llu,\"ptes\":%llu,\"walk_after_ns\":%llu,\"walk_ns\":%llu,\"totals\":{",
+	sbuf_printf(b, ",\"mappings\":{\"walk\":\"%s\",\"truncated\":%s,\"path\":\"%s\",\"size_only\":%s,\"names_truncated\":%s,\"vmas\":%llu,\"ptes\":%llu,\"walk_after_ns\":%llu,\"lock_wait_us\":%u,\"walk_ns\":%llu,\"totals\":{",
 		    record_maps_stop_name(m->stop),
 		    m->stop != OOMPROF_MAPS_COMPLETE ? "true" : "false",
 		    path_name(m->path),
 		    m->sec.flags & OOMPROF_MAPS_SIZE_ONLY ? "true" : "false",
 		    m->sec.flags & OOMPROF_MAPS_NAME_TRUNCATED ? "true" : "false",
 		    (unsigned long long)m->vmas, (unsigned long long)m->ptes,
-		    (unsigned long long)m->walk_after_ns,
+		    (unsigned long long)m->walk_after_ns, m->lock_wait_us,
 		    (unsigned long long)m->walk_ns);
 	for (i = 0; i < OOMPROF_MAP_NR_KINDS; i++) {
 		const struct oomprof_map_total *t = &m->totals[i];

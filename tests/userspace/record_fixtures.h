@@ -82,6 +82,7 @@ static inline void fixture_maps(struct oomprof_sec_maps *m)
 	m->vmas = 40;
 	m->ptes = 760000;
 	m->walk_after_ns = 250000;
+	m->lock_wait_us = 120;
 	m->walk_ns = 3200000;
 	t = &m->totals[OOMPROF_MAP_ANON];
 	t->count = 29;

@@ -390,18 +390,21 @@ enum oomprof_maps_stop {
  * as a Go capture's). The nmaps with the most resident bytes (then the
  * largest), most first, at most OOMPROF_MAX_MAPS, and the totals of every
  * kind, over the mappings visited. The walk is bounded in mappings,
- * page-table entries and time; stop says which bound, if any, cut it.
+ * page-table entries and time (50 ms once it has the victim's mmap_lock,
+ * which it waits for at most 200 ms); stop says which bound, if any, cut
+ * it.
  */
 struct oomprof_sec_maps {
 	struct oomprof_section sec;
 	__u32 nmaps;			/* entries of maps[] */
 	__u32 stop;			/* enum oomprof_maps_stop */
 	__u32 path;			/* enum oomprof_capture_path */
-	__u32 reserved;			/* 0 */
+	/* Waited for the mmap_lock before the walk (at most 200 ms). */
+	__u32 lock_wait_us;
 	__u64 vmas;			/* mappings visited */
 	__u64 ptes;			/* page-table entries examined */
 	__u64 walk_after_ns;		/* from the kill to the walk's start */
-	__u64 walk_ns;			/* how long it took */
+	__u64 walk_ns;			/* how long it took, lock wait included */
 	struct oomprof_map_total totals[OOMPROF_MAP_NR_KINDS];
 	struct oomprof_map maps[];
 };
