@@ -408,6 +408,17 @@ static void start_capture(struct oomprof_kill *k, struct task_struct *t)
 			k->rec.capture_stop = OOMPROF_STOP_NO_MM;
 		goto drop;
 	}
+	/*
+	 * Only the walk over the mappings, and no fatal signal (the OOM
+	 * killer always sends SIGKILL first; a test's mark_victim on a live
+	 * process does not): the victim would run the callback only at its
+	 * next return to user mode, whenever that is. The fallback walks it
+	 * at capture_wait_ms instead.
+	 */
+	if (!k->go && !(READ_ONCE(t->signal->flags) & SIGNAL_GROUP_EXIT)) {
+		module_put(THIS_MODULE);
+		return;
+	}
 	atomic_inc(&k->refs);
 	init_task_work(&k->twork, capture_in_victim);
 	if (queue_in_victim(k, t)) {

@@ -190,7 +190,9 @@ static void walk(struct kunit *test, struct walk_out *o)
 		    e->resident_bytes > e->size_bytes ||
 		    (i && e->resident_bytes > sec->maps[i - 1].resident_bytes))
 			o->kinds_bad++;
-		if (e->kind == OOMPROF_MAP_FILE && e->name[0] == '/')
+		/* The guest's root is a tmpfs: its files are shmem. */
+		if ((e->kind == OOMPROF_MAP_FILE ||
+		     e->kind == OOMPROF_MAP_SHMEM) && e->name[0] == '/')
 			o->files_named++;
 	}
 }
