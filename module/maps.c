@@ -87,8 +87,9 @@ MODULE_PARM_DESC(top_maps,
 /*
  * The wait for the lock before it. Measured in python_seed on 6.1: the
  * read trylock failed for over 50 ms right after a memcg OOM kill of a
- * process faulting in anonymous memory (a writer queued on its mmap_lock
- * makes every read trylock fail until it is done).
+ * process faulting in anonymous memory: a read trylock fails while any
+ * task waits for the lock (RWSEM_READ_FAILED_MASK has RWSEM_FLAG_WAITERS),
+ * as a writer such as khugepaged's collapse may.
  */
 #define MAPS_LOCK_NS	(200 * NSEC_PER_MSEC)
 
