@@ -64,4 +64,19 @@ void *oomprof_compat_mark_victim_probe(void);
 /* The probe for sched_process_exit, likewise. */
 void *oomprof_compat_sched_exit_probe(void);
 
+/*
+ * A pmd read once, for a walk without the page-table lock (maps.c). 6.1
+ * has no pmdp_get_lockless(); its gup_pmd_range() reads the entry with
+ * READ_ONCE, which is one load on a 64-bit kernel (maps.c builds only
+ * there).
+ */
+#ifndef OOMPROF_HAVE_PMDP_GET_LOCKLESS
+#define OOMPROF_HAVE_PMDP_GET_LOCKLESS 0
+#endif
+#if OOMPROF_HAVE_PMDP_GET_LOCKLESS
+#define oomprof_pmdp_get_lockless(pmdp) pmdp_get_lockless(pmdp)
+#else
+#define oomprof_pmdp_get_lockless(pmdp) READ_ONCE(*(pmdp))
+#endif
+
 #endif /* OOMPROF_COMPAT_H */

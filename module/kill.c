@@ -23,6 +23,13 @@
  * module once did, kept its pages charged after it had left its cgroup,
  * and a second OOM killed an innocent neighbour.)
  *
+ * Every victim with an address space goes the same way, registered or
+ * not, for the walk over its mappings (maps.c, the record's MAPS
+ * section): it runs first, in the same callback or fallback as a Go
+ * capture, bounded by its own 50 ms, and says which path ran it. "The
+ * capture" below means that walk and, for a registered Go victim, the
+ * bucket capture after it.
+ *
  * The probe does take a reference on the victim's mm (mmget_not_zero; its
  * task_lock keeps exit_mm from running), for two cases the task_work alone
  * would lose: the kernel sends SIGKILL before mark_victim, so the chosen
@@ -111,7 +118,10 @@ struct oomprof_kill {
 	unsigned long totalpages;	/* the OOM killer's, for badness */
 	bool victim_mem_valid;
 	struct oomprof_task_mem victim_mem;	/* at the kill */
-	/* A registered Go victim: */
+	/* Any victim with an mm (the mappings), and a registered Go one: */
+	bool go;			/* a Go capture follows the mappings */
+	u32 path;			/* enum oomprof_capture_path, so far */
+	char maps_scratch[OOMPROF_MAPS_SCRATCH];	/* a mapping's path */
 	int capture;			/* capture buffer, or -1 */
 	atomic_t claim;			/* enum capture_claim */
 	bool capture_wanted;		/* a capture was started */
@@ -317,51 +327,70 @@ static int queue_in_victim(struct oomprof_kill *k, struct task_struct *victim)
 }
 
 /*
- * A registered Go victim: queue its capture in its own context. Atomic
- * context, victim's task_lock held: nothing here sleeps or allocates.
+ * A registered Go victim: whether its buckets can be captured; if not,
+ * the record says why.
+ */
+static bool go_capture_wanted(struct oomprof_kill *k, struct task_struct *t)
+{
+	struct mm_struct *mm = t->mm;	/* stable under task_lock */
+	bool exec = false;
+
+	if (!oomprof_registry_lookup(t, &k->reg, &exec))
+		return false;
+	k->rec.hdr.flags |= OOMPROF_KILL_GO_PROCESS;
+	if (exec)
+		k->rec.capture_stop = OOMPROF_STOP_EXEC;
+	else if (!mm)
+		k->rec.capture_stop = OOMPROF_STOP_NO_MM;
+	/*
+	 * The walker reads 64-bit words: a 32-bit (compat, x32) process has
+	 * another bucket layout. Its address space ends below 4 GiB.
+	 */
+	else if (mm->task_size <= (1ULL << 32))
+		k->rec.capture_stop = OOMPROF_STOP_NOT_64BIT;
+	else
+		return true;
+	oomprof_capture_note_dropped();
+	return false;
+}
+
+/*
+ * Queue the walk over the victim's mappings and, for a registered Go
+ * victim, its capture, in its own context. Atomic context, victim's
+ * task_lock held: nothing here sleeps or allocates.
  */
 static void start_capture(struct oomprof_kill *k, struct task_struct *t)
 {
 	struct mm_struct *mm = t->mm;	/* stable under task_lock */
-	bool exec = false;
 
 	k->capture = -1;
 	k->capture_wanted = false;
 	k->captured = false;
 	k->capture_done = false;
+	k->path = OOMPROF_CAPTURE_PATH_NONE;
 	k->mm = NULL;
 	reinit_completion(&k->captured_cmp);
 	atomic_set(&k->claim, CLAIM_OPEN);
-	if (!oomprof_registry_lookup(t, &k->reg, &exec))
-		return;
-	k->rec.hdr.flags |= OOMPROF_KILL_GO_PROCESS;
-	if (exec) {
-		k->rec.capture_stop = OOMPROF_STOP_EXEC;
-		goto none;
-	}
-	if (!mm) {
-		k->rec.capture_stop = OOMPROF_STOP_NO_MM;
-		goto none;
-	}
-	/*
-	 * The walker reads 64-bit words: a 32-bit (compat, x32) process has
-	 * another bucket layout. Its address space ends below 4 GiB.
-	 */
-	if (mm->task_size <= (1ULL << 32)) {
-		k->rec.capture_stop = OOMPROF_STOP_NOT_64BIT;
-		goto none;
-	}
+	k->go = go_capture_wanted(k, t);
+	if (!mm)
+		return;		/* no mappings, no MM_FACTS */
 	/* get_task_mm() would take task_lock, which our caller holds. */
 	if (!mmget_not_zero(mm)) {
-		k->rec.capture_stop = OOMPROF_STOP_NO_MM;
-		goto none;
+		oomprof_maps_none(&k->ext, OOMPROF_MAPS_STOP_EXITING);
+		if (k->go) {
+			k->rec.capture_stop = OOMPROF_STOP_NO_MM;
+			oomprof_capture_note_dropped();
+		}
+		return;
 	}
 	/*
 	 * More Go victims at once than capture_buffers: the capture claims
 	 * one when it runs, waiting briefly (capture_buffer()).
 	 */
-	memset(&k->cap, 0, sizeof(k->cap));
-	k->capture = oomprof_capture_claim_try();
+	if (k->go) {
+		memset(&k->cap, 0, sizeof(k->cap));
+		k->capture = oomprof_capture_claim_try();
+	}
 	k->capture_wanted = true;
 	k->mm = mm;
 	k->capture_end_ns = ktime_get_ns() +
@@ -375,15 +404,29 @@ static void start_capture(struct oomprof_kill *k, struct task_struct *t)
 	 * there is no capture.
 	 */
 	if (!try_module_get(THIS_MODULE)) {
-		k->rec.capture_stop = OOMPROF_STOP_NO_MM;
+		if (k->go)
+			k->rec.capture_stop = OOMPROF_STOP_NO_MM;
 		goto drop;
+	}
+	/*
+	 * Only the walk over the mappings, and no fatal signal (the OOM
+	 * killer always sends SIGKILL first; a test's mark_victim on a live
+	 * process does not): the victim would run the callback only at its
+	 * next return to user mode, whenever that is. The fallback walks it
+	 * at capture_wait_ms instead.
+	 */
+	if (!k->go && !(READ_ONCE(t->signal->flags) & SIGNAL_GROUP_EXIT)) {
+		module_put(THIS_MODULE);
+		return;
 	}
 	atomic_inc(&k->refs);
 	init_task_work(&k->twork, capture_in_victim);
 	if (queue_in_victim(k, t)) {
 		slot_put(k);
 		module_put(THIS_MODULE);
-		k->rec.capture_stop = OOMPROF_STOP_EXITING;
+		oomprof_maps_none(&k->ext, OOMPROF_MAPS_STOP_EXITING);
+		if (k->go)
+			k->rec.capture_stop = OOMPROF_STOP_EXITING;
 		goto drop;
 	}
 	return;
@@ -393,9 +436,6 @@ drop:
 	mmput_async(mm);
 	k->capture_done = true;
 	complete_all(&k->captured_cmp);
-	return;
-none:
-	oomprof_capture_note_dropped();
 }
 
 /*
@@ -443,8 +483,12 @@ static void capture_in_victim(struct callback_head *twork)
 
 	if (atomic_cmpxchg(&k->claim, CLAIM_OPEN, CLAIM_VICTIM) == CLAIM_OPEN) {
 		if (current->mm == k->mm) {
+			oomprof_maps_walk(&k->ext, k->mm,
+					  OOMPROF_CAPTURE_PATH_VICTIM,
+					  k->rec.kill_boottime_ns,
+					  k->maps_scratch);
 			/* The path says where a capture ran: none, none. */
-			if (capture_buffer(k)) {
+			if (k->go && capture_buffer(k)) {
 				oomprof_capture_run_current(k->capture, &k->reg,
 							    k->capture_end_ns,
 							    &k->cap);
@@ -458,7 +502,7 @@ static void capture_in_victim(struct callback_head *twork)
 			capture_finished(k);
 		} else {
 			/* Past exit_mm: only k->mm keeps the memory. */
-			k->rec.capture_path = OOMPROF_CAPTURE_PATH_HANDOVER;
+			k->path = OOMPROF_CAPTURE_PATH_HANDOVER;
 			spin_lock_irqsave(&k->lock, flags);
 			atomic_set(&k->claim, CLAIM_HANDOVER);
 			mod_delayed_work(kill_wq, &k->publish, 0);
@@ -488,15 +532,17 @@ static void capture_in_victim(struct callback_head *twork)
 static void capture_fallback(struct oomprof_kill *k)
 {
 	struct mm_struct *mm = k->mm;
+	u32 path = k->path == OOMPROF_CAPTURE_PATH_HANDOVER ?
+		   OOMPROF_CAPTURE_PATH_HANDOVER : OOMPROF_CAPTURE_PATH_FALLBACK;
 
-	if (capture_buffer(k)) {
+	/* The page tables are read through mm itself: no kthread_use_mm. */
+	oomprof_maps_walk(&k->ext, mm, path, k->rec.kill_boottime_ns,
+			  k->maps_scratch);
+	if (k->go && capture_buffer(k)) {
 		oomprof_capture_run(k->capture, mm, &k->reg, k->capture_end_ns,
 				    &k->cap);
 		k->captured = true;
-		if (k->rec.capture_path != OOMPROF_CAPTURE_PATH_HANDOVER)
-			k->rec.capture_path = OOMPROF_CAPTURE_PATH_FALLBACK;
-	} else {
-		k->rec.capture_path = OOMPROF_CAPTURE_PATH_NONE;
+		k->rec.capture_path = path;
 	}
 	k->mm = NULL;
 	/* Possibly the last reference: the victim's memory is freed here. */
@@ -791,6 +837,9 @@ int oomprof_kills_init(unsigned int slots, unsigned int sigkill_wait_ms)
 	BUILD_BUG_ON(sizeof(struct oomprof_oom_kill) + OOMPROF_EXT_MAX >
 		     OOMPROF_READ_MIN);
 	err = oomprof_context_check();
+	if (err)
+		return err;
+	err = oomprof_maps_check();
 	if (err)
 		return err;
 	if (!slots) {

@@ -9,6 +9,7 @@
  *              publication as a record
  *   context.c  a kill's context: the OOM domain's memory, its processes
  *              ranked as the OOM killer ranks them; record sections
+ *   maps.c     the victim's memory by mapping, from its page tables
  *   registry.c the Go processes oomprof-read registered
  *   proc.c     exec and exit of processes: told to the reader, and
  *              registrations of exited or exec'd processes dropped
@@ -157,7 +158,9 @@ void oomprof_kills_stats(struct oomprof_stats *st);
 #define OOMPROF_EXT_MAX \
 	(sizeof(struct oomprof_sec_memcg) + sizeof(struct oomprof_sec_system) + \
 	 sizeof(struct oomprof_sec_tasks) + \
-	 OOMPROF_MAX_TASKS * sizeof(struct oomprof_task_mem))
+	 OOMPROF_MAX_TASKS * sizeof(struct oomprof_task_mem) + \
+	 sizeof(struct oomprof_sec_maps) + \
+	 OOMPROF_MAX_MAPS * sizeof(struct oomprof_map))
 
 /* Appends sections to a buffer of @size bytes: see oomprof_ext_add(). */
 struct oomprof_ext {
@@ -192,6 +195,28 @@ void oomprof_context_tasks(struct oomprof_ext *x,
 			   const struct oomprof_task_mem *victim,
 			   struct cgroup_subsys_state *oom_css,
 			   unsigned long totalpages);
+
+/* maps.c */
+/* Bytes of a kill slot's buffer for a mapping's path (maps.c). */
+#define OOMPROF_MAPS_SCRATCH	512
+
+/* What classifies a mapping (oomprof_map_kind). */
+struct oomprof_map_facts {
+	unsigned long vm_flags;
+	unsigned long start, end;
+	bool file;			/* vm_file set */
+	bool shmem;			/* that file is tmpfs's */
+	bool special;			/* no file, but vm_ops */
+	unsigned long start_brk, brk, start_stack;	/* the mm's */
+};
+
+int oomprof_maps_check(void);
+u16 oomprof_map_kind(const struct oomprof_map_facts *f);
+int oomprof_maps_rank(struct oomprof_map *top, u32 *n, u32 max,
+		      const struct oomprof_map *e);
+void oomprof_maps_walk(struct oomprof_ext *x, struct mm_struct *mm, u32 path,
+		       u64 kill_boottime_ns, char *scratch);
+void oomprof_maps_none(struct oomprof_ext *x, u32 stop);
 
 /* proc.c */
 void oomprof_proc_exec(struct task_struct *p);

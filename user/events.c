@@ -175,6 +175,58 @@ static void json_tasks(struct sbuf *b, const struct oomprof_oom_kill *k)
 	sbuf_printf(b, "]");
 }
 
+/* The victim's memory by mapping: totals per kind, the largest ones. */
+static void json_maps(struct sbuf *b, const struct oomprof_oom_kill *k)
+{
+	const struct oomprof_sec_maps *m =
+		(const void *)record_section(k, OOMPROF_SEC_MAPS);
+	unsigned int i, first = 1;
+
+	if (!m) {
+		sbuf_printf(b, ",\"mappings\":null");
+		return;
+	}
+	sbuf_printf(b, ",\"mappings\":{\"walk\":\"%s\",\"truncated\":%s,\"path\":\"%s\",\"size_only\":%s,\"names_truncated\":%s,\"vmas\":%llu,\"ptes\":%llu,\"walk_after_ns\":%llu,\"lock_wait_us\":%u,\"walk_ns\":%llu,\"totals\":{",
+		    record_maps_stop_name(m->stop),
+		    m->stop != OOMPROF_MAPS_COMPLETE ? "true" : "false",
+		    path_name(m->path),
+		    m->sec.flags & OOMPROF_MAPS_SIZE_ONLY ? "true" : "false",
+		    m->sec.flags & OOMPROF_MAPS_NAME_TRUNCATED ? "true" : "false",
+		    (unsigned long long)m->vmas, (unsigned long long)m->ptes,
+		    (unsigned long long)m->walk_after_ns, m->lock_wait_us,
+		    (unsigned long long)m->walk_ns);
+	for (i = 0; i < OOMPROF_MAP_NR_KINDS; i++) {
+		const struct oomprof_map_total *t = &m->totals[i];
+
+		if (!t->count)
+			continue;
+		sbuf_printf(b, "%s\"%s\":{\"count\":%llu,\"size_bytes\":%llu,\"resident_bytes\":%llu,\"swap_bytes\":%llu}",
+			    first ? "" : ",", record_map_kind_name(i),
+			    (unsigned long long)t->count,
+			    (unsigned long long)t->size_bytes,
+			    (unsigned long long)t->resident_bytes,
+			    (unsigned long long)t->swap_bytes);
+		first = 0;
+	}
+	sbuf_printf(b, "},\"top\":[");
+	for (i = 0; i < m->nmaps; i++) {
+		const struct oomprof_map *e = &m->maps[i];
+
+		sbuf_printf(b, "%s{\"kind\":\"%s\",\"start\":\"0x%llx\",\"size_bytes\":%llu,\"resident_bytes\":%llu,\"swap_bytes\":%llu,\"size_only\":%s,\"name\":",
+			    i ? "," : "", record_map_kind_name(e->kind),
+			    (unsigned long long)e->start,
+			    (unsigned long long)e->size_bytes,
+			    (unsigned long long)e->resident_bytes,
+			    (unsigned long long)e->swap_bytes,
+			    e->flags & OOMPROF_MAP_SIZE_ONLY ? "true" : "false");
+		sbuf_json_string(b, e->name);
+		sbuf_printf(b, ",\"name_truncated\":%s}",
+			    e->flags & OOMPROF_MAP_NAME_TRUNCATED ?
+			    "true" : "false");
+	}
+	sbuf_printf(b, "]}");
+}
+
 static void json_kill(struct sbuf *b, const struct oomprof_oom_kill *k,
 		      const char *profile, const char *profile_error)
 {
@@ -234,6 +286,7 @@ static void json_kill(struct sbuf *b, const struct oomprof_oom_kill *k,
 		json_go(b, k);
 	json_domain(b, k);
 	json_tasks(b, k);
+	json_maps(b, k);
 	sbuf_printf(b, ",\"dropped\":%llu,\"profile\":",
 		    (unsigned long long)k->hdr.lost);
 	if (profile)

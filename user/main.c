@@ -446,8 +446,8 @@ static int connect_device(struct reader *r, int drain, int *fd,
 		return *fd == -2 ? -1 : 1;
 	warn_missing_probes(*fd);
 	/* A Go heap capture is one record: the buffer must hold the largest. */
-	if (!device_stats(*fd, &st) && st.capture_buffer_size + 4096 > want)
-		want = st.capture_buffer_size + 4096;
+	if (!device_stats(*fd, &st) && st.capture_buffer_size + OOMPROF_READ_MIN > want)
+		want = st.capture_buffer_size + OOMPROF_READ_MIN;
 	if (!*buf || want != *buflen) {
 		free(*buf);
 		*buflen = want;

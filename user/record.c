@@ -18,6 +18,8 @@ static size_t section_min(unsigned int type)
 		return sizeof(struct oomprof_sec_system);
 	case OOMPROF_SEC_TASKS:
 		return sizeof(struct oomprof_sec_tasks);
+	case OOMPROF_SEC_MAPS:
+		return sizeof(struct oomprof_sec_maps);
 	default:
 		return sizeof(struct oomprof_section);
 	}
@@ -37,6 +39,30 @@ static enum record_status check_tasks(const struct oomprof_sec_tasks *t,
 		if (!string_terminated(t->tasks[i].comm,
 				       sizeof(t->tasks[i].comm))) {
 			*why = "OOM kill record's task list has an unterminated name";
+			return RECORD_BAD_FIELD;
+		}
+	}
+	return RECORD_OK;
+}
+
+static enum record_status check_maps(const struct oomprof_sec_maps *m,
+				     const char **why)
+{
+	unsigned int i;
+
+	if (m->nmaps > OOMPROF_MAX_MAPS ||
+	    m->nmaps > (m->sec.bytes - sizeof(*m)) / sizeof(m->maps[0])) {
+		*why = "OOM kill record's mapping list holds more entries than its section or than the module's maximum";
+		return RECORD_BAD_SIZE;
+	}
+	for (i = 0; i < m->nmaps; i++) {
+		if (m->maps[i].kind >= OOMPROF_MAP_NR_KINDS) {
+			*why = "OOM kill record's mapping list has an unknown kind";
+			return RECORD_BAD_FIELD;
+		}
+		if (!string_terminated(m->maps[i].name,
+				       sizeof(m->maps[i].name))) {
+			*why = "OOM kill record's mapping list has an unterminated name";
 			return RECORD_BAD_FIELD;
 		}
 	}
@@ -75,6 +101,13 @@ static enum record_status check_sections(const unsigned char *p, size_t n,
 		if (sec->type == OOMPROF_SEC_TASKS) {
 			enum record_status st = check_tasks((const void *)sec,
 							    why);
+
+			if (st != RECORD_OK)
+				return st;
+		}
+		if (sec->type == OOMPROF_SEC_MAPS) {
+			enum record_status st = check_maps((const void *)sec,
+							   why);
 
 			if (st != RECORD_OK)
 				return st;
@@ -304,4 +337,37 @@ const char *record_stop_name(unsigned int stop)
 	if (stop < sizeof(names) / sizeof(names[0]) && names[stop])
 		return names[stop];
 	return "unknown reason";
+}
+
+const char *record_map_kind_name(unsigned int kind)
+{
+	static const char *const names[] = {
+		[OOMPROF_MAP_ANON] = "anon",
+		[OOMPROF_MAP_HEAP] = "heap",
+		[OOMPROF_MAP_STACK] = "stack",
+		[OOMPROF_MAP_FILE] = "file",
+		[OOMPROF_MAP_SHMEM] = "shmem",
+		[OOMPROF_MAP_HUGETLB] = "hugetlb",
+		[OOMPROF_MAP_OTHER] = "other",
+	};
+
+	if (kind < sizeof(names) / sizeof(names[0]) && names[kind])
+		return names[kind];
+	return "unknown";
+}
+
+const char *record_maps_stop_name(unsigned int stop)
+{
+	static const char *const names[] = {
+		[OOMPROF_MAPS_COMPLETE] = "complete",
+		[OOMPROF_MAPS_STOP_VMAS] = "mapping-limit",
+		[OOMPROF_MAPS_STOP_PTES] = "page-table-limit",
+		[OOMPROF_MAPS_STOP_TIME] = "timeout",
+		[OOMPROF_MAPS_STOP_MM_BUSY] = "mm-busy",
+		[OOMPROF_MAPS_STOP_EXITING] = "exiting",
+	};
+
+	if (stop < sizeof(names) / sizeof(names[0]) && names[stop])
+		return names[stop];
+	return "unknown";
 }

@@ -44,6 +44,9 @@ const char *record_constraint_name(unsigned int constraint);
  */
 const struct oomprof_section *record_section(const struct oomprof_oom_kill *k,
 					     unsigned int type);
+/* enum oomprof_map_kind and enum oomprof_maps_stop, for JSON and people. */
+const char *record_map_kind_name(unsigned int kind);
+const char *record_maps_stop_name(unsigned int stop);
 /* enum oomprof_capture_stop, for people. */
 const char *record_stop_name(unsigned int stop);
 

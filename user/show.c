@@ -1116,6 +1116,72 @@ static void show_profile(FILE *out, int dirfd, const struct json_val *kill,
 	show_top_free(&t);
 }
 
+/*
+ * The kill line's "mappings" (the victim's memory by mapping): one line per
+ * kind with its totals, then the largest mappings, as events.c writes them.
+ */
+static void show_maps(FILE *out, const struct json_val *m)
+{
+	const struct json_val *tot, *top, *c, *v;
+	unsigned long long walk_ns = 0, after_ns = 0, count = 0;
+	char a[32], b[32], d[32], kind[64], name[ESC_MAX];
+
+	if (!m || m->type != JSON_OBJECT)
+		return;
+	json_u64(json_get(m, "walk_ns"), &walk_ns);
+	json_u64(json_get(m, "walk_after_ns"), &after_ns);
+	fprintf(out, "  %-12s%s walked %s in %.1f ms, %.1f ms after the kill (%s%s%s)\n",
+		"mappings", num_of(m, "vmas"), s_or(json_get(m, "path"), "?"),
+		(double)walk_ns / 1e6, (double)after_ns / 1e6,
+		s_or(json_get(m, "walk"), "?"),
+		json_true(json_get(m, "size_only")) ?
+		", some counted by size only" : "",
+		json_true(json_get(m, "names_truncated")) ?
+		", some names cut" : "");
+	tot = json_get(m, "totals");
+	if (tot && tot->type == JSON_OBJECT) {
+		for (c = json_first(tot); c; c = json_next(c)) {
+			count = 0;
+			json_u64(json_get(c, "count"), &count);
+			fprintf(out, "    %-10s%s resident in %llu mapping%s of %s",
+				esc_into(kind, sizeof(kind), c->key),
+				bytes_of(a, sizeof(a), c, "resident_bytes", "?"),
+				count, count == 1 ? "" : "s",
+				bytes_of(b, sizeof(b), c, "size_bytes", "?"));
+			v = json_get(c, "swap_bytes");
+			if (v && !json_u64(v, &count) && count)
+				fprintf(out, ", %s swapped",
+					bytes_of(d, sizeof(d), c, "swap_bytes", "?"));
+			fprintf(out, "\n");
+		}
+	}
+	top = json_get(m, "top");
+	if (!top || top->type != JSON_ARRAY || !top->n)
+		return;
+	fprintf(out, "    %-18s %10s %10s %10s %-8s %s\n", "start", "size",
+		"resident", "swap", "kind", "name");
+	for (c = json_first(top); c; c = json_next(c)) {
+		v = json_get(c, "name");
+		esc_into(name, sizeof(name), v && v->type == JSON_STRING ? v->str : "");
+		/* As /proc/PID/maps names them. */
+		v = json_get(c, "kind");
+		if (!name[0] && json_str(v) && !strcmp(json_str(v), "heap"))
+			snprintf(name, sizeof(name), "[heap]");
+		if (!name[0] && json_str(v) && !strcmp(json_str(v), "stack"))
+			snprintf(name, sizeof(name), "[stack]");
+		fprintf(out, "    %-18s %10s %10s %10s %-8s %s%s\n",
+			s_or(json_get(c, "start"), "?"),
+			bytes_of(a, sizeof(a), c, "size_bytes", "?"),
+			json_true(json_get(c, "size_only")) ? "?" :
+			bytes_of(b, sizeof(b), c, "resident_bytes", "?"),
+			json_true(json_get(c, "size_only")) ? "?" :
+			bytes_of(d, sizeof(d), c, "swap_bytes", "?"),
+			s_or(json_get(c, "kind"), "?"),
+			json_true(json_get(c, "name_truncated")) ? "..." : "",
+			name);
+	}
+}
+
 static void show_kill(FILE *out, int dirfd, const struct json_val *k,
 		      const struct json_val *later, size_t nth, size_t of)
 {
@@ -1173,6 +1239,7 @@ static void show_kill(FILE *out, int dirfd, const struct json_val *k,
 		fprintf(out, "  %-12s%llu record(s) lost just before this one\n", "lost", u);
 	show_domain(out, json_get(k, "oom_domain"));
 	show_tasks(out, k, SHOW_TASK_ROWS);
+	show_maps(out, json_get(k, "mappings"));
 	show_go(out, json_get(k, "go"));
 	show_profile(out, dirfd, k, later);
 }

@@ -16,6 +16,11 @@
 #include "oomprof.h"
 
 #define USER_BYTES	(4 << 20)
+/*
+ * The ring's geometry in these cases is in units of a 4 KiB read: the
+ * smallest ring holds OOMPROF_READ_MIN, K times that.
+ */
+#define K		(OOMPROF_READ_MIN / 4096)
 
 static bool ev_up, cap_up, reg_up;
 
@@ -158,43 +163,43 @@ static void events_stream_format(struct kunit *test)
 static void events_full_ring_lost_record(struct kunit *test)
 {
 	struct oomprof_record_header *h;
-	u8 *buf = kunit_kzalloc(test, 8192, GFP_KERNEL);
+	u8 *buf = kunit_kzalloc(test, 8192 * K, GFP_KERNEL);
 	struct oomprof_stats st;
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	ev_setup(test, 4096, 0);
-	queue_n(test, 4, 1024, 1);
-	queue_n(test, 3, 1024, 9);	/* no room: lost */
+	ev_setup(test, 4096 * K, 0);
+	queue_n(test, 4, 1024 * K, 1);
+	queue_n(test, 3, 1024 * K, 9);	/* no room: lost */
 	oomprof_events_note_lost();	/* no kill slot: lost too */
 	st = stats();
 	KUNIT_EXPECT_EQ(test, st.records_queued, 4ULL);
 	KUNIT_EXPECT_EQ(test, st.records_lost, 4ULL);
-	KUNIT_EXPECT_EQ(test, st.buffer_used, 4096ULL);
+	KUNIT_EXPECT_EQ(test, st.buffer_used, 4096ULL * K);
 
 	/*
 	 * One read: the four records, then, the ring being drained, the
 	 * losses as a LOST record.
 	 */
-	KUNIT_ASSERT_EQ(test, rd(test, 8192, true, buf),
-			(ssize_t)(4096 + sizeof(*h)));
+	KUNIT_ASSERT_EQ(test, rd(test, 8192 * K, true, buf),
+			(ssize_t)(4096 * K + sizeof(*h)));
 	for (i = 0; i < 4; i++) {
-		h = (void *)(buf + 1024 * i);
+		h = (void *)(buf + 1024 * K * i);
 		KUNIT_EXPECT_EQ(test, h->seq, (u64)i + 1);
 		KUNIT_EXPECT_EQ(test, h->lost, 0ULL);
 	}
-	h = (void *)(buf + 4096);
+	h = (void *)(buf + 4096 * K);
 	KUNIT_EXPECT_EQ(test, h->type, (u16)OOMPROF_REC_LOST);
 	KUNIT_EXPECT_EQ(test, h->magic, OOMPROF_RECORD_MAGIC);
 	KUNIT_EXPECT_EQ(test, h->size, (u32)sizeof(*h));
 	KUNIT_EXPECT_EQ(test, h->lost, 4ULL);
 	KUNIT_EXPECT_EQ(test, h->seq, 8ULL);	/* the last lost one's */
-	KUNIT_EXPECT_EQ(test, rd(test, 8192, true, buf), (ssize_t)-EAGAIN);
+	KUNIT_EXPECT_EQ(test, rd(test, 8192 * K, true, buf), (ssize_t)-EAGAIN);
 
 	/* Numbering goes on after the lost ones. */
 	h = (void *)buf;
 	queue_n(test, 1, 64, 0);
-	KUNIT_ASSERT_EQ(test, rd(test, 8192, true, buf), (ssize_t)64);
+	KUNIT_ASSERT_EQ(test, rd(test, 8192 * K, true, buf), (ssize_t)64);
 	KUNIT_EXPECT_EQ(test, h->seq, 9ULL);
 	KUNIT_EXPECT_EQ(test, h->lost, 0ULL);
 	st = stats();
@@ -206,67 +211,67 @@ static void events_full_ring_lost_record(struct kunit *test)
 static void events_lost_in_next_header(struct kunit *test)
 {
 	struct oomprof_record_header *h;
-	u8 *buf = kunit_kzalloc(test, 8192, GFP_KERNEL);
+	u8 *buf = kunit_kzalloc(test, 8192 * K, GFP_KERNEL);
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	ev_setup(test, 4096, 0);
-	queue_n(test, 4, 1024, 1);
-	queue_n(test, 2, 1024, 5);		/* lost: seq 5, 6 */
-	KUNIT_ASSERT_EQ(test, rd(test, 1024, true, buf), (ssize_t)1024);
-	queue_n(test, 1, 1024, 7);		/* seq 7, lost 2 */
-	KUNIT_ASSERT_EQ(test, rd(test, 8192, true, buf), (ssize_t)4096);
+	ev_setup(test, 4096 * K, 0);
+	queue_n(test, 4, 1024 * K, 1);
+	queue_n(test, 2, 1024 * K, 5);		/* lost: seq 5, 6 */
+	KUNIT_ASSERT_EQ(test, rd(test, 1024 * K, true, buf), (ssize_t)1024 * K);
+	queue_n(test, 1, 1024 * K, 7);		/* seq 7, lost 2 */
+	KUNIT_ASSERT_EQ(test, rd(test, 8192 * K, true, buf), (ssize_t)4096 * K);
 	for (i = 0; i < 4; i++) {
-		h = (void *)(buf + 1024 * i);
+		h = (void *)(buf + 1024 * K * i);
 		KUNIT_EXPECT_EQ(test, h->seq, i < 3 ? (u64)i + 2 : 7ULL);
 		KUNIT_EXPECT_EQ(test, h->lost, i < 3 ? 0ULL : 2ULL);
 	}
 	/* Nothing more: the loss was told once. */
-	KUNIT_EXPECT_EQ(test, rd(test, 8192, true, buf), (ssize_t)-EAGAIN);
+	KUNIT_EXPECT_EQ(test, rd(test, 8192 * K, true, buf), (ssize_t)-EAGAIN);
 }
 
 /* read() semantics: short buffers, partial batches, faults. */
 static void events_read_semantics(struct kunit *test)
 {
-	u8 *buf = kunit_kzalloc(test, 8192, GFP_KERNEL);
+	u8 *buf = kunit_kzalloc(test, 8192 * K, GFP_KERNEL);
 	struct oomprof_record_header *h = (void *)buf;
 	char __user *bad = (char __user *)16;	/* never mapped */
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	ev_setup(test, 8192, 0);
-	KUNIT_EXPECT_EQ(test, rd(test, 8192, true, buf), (ssize_t)-EAGAIN);
+	ev_setup(test, 8192 * K, 0);
+	KUNIT_EXPECT_EQ(test, rd(test, 8192 * K, true, buf), (ssize_t)-EAGAIN);
 	/* Empty: a 0-byte read is 0 too, not EAGAIN (and never waits). */
 	KUNIT_EXPECT_EQ(test, rd(test, 0, true, buf), (ssize_t)0);
-	queue_n(test, 3, 896, 1);
+	queue_n(test, 3, 896 * K, 1);
 	/* Too small for one record: EINVAL, nothing consumed. */
-	KUNIT_EXPECT_EQ(test, rd(test, 895, true, buf), (ssize_t)-EINVAL);
+	KUNIT_EXPECT_EQ(test, rd(test, 896 * K - 1, true, buf), (ssize_t)-EINVAL);
 	/* read(2) of 0 bytes: 0, nothing consumed, whether blocking or not. */
 	KUNIT_EXPECT_EQ(test, rd(test, 0, true, buf), (ssize_t)0);
 	KUNIT_EXPECT_EQ(test, rd(test, 0, false, buf), (ssize_t)0);
 	KUNIT_EXPECT_EQ(test, stats().records_read, 0ULL);
 	/* Room for one and a half: one whole record. */
-	KUNIT_EXPECT_EQ(test, rd(test, 896 + 448, true, buf), (ssize_t)896);
+	KUNIT_EXPECT_EQ(test, rd(test, 896 * K + 448 * K, true, buf), (ssize_t)896 * K);
 	KUNIT_EXPECT_EQ(test, h->seq, 1ULL);
 	/* A fault: EFAULT, and the record is still there. */
-	KUNIT_EXPECT_EQ(test, rd_at(test, bad, 4096, true, NULL),
+	KUNIT_EXPECT_EQ(test, rd_at(test, bad, 4096 * K, true, NULL),
 			(ssize_t)-EFAULT);
-	KUNIT_EXPECT_EQ(test, rd(test, 4096, true, buf), (ssize_t)(2 * 896));
+	KUNIT_EXPECT_EQ(test, rd(test, 4096 * K, true, buf), (ssize_t)(2 * 896 * K));
 	KUNIT_EXPECT_EQ(test, h->seq, 2ULL);
 
 	/* A made-up LOST record survives a fault too. */
-	queue_n(test, 10, 896, 1);	/* 10 * 896 > 8192: one lost */
+	queue_n(test, 10, 896 * K, 1);	/* 10 * 896 * K > 8192 * K: one lost */
 	KUNIT_EXPECT_EQ(test, stats().records_lost, 1ULL);
 	/* Room for the nine records but not the LOST one after them. */
-	KUNIT_EXPECT_EQ(test, rd(test, 9 * 896 + sizeof(*h) - 8, true, buf),
-			(ssize_t)(9 * 896));
+	KUNIT_EXPECT_EQ(test, rd(test, 9 * 896 * K + sizeof(*h) - 8, true, buf),
+			(ssize_t)(9 * 896 * K));
 	KUNIT_EXPECT_EQ(test, rd(test, sizeof(*h) - 1, true, buf),
 			(ssize_t)-EINVAL);
-	KUNIT_EXPECT_EQ(test, rd_at(test, bad, 4096, true, NULL),
+	KUNIT_EXPECT_EQ(test, rd_at(test, bad, 4096 * K, true, NULL),
 			(ssize_t)-EFAULT);
-	KUNIT_ASSERT_EQ(test, rd(test, 4096, true, buf), (ssize_t)sizeof(*h));
+	KUNIT_ASSERT_EQ(test, rd(test, 4096 * K, true, buf), (ssize_t)sizeof(*h));
 	KUNIT_EXPECT_EQ(test, h->type, (u16)OOMPROF_REC_LOST);
 	KUNIT_EXPECT_EQ(test, h->lost, 1ULL);
-	KUNIT_EXPECT_EQ(test, rd(test, 4096, true, buf), (ssize_t)-EAGAIN);
+	KUNIT_EXPECT_EQ(test, rd(test, 4096 * K, true, buf), (ssize_t)-EAGAIN);
 }
 
 /*
@@ -276,47 +281,47 @@ static void events_read_semantics(struct kunit *test)
  */
 static void events_detach_drains(struct kunit *test)
 {
-	u8 *buf = kunit_kzalloc(test, 8192, GFP_KERNEL);
+	u8 *buf = kunit_kzalloc(test, 8192 * K, GFP_KERNEL);
 	struct oomprof_record_header *h = (void *)buf;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	ev_setup(test, 8192, 0);
-	queue_n(test, 10, 896, 1);	/* nine fit, one lost */
+	ev_setup(test, 8192 * K, 0);
+	queue_n(test, 10, 896 * K, 1);	/* nine fit, one lost */
 	oomprof_events_set_detaching(true);
 	KUNIT_EXPECT_EQ(test, oomprof_events_poll(NULL, NULL),
 			EPOLLIN | EPOLLRDNORM | EPOLLHUP);
-	KUNIT_EXPECT_EQ(test, rd(test, 4096, false, buf), (ssize_t)(4 * 896));
-	KUNIT_EXPECT_EQ(test, rd(test, 8192, false, buf),
-			(ssize_t)(5 * 896 + sizeof(*h)));
-	h = (void *)(buf + 5 * 896);
+	KUNIT_EXPECT_EQ(test, rd(test, 4096 * K, false, buf), (ssize_t)(4 * 896 * K));
+	KUNIT_EXPECT_EQ(test, rd(test, 8192 * K, false, buf),
+			(ssize_t)(5 * 896 * K + sizeof(*h)));
+	h = (void *)(buf + 5 * 896 * K);
 	KUNIT_EXPECT_EQ(test, h->type, (u16)OOMPROF_REC_LOST);
 	KUNIT_EXPECT_EQ(test, h->lost, 1ULL);
 	KUNIT_EXPECT_EQ(test, oomprof_events_poll(NULL, NULL),
 			EPOLLIN | EPOLLHUP);
-	KUNIT_EXPECT_EQ(test, rd(test, 8192, false, buf), (ssize_t)-ENODEV);
-	KUNIT_EXPECT_EQ(test, rd(test, 8192, true, buf), (ssize_t)-ENODEV);
+	KUNIT_EXPECT_EQ(test, rd(test, 8192 * K, false, buf), (ssize_t)-ENODEV);
+	KUNIT_EXPECT_EQ(test, rd(test, 8192 * K, true, buf), (ssize_t)-ENODEV);
 	oomprof_events_set_detaching(false);
 	KUNIT_EXPECT_EQ(test, oomprof_events_poll(NULL, NULL), (__poll_t)0);
-	KUNIT_EXPECT_EQ(test, rd(test, 8192, true, buf), (ssize_t)-EAGAIN);
+	KUNIT_EXPECT_EQ(test, rd(test, 8192 * K, true, buf), (ssize_t)-EAGAIN);
 }
 
 /* Records cross the ring's end intact, whatever the sizes. */
 static void events_wraparound(struct kunit *test)
 {
-	u8 *buf = kunit_kzalloc(test, 8192, GFP_KERNEL);
+	u8 *buf = kunit_kzalloc(test, 8192 * K, GFP_KERNEL);
 	struct oomprof_record_header *want;
 	u64 seq = 1;
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	ev_setup(test, 4096 + 8 * 37, 0);	/* not a power of two */
+	ev_setup(test, 4096 * K + 8 * 37, 0);	/* not a power of two */
 	for (i = 0; i < 300; i++) {
 		u32 size = 32 + 8 * ((i * 37) % 200);
 		ssize_t n;
 
 		want = mkrec(test, size, i);
 		oomprof_events_queue(want);
-		n = rd(test, 8192, true, buf);
+		n = rd(test, 8192 * K, true, buf);
 		KUNIT_ASSERT_EQ(test, n, (ssize_t)size);
 		KUNIT_ASSERT_EQ(test, 0, memcmp(buf, want, size));
 		KUNIT_ASSERT_EQ(test, ((struct oomprof_record_header *)buf)->seq,
@@ -342,7 +347,7 @@ static void events_capture_record(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, kill);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	ev_setup(test, 4096, 2);
+	ev_setup(test, 4096 * K, 2);
 	/* capture.c's counters live as long as the module: deltas. */
 	oomprof_capture_stats(&st0);
 	oomprof_events_init_header(&kill->hdr, OOMPROF_REC_OOM_KILL,
@@ -398,10 +403,10 @@ static void events_capture_ring_full(struct kunit *test)
 	int idx;
 
 	KUNIT_ASSERT_NOT_NULL(test, kill);
-	ev_setup(test, 4096, 1);
+	ev_setup(test, 4096 * K, 1);
 	oomprof_events_init_header(&kill->hdr, OOMPROF_REC_OOM_KILL,
 				   sizeof(*kill));
-	queue_n(test, 1, 4096, 0);
+	queue_n(test, 1, 4096 * K, 0);
 	idx = oomprof_capture_claim();
 	KUNIT_ASSERT_GE(test, idx, 0);
 	oomprof_capture_finish(idx, kill, &cap, NULL, 0);
@@ -444,7 +449,7 @@ static void events_proc_half_ring(struct kunit *test)
 	size_t off;
 	ssize_t got;
 
-	ev_setup(test, 8192, 1);
+	ev_setup(test, 8192 * K, 1);
 	KUNIT_EXPECT_FALSE(test, oomprof_events_queue_proc(mkproc(test, 7)));
 	st = stats();
 	KUNIT_EXPECT_EQ(test, st.buffer_used, 0ULL);
@@ -453,10 +458,10 @@ static void events_proc_half_ring(struct kunit *test)
 	oomprof_events_set_reader(true);
 	while (oomprof_events_queue_proc(mkproc(test, 100 + n)))
 		n++;
-	KUNIT_EXPECT_EQ(test, n, (unsigned int)(4096 / rec));
+	KUNIT_EXPECT_EQ(test, n, (unsigned int)(4096 * K / rec));
 	KUNIT_EXPECT_FALSE(test, oomprof_events_queue_proc(mkproc(test, 9)));
 	st = stats();
-	KUNIT_EXPECT_LE(test, st.buffer_used, 4096ULL);
+	KUNIT_EXPECT_LE(test, st.buffer_used, 4096ULL * K);
 	KUNIT_EXPECT_EQ(test, st.proc_events_lost, 2ULL);
 	KUNIT_EXPECT_EQ(test, st.records_lost, 0ULL);
 	/* The other half is still there for an OOM record. */
@@ -464,9 +469,9 @@ static void events_proc_half_ring(struct kunit *test)
 	st = stats();
 	KUNIT_EXPECT_EQ(test, st.records_lost, 0ULL);
 
-	out = kunit_kzalloc(test, 8192, GFP_KERNEL);
+	out = kunit_kzalloc(test, 8192 * K, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, out);
-	got = rd(test, 8192, true, out);
+	got = rd(test, 8192 * K, true, out);
 	KUNIT_ASSERT_EQ(test, got, (ssize_t)(n * rec + 2048));
 	/* Process events: seq 0; the OOM record is the stream's first. */
 	for (off = 0; off < (size_t)got; off += h->size) {
@@ -485,7 +490,7 @@ static void events_proc_half_ring(struct kunit *test)
 	/* A lost kill is told by a LOST record, never by a process event. */
 	oomprof_events_note_lost();
 	KUNIT_EXPECT_TRUE(test, oomprof_events_queue_proc(mkproc(test, 8)));
-	got = rd(test, 8192, true, out);
+	got = rd(test, 8192 * K, true, out);
 	KUNIT_ASSERT_EQ(test, got, (ssize_t)(rec + sizeof(*h)));
 	h = (struct oomprof_record_header *)out;
 	KUNIT_EXPECT_EQ(test, h->type, OOMPROF_REC_PROC_EXEC);
@@ -641,7 +646,7 @@ static void events_proc_lockless_when_unwanted(struct kunit *test)
 	bool queued = true;
 	unsigned int n = 0;
 
-	ev_setup(test, 8192, 0);
+	ev_setup(test, 8192 * K, 0);
 	KUNIT_EXPECT_TRUE(test, proc_queue_lockless(test, mkproc(test, 1),
 						    &queued));
 	KUNIT_EXPECT_FALSE(test, queued);
@@ -678,20 +683,20 @@ static void events_proc_lockless_when_unwanted(struct kunit *test)
  */
 static void events_left_at_unload(struct kunit *test)
 {
-	u8 *buf = kunit_kzalloc(test, 8192, GFP_KERNEL);
+	u8 *buf = kunit_kzalloc(test, 8192 * K, GFP_KERNEL);
 	struct oomprof_events_left left;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	ev_setup(test, 8192, 0);
+	ev_setup(test, 8192 * K, 0);
 	oomprof_events_left(&left);
 	KUNIT_EXPECT_EQ(test, left.numbered, 0ULL);
 	KUNIT_EXPECT_EQ(test, left.unread, 0ULL);
 	KUNIT_EXPECT_EQ(test, left.lost_unreported, 0ULL);
 
 	oomprof_events_set_reader(true);
-	queue_n(test, 1, 896, 1);
+	queue_n(test, 1, 896 * K, 1);
 	KUNIT_EXPECT_TRUE(test, oomprof_events_queue_proc(mkproc(test, 5)));
-	queue_n(test, 2, 896, 2);
+	queue_n(test, 2, 896 * K, 2);
 	KUNIT_EXPECT_TRUE(test, oomprof_events_queue_proc(mkproc(test, 6)));
 	oomprof_events_note_lost();
 	oomprof_events_note_lost();
@@ -701,13 +706,13 @@ static void events_left_at_unload(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, left.lost_unreported, 2ULL);
 
 	/* One kill record read: two remain, the losses still untold. */
-	KUNIT_ASSERT_EQ(test, rd(test, 896, true, buf), (ssize_t)896);
+	KUNIT_ASSERT_EQ(test, rd(test, 896 * K, true, buf), (ssize_t)896 * K);
 	oomprof_events_left(&left);
 	KUNIT_EXPECT_EQ(test, left.unread, 2ULL);
 	KUNIT_EXPECT_EQ(test, left.lost_unreported, 2ULL);
 
 	/* Everything read, the LOST record last: nothing is left. */
-	KUNIT_ASSERT_GT(test, rd(test, 8192, true, buf), (ssize_t)0);
+	KUNIT_ASSERT_GT(test, rd(test, 8192 * K, true, buf), (ssize_t)0);
 	oomprof_events_left(&left);
 	KUNIT_EXPECT_EQ(test, left.numbered, 5ULL);
 	KUNIT_EXPECT_EQ(test, left.unread, 0ULL);

@@ -134,6 +134,7 @@ static void check_sections(struct kunit *test, struct oomprof_oom_kill *rec)
 	u8 *p = (u8 *)rec + rec->ext_offset;
 	struct oomprof_sec_system *sys = NULL;
 	struct oomprof_sec_tasks *tasks = NULL;
+	struct oomprof_sec_maps *maps = NULL;
 	u32 left = rec->ext_bytes, i, victims = 0;
 
 	KUNIT_ASSERT_EQ(test, rec->ext_offset, (u32)sizeof(*rec));
@@ -148,6 +149,8 @@ static void check_sections(struct kunit *test, struct oomprof_oom_kill *rec)
 			sys = (void *)sec;
 		if (sec->type == OOMPROF_SEC_TASKS)
 			tasks = (void *)sec;
+		if (sec->type == OOMPROF_SEC_MAPS)
+			maps = (void *)sec;
 		p += sec->bytes;
 		left -= sec->bytes;
 	}
@@ -174,6 +177,24 @@ static void check_sections(struct kunit *test, struct oomprof_oom_kill *rec)
 		}
 	}
 	KUNIT_EXPECT_LE(test, victims, 1U);
+	/*
+	 * A victim with an address space: its mappings, walked before the
+	 * ranked tasks were added. Without a fatal signal (these cases send
+	 * none) by the fallback worker, at capture_wait_ms.
+	 */
+	if (!(rec->hdr.flags & OOMPROF_KILL_MM_FACTS)) {
+		KUNIT_EXPECT_NULL(test, maps);
+		return;
+	}
+	KUNIT_ASSERT_NOT_NULL(test, maps);
+	KUNIT_EXPECT_LT(test, (unsigned long)maps, (unsigned long)tasks);
+	KUNIT_EXPECT_EQ(test, maps->stop, (u32)OOMPROF_MAPS_COMPLETE);
+	KUNIT_EXPECT_EQ(test, maps->path, (u32)OOMPROF_CAPTURE_PATH_FALLBACK);
+	KUNIT_EXPECT_GE(test, maps->walk_after_ns, 300ULL * NSEC_PER_MSEC);
+	KUNIT_EXPECT_GT(test, maps->vmas, 0ULL);
+	KUNIT_EXPECT_GT(test, maps->nmaps, 0U);
+	KUNIT_EXPECT_EQ(test, maps->sec.bytes,
+			(u32)struct_size(maps, maps, maps->nmaps));
 }
 
 static struct oomprof_oom_kill *new_rec(struct kunit *test, size_t size)

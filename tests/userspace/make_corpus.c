@@ -68,6 +68,35 @@ int main(int argc, char **argv)
 		put(argv[1], "kill-context", e, sizeof(e));
 	}
 	{
+		/*
+		 * The largest mapping list, every name 127 bytes the victim
+		 * chose, all to be escaped: the formatter's worst case.
+		 */
+		static unsigned long long e[(sizeof(struct oomprof_oom_kill) +
+					     sizeof(struct oomprof_sec_maps) +
+					     OOMPROF_MAX_MAPS *
+					     sizeof(struct oomprof_map)) / 8];
+		struct oomprof_oom_kill *k = (void *)e;
+		struct oomprof_sec_maps *m = (void *)(k + 1);
+		unsigned int i;
+
+		memset(e, 0, sizeof(e));
+		fixture_kill(k);
+		k->hdr.size = sizeof(e);
+		k->ext_offset = sizeof(*k);
+		k->ext_bytes = sizeof(e) - sizeof(*k);
+		m->sec.type = OOMPROF_SEC_MAPS;
+		m->sec.bytes = k->ext_bytes;
+		m->nmaps = OOMPROF_MAX_MAPS;
+		for (i = 0; i < OOMPROF_MAX_MAPS; i++) {
+			m->maps[i].kind = i % OOMPROF_MAP_NR_KINDS;
+			m->maps[i].size_bytes = 4096;
+			memset(m->maps[i].name, '\x1b',
+			       sizeof(m->maps[i].name) - 1);
+		}
+		put(argv[1], "kill-maps-full", e, sizeof(e));
+	}
+	{
 		/* An exec and an exit, back to back. */
 		struct oomprof_proc_event p[2];
 

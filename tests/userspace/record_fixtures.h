@@ -55,14 +55,64 @@ static inline void fixture_kill(struct oomprof_oom_kill *k)
 
 /*
  * A kill record with sections, as the module lays out a memcg OOM's: the
- * memcg's and the machine's memory, then 3 ranked processes (the victim
- * first). @buf: FIXTURE_KILL_EXT_SIZE bytes, 8-byte aligned.
+ * memcg's and the machine's memory, the victim's 3 largest mappings, then
+ * 3 ranked processes (the victim first). @buf: FIXTURE_KILL_EXT_SIZE
+ * bytes, 8-byte aligned.
  */
 #define FIXTURE_KILL_EXT_TASKS 3
+#define FIXTURE_KILL_EXT_MAPS 3
 #define FIXTURE_KILL_EXT_SIZE (sizeof(struct oomprof_oom_kill) + \
 	sizeof(struct oomprof_sec_memcg) + sizeof(struct oomprof_sec_system) + \
+	sizeof(struct oomprof_sec_maps) + \
+	FIXTURE_KILL_EXT_MAPS * sizeof(struct oomprof_map) + \
 	sizeof(struct oomprof_sec_tasks) + \
 	FIXTURE_KILL_EXT_TASKS * sizeof(struct oomprof_task_mem))
+
+/* "2.9 GB in 29 anonymous 100 MB mappings", a heap, a hostile file name. */
+static inline void fixture_maps(struct oomprof_sec_maps *m)
+{
+	struct oomprof_map_total *t;
+
+	m->sec.type = OOMPROF_SEC_MAPS;
+	m->sec.flags = OOMPROF_MAPS_NAME_TRUNCATED;
+	m->sec.bytes = sizeof(*m) +
+		       FIXTURE_KILL_EXT_MAPS * sizeof(struct oomprof_map);
+	m->nmaps = FIXTURE_KILL_EXT_MAPS;
+	m->path = OOMPROF_CAPTURE_PATH_VICTIM;
+	m->vmas = 40;
+	m->ptes = 760000;
+	m->walk_after_ns = 250000;
+	m->lock_wait_us = 120;
+	m->walk_ns = 3200000;
+	t = &m->totals[OOMPROF_MAP_ANON];
+	t->count = 29;
+	t->size_bytes = 29ULL * 104861696;
+	t->resident_bytes = 29ULL * 104861696;
+	t = &m->totals[OOMPROF_MAP_HEAP];
+	t->count = 1;
+	t->size_bytes = 2097152;
+	t->resident_bytes = 1048576;
+	t = &m->totals[OOMPROF_MAP_FILE];
+	t->count = 10;
+	t->size_bytes = 8388608;
+	t->resident_bytes = 4194304;
+	t->swap_bytes = 8192;
+	m->maps[0].kind = OOMPROF_MAP_ANON;
+	m->maps[0].start = 0x7f0000000000ULL;
+	m->maps[0].size_bytes = 104861696;
+	m->maps[0].resident_bytes = 104861696;
+	m->maps[1].kind = OOMPROF_MAP_HEAP;
+	m->maps[1].start = 0x555555560000ULL;
+	m->maps[1].size_bytes = 2097152;
+	m->maps[1].resident_bytes = 1048576;
+	m->maps[2].kind = OOMPROF_MAP_FILE;
+	m->maps[2].flags = OOMPROF_MAP_NAME_TRUNCATED;
+	m->maps[2].start = 0x7f1000000000ULL;
+	m->maps[2].size_bytes = 1048576;
+	m->maps[2].resident_bytes = 524288;
+	m->maps[2].swap_bytes = 8192;
+	strcpy(m->maps[2].name, "lib/\x1b[31mevil\"name.so");
+}
 
 static inline void fixture_task(struct oomprof_task_mem *e, unsigned int pid,
 				const char *comm, long long badness)
@@ -112,7 +162,9 @@ static inline void fixture_kill_ext(void *buf)
 	s->ram_free_bytes = 536870912;
 	s->ram_available_bytes = 600000000;
 	s->swap_free_bytes = 0;
-	t = (void *)(s + 1);
+	fixture_maps((void *)(s + 1));
+	t = (void *)((unsigned char *)(s + 1) + sizeof(struct oomprof_sec_maps) +
+		     FIXTURE_KILL_EXT_MAPS * sizeof(struct oomprof_map));
 	t->sec.type = OOMPROF_SEC_TASKS;
 	t->sec.bytes = sizeof(*t) +
 		       FIXTURE_KILL_EXT_TASKS * sizeof(struct oomprof_task_mem);

@@ -198,7 +198,7 @@ fi
 gcc "${cflags[@]}" -o "$out/make_corpus" tests/userspace/make_corpus.c
 rm -rf "$out/corpus" && mkdir -p "$out/corpus"
 "$out/make_corpus" "$out/corpus"
-if "$out/fuzz_record" -max_total_time="$fuzz_seconds" -max_len=8192 \
+if "$out/fuzz_record" -max_total_time="$fuzz_seconds" -max_len=16384 -timeout=10 \
 	"$out/corpus" > "$out/fuzz.log" 2>&1; then
 	runs=$(grep -o 'Done [0-9]* runs' "$out/fuzz.log" | tail -1)
 	echo "PASS fuzz record: ${runs:-done} in ${fuzz_seconds}s, no crash"

@@ -64,12 +64,16 @@ static void kill_json_context(void **state)
 	assert_contains(b.p, "\"tasks\":[{\"pid\":321,\"tgid\":321,\"comm\":\"hog\",\"uid\":1000,\"oom_score_adj\":-17,\"total_vm_kb\":100000,\"anon_rss_kb\":66000,\"file_rss_kb\":8,\"shmem_rss_kb\":0,\"swap_kb\":0,\"pgtables_kb\":12,\"badness\":16500,\"victim\":true},{\"pid\":322,");
 	assert_contains(b.p, "\"comm\":\"sleeper\",\"uid\":1000,\"oom_score_adj\":-1000,");
 	assert_contains(b.p, "\"badness\":null,\"victim\":false}]");
+	/* The victim's mappings: totals of the kinds it has, the largest. */
+	assert_contains(b.p, "\"mappings\":{\"walk\":\"complete\",\"truncated\":false,\"path\":\"in-victim\",\"size_only\":false,\"names_truncated\":true,\"vmas\":40,\"ptes\":760000,\"walk_after_ns\":250000,\"lock_wait_us\":120,\"walk_ns\":3200000,\"totals\":{\"anon\":{\"count\":29,\"size_bytes\":3040989184,\"resident_bytes\":3040989184,\"swap_bytes\":0},\"heap\":{\"count\":1,\"size_bytes\":2097152,\"resident_bytes\":1048576,\"swap_bytes\":0},\"file\":{\"count\":10,\"size_bytes\":8388608,\"resident_bytes\":4194304,\"swap_bytes\":8192}},\"top\":[{\"kind\":\"anon\",\"start\":\"0x7f0000000000\",\"size_bytes\":104861696,\"resident_bytes\":104861696,\"swap_bytes\":0,\"size_only\":false,\"name\":\"\",\"name_truncated\":false},{\"kind\":\"heap\",");
+	/* The victim's bytes in a name: escaped as JSON, the cut said. */
+	assert_contains(b.p, "\"name\":\"lib/\\u001b[31mevil\\\"name.so\",\"name_truncated\":true}]}");
 	sbuf_free(&b);
 
 	/* A record without sections says so. */
 	fixture_kill(k);
 	assert_int_equal(event_json(&b, &k->hdr, NULL, NULL), 0);
-	assert_contains(b.p, "\"oom_domain\":{\"memcg\":null,\"system\":null},\"tasks\":null");
+	assert_contains(b.p, "\"oom_domain\":{\"memcg\":null,\"system\":null},\"tasks\":null,\"mappings\":null");
 	sbuf_free(&b);
 }
 

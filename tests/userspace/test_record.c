@@ -197,7 +197,9 @@ static void kill_sections(void **state)
 	unsigned char *p = (unsigned char *)buf;
 	struct oomprof_sec_memcg *m = (void *)(p + sizeof(*k));
 	struct oomprof_sec_system *s = (void *)(m + 1);
-	struct oomprof_sec_tasks *t = (void *)(s + 1);
+	struct oomprof_sec_maps *mp;
+	struct oomprof_sec_tasks *t = (void *)((unsigned char *)(s + 1) +
+		sizeof(*mp) + FIXTURE_KILL_EXT_MAPS * sizeof(struct oomprof_map));
 	const struct oomprof_record_header *h;
 	const struct oomprof_sec_tasks *found;
 
@@ -245,6 +247,30 @@ static void kill_sections(void **state)
 	memset(t->tasks[1].comm, 'x', sizeof(t->tasks[1].comm));
 	assert_int_equal(parse_one(buf, FIXTURE_KILL_EXT_SIZE, &h),
 			 RECORD_BAD_FIELD);
+	fixture_kill_ext(buf);
+	/* Mappings: more than the section holds or the maximum, bad kind, name. */
+	mp = (void *)(s + 1);
+	assert_int_equal(mp->sec.type, OOMPROF_SEC_MAPS);
+	assert_ptr_equal(record_section(k, OOMPROF_SEC_MAPS), &mp->sec);
+	mp->nmaps = FIXTURE_KILL_EXT_MAPS + 1;
+	assert_int_equal(parse_one(buf, FIXTURE_KILL_EXT_SIZE, &h),
+			 RECORD_BAD_SIZE);
+	mp->nmaps = OOMPROF_MAX_MAPS + 1;
+	assert_int_equal(parse_one(buf, FIXTURE_KILL_EXT_SIZE, &h),
+			 RECORD_BAD_SIZE);
+	fixture_kill_ext(buf);
+	mp->maps[2].kind = OOMPROF_MAP_NR_KINDS;
+	assert_int_equal(parse_one(buf, FIXTURE_KILL_EXT_SIZE, &h),
+			 RECORD_BAD_FIELD);
+	fixture_kill_ext(buf);
+	memset(mp->maps[0].name, 'x', sizeof(mp->maps[0].name));
+	assert_int_equal(parse_one(buf, FIXTURE_KILL_EXT_SIZE, &h),
+			 RECORD_BAD_FIELD);
+	/* Shorter than its fixed part. */
+	fixture_kill_ext(buf);
+	mp->sec.bytes = 16;
+	assert_int_equal(parse_one(buf, FIXTURE_KILL_EXT_SIZE, &h),
+			 RECORD_BAD_SIZE);
 	fixture_kill_ext(buf);
 	/* The area must end the record, start aligned, after the structure. */
 	k->ext_bytes -= 8;

@@ -525,6 +525,14 @@ static void domain_and_tasks(void **state)
 	assert_contains(o.text, "        321 hog                1000   -17   64.5 MiB   64.5 MiB   8.00 KiB        0 B        0 B   12.0 KiB      16500  <- killed\n");
 	assert_contains(o.text, "        322 \\x1b]0;owned\\x07   1000     0   31.3 MiB   31.2 MiB   8.00 KiB        0 B        0 B   12.0 KiB       8000\n");
 	assert_contains(o.text, "        323 sleeper            1000 -1000   8.00 KiB        0 B   8.00 KiB        0 B        0 B   12.0 KiB unkillable\n");
+	/* The mappings: the walk, a line per kind, the largest; names escaped. */
+	assert_contains(o.text, "  mappings    40 walked in-victim in 3.2 ms, 0.2 ms after the kill (complete, some names cut)\n");
+	assert_contains(o.text, "    anon      2.83 GiB resident in 29 mappings of 2.83 GiB\n");
+	assert_contains(o.text, "    heap      1.00 MiB resident in 1 mapping of 2.00 MiB\n");
+	assert_contains(o.text, "    file      4.00 MiB resident in 10 mappings of 8.00 MiB, 8.00 KiB swapped\n");
+	assert_contains(o.text, "    0x7f0000000000      100.0 MiB  100.0 MiB        0 B anon     \n");
+	assert_contains(o.text, "    0x555555560000       2.00 MiB   1.00 MiB        0 B heap     [heap]\n");
+	assert_contains(o.text, "    0x7f1000000000       1.00 MiB  512.0 KiB   8.00 KiB file     ...lib/\\x1b[31mevil\"name.so\n");
 	assert_null(strchr(o.text, '\x1b'));
 	out_free(&o);
 	sbuf_free(&b);

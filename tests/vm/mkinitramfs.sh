@@ -193,6 +193,22 @@ copy_libs() {
 	fi
 }
 
+# Debian's python3 with the few stdlib files its startup needs under -S -I
+# (the encodings package; the rest of what it imports is frozen in the
+# binary), for the python_seed scenario: about 7 MB before compression.
+# /usr/bin/python3 explicitly: a pyenv python in PATH is not Debian's.
+py=$(readlink -f /usr/bin/python3 2>/dev/null || true)
+if [ -x "$py" ]; then
+	pyver=$(basename "$py")
+	install -D -m 755 "$py" "$root/usr/bin/$pyver"
+	ln -sf "$pyver" "$root/usr/bin/python3"
+	copy_libs "$py"
+	for f in __init__ aliases utf_8 ascii latin_1; do
+		install -D -m 644 "/usr/lib/$pyver/encodings/$f.py" \
+			"$root/usr/lib/$pyver/encodings/$f.py"
+	done
+fi
+
 if [ "$with_kmod" = 1 ]; then
 	kmod=$(command -v kmod || true)
 	[ -n "$kmod" ] || { echo "mkinitramfs.sh: kmod not found: apt-get install kmod" >&2; exit 1; }

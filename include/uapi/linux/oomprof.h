@@ -21,8 +21,8 @@
 #define OOMPROF_DEVICE_PATH	"/dev/oomprof"
 
 #define OOMPROF_RECORD_MAGIC	0x504d4f4fU	/* "OOMP" little-endian */
-#define OOMPROF_RECORD_VERSION	3
-#define OOMPROF_ABI_VERSION	4
+#define OOMPROF_RECORD_VERSION	4
+#define OOMPROF_ABI_VERSION	5
 
 /*
  * A read() buffer of this size always holds an OOM kill, lost or process
@@ -30,7 +30,7 @@
  * a capture buffer (oomprof_stats.capture_buffer_size): a buffer smaller
  * than the next record gets EINVAL.
  */
-#define OOMPROF_READ_MIN	4096
+#define OOMPROF_READ_MIN	16384
 
 enum oomprof_record_type {
 	/* One OOM kill, of any program: struct oomprof_oom_kill. */
@@ -179,6 +179,7 @@ enum oomprof_section_type {
 	OOMPROF_SEC_MEMCG = 1,	/* struct oomprof_sec_memcg */
 	OOMPROF_SEC_SYSTEM = 2,	/* struct oomprof_sec_system */
 	OOMPROF_SEC_TASKS = 3,	/* struct oomprof_sec_tasks */
+	OOMPROF_SEC_MAPS = 4,	/* struct oomprof_sec_maps */
 };
 
 /* A limit that is not set ("max" in memory.max): */
@@ -288,6 +289,124 @@ struct oomprof_sec_tasks {
 	__u64 totalpages;		/* the OOM killer's, for badness */
 	__u64 walk_ns;			/* how long the walk took */
 	struct oomprof_task_mem tasks[];
+};
+
+/* Most entries an OOMPROF_SEC_MAPS section holds (module's top_maps). */
+#define OOMPROF_MAX_MAPS	32
+/* Bytes of a mapping's name, NUL included. */
+#define OOMPROF_MAP_NAME_LEN	128
+
+/* What a mapping is (struct oomprof_map.kind, index of totals[]). */
+enum oomprof_map_kind {
+	/* Private anonymous memory that is neither heap nor stack. */
+	OOMPROF_MAP_ANON = 0,
+	OOMPROF_MAP_HEAP,	/* [heap]: the brk area */
+	OOMPROF_MAP_STACK,	/* [stack]: holds the main thread's stack */
+	OOMPROF_MAP_FILE,	/* a file; name: its path */
+	/*
+	 * Shared memory (tmpfs, memfd, shared anonymous, SysV shm); name:
+	 * its file's path ("/memfd:NAME (deleted)", "/dev/zero (deleted)").
+	 */
+	OOMPROF_MAP_SHMEM,
+	OOMPROF_MAP_HUGETLB,	/* hugetlbfs pages; name: its path */
+	/*
+	 * Anything else: the kernel's special mappings ([vdso], [vvar]: the
+	 * name they give), device memory (VM_IO, VM_PFNMAP: size only).
+	 */
+	OOMPROF_MAP_OTHER,
+	OOMPROF_MAP_NR_KINDS,
+};
+
+/* flags of struct oomprof_map */
+/* name is the tail of a longer name: its first bytes were cut. */
+#define OOMPROF_MAP_NAME_TRUNCATED	(1U << 0)
+/*
+ * resident_bytes and swap_bytes were not counted (device memory, or the
+ * walk's bound came first): 0 means unknown, not empty.
+ */
+#define OOMPROF_MAP_SIZE_ONLY		(1U << 1)
+
+/*
+ * One mapping of the victim (a VMA, as a line of /proc/PID/maps). Its
+ * resident bytes are the pages its page tables map (smaps' Rss: a page
+ * shared with another process counts in both); a huge page counts whole.
+ * swap_bytes: page-table entries that hold a swap (or migration) entry.
+ */
+struct oomprof_map {
+	__u64 start;			/* address of its first byte */
+	__u64 size_bytes;
+	__u64 resident_bytes;
+	__u64 swap_bytes;
+	__u16 kind;			/* enum oomprof_map_kind */
+	__u16 flags;			/* OOMPROF_MAP_* */
+	__u32 reserved;			/* 0 */
+	/*
+	 * NUL-terminated; "" for anonymous memory. Bytes the victim chose
+	 * (file and memfd names), copied as they are: escape them.
+	 */
+	char name[OOMPROF_MAP_NAME_LEN];
+};
+
+/* All the mappings of one kind, those not listed included. */
+struct oomprof_map_total {
+	__u64 count;
+	__u64 size_bytes;
+	__u64 resident_bytes;
+	__u64 swap_bytes;
+};
+
+/* Why the walk over the victim's mappings stopped (sec_maps.stop). */
+enum oomprof_maps_stop {
+	OOMPROF_MAPS_COMPLETE = 0,	/* every mapping, every entry */
+	/* The bound on mappings visited: those after it are not counted. */
+	OOMPROF_MAPS_STOP_VMAS,
+	/*
+	 * The bound on page-table entries examined (in all): the mappings
+	 * after it are counted by size only.
+	 */
+	OOMPROF_MAPS_STOP_PTES,
+	OOMPROF_MAPS_STOP_TIME,		/* the time bound, likewise */
+	/* Its mmap_lock stayed write-locked: no mapping was read. */
+	OOMPROF_MAPS_STOP_MM_BUSY,
+	/*
+	 * No walk: the victim was exiting at its kill, so it could not run
+	 * the walk before freeing its memory.
+	 */
+	OOMPROF_MAPS_STOP_EXITING,
+};
+
+/* sec.flags of OOMPROF_SEC_MAPS */
+/*
+ * Some mapping of memory (hugetlb, or one the walk's bound left) was
+ * counted by size only; device mappings are so without this flag.
+ */
+#define OOMPROF_MAPS_SIZE_ONLY		(1U << 0)
+/* Some listed mapping's name was cut (OOMPROF_MAP_NAME_TRUNCATED). */
+#define OOMPROF_MAPS_NAME_TRUNCATED	(1U << 1)
+
+/*
+ * Any victim that had an address space: its mappings, read after the kill
+ * and before it freed anything, in its own context or a worker's (path,
+ * as a Go capture's). The nmaps with the most resident bytes (then the
+ * largest), most first, at most OOMPROF_MAX_MAPS, and the totals of every
+ * kind, over the mappings visited. The walk is bounded in mappings,
+ * page-table entries and time (50 ms once it has the victim's mmap_lock,
+ * which it waits for at most 200 ms); stop says which bound, if any, cut
+ * it.
+ */
+struct oomprof_sec_maps {
+	struct oomprof_section sec;
+	__u32 nmaps;			/* entries of maps[] */
+	__u32 stop;			/* enum oomprof_maps_stop */
+	__u32 path;			/* enum oomprof_capture_path */
+	/* Waited for the mmap_lock before the walk (at most 200 ms). */
+	__u32 lock_wait_us;
+	__u64 vmas;			/* mappings visited */
+	__u64 ptes;			/* page-table entries examined */
+	__u64 walk_after_ns;		/* from the kill to the walk's start */
+	__u64 walk_ns;			/* how long it took, lock wait included */
+	struct oomprof_map_total totals[OOMPROF_MAP_NR_KINDS];
+	struct oomprof_map maps[];
 };
 
 /*
