@@ -1,9 +1,11 @@
 #!/bin/sh
+# mem: 1536M
 # A kill's context: the OOM domain's memory and its processes ranked by
 # badness, checked against the kernel's own view (memory.* files after the
 # kill, dump_tasks lines in dmesg). Part 1: a memcg OOM in /ctx with three
 # holders (neighbours whose memory stays put) and the hog. Part 2: a global
-# OOM with three holders in the root cgroup and the hog. Everything of the
+# OOM with three big holders (300, 200 and 150 MiB: several big processes,
+# hence the 1.5 GiB guest) in the root cgroup and the hog. Everything of the
 # harness runs at oom_score_adj -1000, so only the hog can be chosen: it is
 # the largest.
 . /lib.sh
@@ -50,8 +52,8 @@ for f in memory.events memory.max memory.high memory.peak memory.swap.max \
 done
 stop_holders memcg
 
-say "part 2: global OOM with holders of 40, 30 and 20 MiB"
-start_holders "" global 40:0 30:0 20:-500
+say "part 2: global OOM with holders of 300, 200 and 150 MiB"
+start_holders "" global 300:0 200:0 150:-500
 run_victim /bin/hog > /dev/null 2>> "$R/hog.err" &
 hog=$!
 echo "$hog" >> "$R/victim_pids"
