@@ -187,6 +187,45 @@ def check_common(r):
              + (scenario_msg or "(no message)"))
 
 
+# The kernel's OOM report (vm.oom_dump_tasks=1, the default):
+TS_RE = re.compile(r"^(<\d+>)?\[\s*\d+\.\d+\]\s?")
+# [  pid  ]   uid  tgid total_vm      rss [rss_anon rss_file rss_shmem]
+#   pgtables_bytes swapents oom_score_adj name
+TASK_RE = re.compile(r"^\[\s*(\d+)\]\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+"
+                     r"((?:\d+\s+)*)(-?\d+)\s+(\d+)\s+(-?\d+)\s+(\S.*)$")
+SUMMARY_RE = re.compile(r"oom-kill:constraint=(\w+),.*,pid=(\d+),uid=\d+")
+
+
+def dump_blocks(dmesg):
+    """{victim pid: (constraint, {pid: dump task})} from dump_tasks lines."""
+    blocks, cur = {}, None
+    for raw in dmesg.splitlines():
+        line = TS_RE.sub("", raw).strip()
+        if line.startswith("Tasks state (memory values in pages)"):
+            cur = {}
+            continue
+        m = SUMMARY_RE.search(line)
+        if m and cur is not None:
+            blocks[int(m.group(2))] = (m.group(1), cur)
+            cur = None
+            continue
+        if cur is None:
+            continue
+        m = TASK_RE.match(line)
+        if m:
+            extra = m.group(6).split()
+            cur[int(m.group(1))] = {
+                "pid": int(m.group(1)), "uid": int(m.group(2)),
+                "tgid": int(m.group(3)), "rss": int(m.group(5)),
+                # 6.1: pgtables_bytes swapents; 6.12: rss_anon rss_file
+                # rss_shmem before them.
+                "pgtables_bytes": int(m.group(7)), "swapents": int(m.group(8)),
+                "oom_score_adj": int(m.group(9)), "comm": m.group(10),
+                "extra": extra,
+            }
+    return blocks
+
+
 def show_report(lines, first, count=40):
     """The lines of a kernel report, as WARN lines run.sh passes on."""
     for line in lines[first:first + count]:

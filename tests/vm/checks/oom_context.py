@@ -13,45 +13,9 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import check_common, fail, main, match_dmesg, warn, check_show  # noqa: E402
+from common import check_common, fail, main, match_dmesg, warn, check_show, dump_blocks  # noqa: E402
 
-TS_RE = re.compile(r"^(<\d+>)?\[\s*\d+\.\d+\]\s?")
-# [  pid  ]   uid  tgid total_vm      rss [rss_anon rss_file rss_shmem]
-#   pgtables_bytes swapents oom_score_adj name
-TASK_RE = re.compile(r"^\[\s*(\d+)\]\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+"
-                     r"((?:\d+\s+)*)(-?\d+)\s+(\d+)\s+(-?\d+)\s+(\S.*)$")
-SUMMARY_RE = re.compile(r"oom-kill:constraint=(\w+),.*,pid=(\d+),uid=\d+")
 KB_PER_PAGE = 4
-
-
-def dump_blocks(dmesg):
-    """{victim pid: (constraint, {pid: dump task})} from dump_tasks lines."""
-    blocks, cur = {}, None
-    for raw in dmesg.splitlines():
-        line = TS_RE.sub("", raw).strip()
-        if line.startswith("Tasks state (memory values in pages)"):
-            cur = {}
-            continue
-        m = SUMMARY_RE.search(line)
-        if m and cur is not None:
-            blocks[int(m.group(2))] = (m.group(1), cur)
-            cur = None
-            continue
-        if cur is None:
-            continue
-        m = TASK_RE.match(line)
-        if m:
-            extra = m.group(6).split()
-            cur[int(m.group(1))] = {
-                "pid": int(m.group(1)), "uid": int(m.group(2)),
-                "tgid": int(m.group(3)), "rss": int(m.group(5)),
-                # 6.1: pgtables_bytes swapents; 6.12: rss_anon rss_file
-                # rss_shmem before them.
-                "pgtables_bytes": int(m.group(7)), "swapents": int(m.group(8)),
-                "oom_score_adj": int(m.group(9)), "comm": m.group(10),
-                "extra": extra,
-            }
-    return blocks
 
 
 def holders(r, tag):
