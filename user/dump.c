@@ -34,7 +34,8 @@ static void fill_record(struct oomprof_oom_kill *k, const struct goproc *p,
 	k->hdr.magic = OOMPROF_RECORD_MAGIC;
 	k->hdr.version = OOMPROF_RECORD_VERSION;
 	k->hdr.type = OOMPROF_REC_GO_HEAP;
-	k->hdr.size = (__u32)(heads + req->cap.bucket_bytes);
+	k->hdr.size = (__u32)(heads + req->cap.regions_bytes +
+				     req->cap.bucket_bytes);
 	k->hdr.flags = OOMPROF_KILL_GO_PROCESS;
 	k->kill_realtime_ns = (unsigned long long)now.tv_sec * 1000000000ULL +
 			      (unsigned long long)now.tv_nsec;

@@ -7,6 +7,7 @@
 #define OOMPROF_USER_RECORD_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <linux/oomprof.h>
 
 enum record_status {
@@ -44,6 +45,14 @@ const char *record_constraint_name(unsigned int constraint);
  */
 const struct oomprof_section *record_section(const struct oomprof_oom_kill *k,
 					     unsigned int type);
+/*
+ * In a GO_HEAP record (or a dump) validated by record_next: where the
+ * bucket entries start (after the region data), and region @i's copied
+ * bytes (NULL, *len 0 if unused or not copied).
+ */
+const unsigned char *record_go_entries(const struct oomprof_go_capture *cap);
+const unsigned char *record_go_region(const struct oomprof_go_capture *cap,
+				      unsigned int i, uint32_t *len);
 /* enum oomprof_capture_stop, for people. */
 const char *record_stop_name(unsigned int stop);
 
