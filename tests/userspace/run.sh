@@ -370,6 +370,11 @@ if [ $make_user_ok = 1 ]; then
 		tests/vm/.work/*/go_capture/r/*.pb.gz 2> /dev/null)
 fi
 
+# The Go runtime's memory statistics: godwarf's layout against Go's
+# debug/dwarf, gomemstats' figures against runtime.ReadMemStats (Go 1.19
+# and current), fuzz_godwarf.
+"$top/tests/userspace/gomemstats/run.sh"
+
 # make install into a staging root: the binary runs, the unit and the
 # modprobe.d remove hook point at it, and modules-load.d names the module so
 # systemd-modules-load loads it at boot (dkms installs the module itself);
