@@ -201,6 +201,8 @@ int goprofile_write_learned(const struct oomprof_oom_kill *rec,
 		 on_demand ? "as of the last completed GC, like runtime/pprof" :
 			     "unpublished heap-profile cycles included");
 	pprof_comment(p, comment);
+	if (exe && exe->comment)
+		pprof_comment(p, exe->comment);
 	if (!on_demand) {
 		snprintf(comment, sizeof(comment),
 			 "OOM kill: pid %u (%s) uid %u, cgroup %s, anon-rss %llu kB, file-rss %llu kB, shmem-rss %llu kB",

@@ -52,11 +52,14 @@ goprofile_srcs=(-Ibuild/gen user/goprofile.c user/golearn.c user/golearn_merge.c
 export OOMPROF_TEST_GOBIN=${OOMPROF_TEST_GOBIN:-$(/usr/local/go/bin/go env GOROOT 2> /dev/null)/pkg/tool/linux_amd64/compile}
 for t in test_record test_events test_retention test_outdir test_evlog \
 	test_goprofile test_golearn test_pwriter test_metrics test_container \
-	test_show; do
+	test_show test_memstats; do
 	extra=()
 	variants="plain asan"
 	# its file is read back by prometheus_client (metrics_check.py)
 	[ "$t" = test_metrics ] && extra=(user/metrics.c)
+	# the memory statistics of a capture (user/memstats.c)
+	[ "$t" = test_memstats ] && extra=(user/memstats.c user/gomemstats.c
+		user/godwarf.c user/gobin.c user/symbolize.c -lelf -lz)
 	[ "$t" = test_goprofile ] || [ "$t" = test_golearn ] &&
 		extra=("${goprofile_srcs[@]}")
 	[ "$t" = test_pwriter ] && extra=(user/pwriter.c "${goprofile_srcs[@]}" -pthread) &&
@@ -165,13 +168,13 @@ fi
 # The executable parser and cache under crafted hostile files (issue 10
 # section 5): builds the files at run time; timing checks are ratios.
 exe_srcs=(user/gobin.c user/symbolize.c user/govars.c user/discover.c
-	user/golearn.c user/esc.c user/sbuf.c)
+	user/golearn.c user/esc.c user/sbuf.c user/godwarf.c user/gomemstats.c)
 for variant in plain asan; do
 	flags=("${cflags[@]}")
 	[ "$variant" = asan ] && flags+=("${san[@]}")
 	bin=$out/test_hostile_exe.$variant
 	if ! gcc "${flags[@]}" -o "$bin" tests/userspace/test_hostile_exe.c \
-		"${exe_srcs[@]}" -lelf -lcmocka 2> "$bin.build.log"; then
+		"${exe_srcs[@]}" -lelf -lz -lcmocka 2> "$bin.build.log"; then
 		echo "FAIL $variant test_hostile_exe: does not build (libelf-dev installed?)"
 		sed 's/^/    /' "$bin.build.log" | head -30
 		continue

@@ -87,6 +87,14 @@ static void victim(int go_fd, int ready_fd, const char *cgroup)
 	 */
 	*(volatile uint64_t *)&fake_mbuckets = 0;
 	*(volatile int64_t *)&fake_rate = 524288;
+	/*
+	 * The harness protects itself with oom_score_adj -1000, inherited:
+	 * a victim that kept it could not be killed and its cgroup's OOM
+	 * would hang.
+	 */
+	f = fopen("/proc/self/oom_score_adj", "w");
+	if (!f || fprintf(f, "0\n") < 0 || fclose(f))
+		_exit(2);
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
 	f = fopen(path, "w");
 	if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f))
@@ -243,6 +251,8 @@ int main(int argc, char **argv)
 		}
 	}
 	check(found, "the victim's GO_HEAP record arrives", "none in 30 s");
+	if (!found)
+		kill(child, SIGKILL);	/* not left to hang the scenario */
 	waitpid(child, &status, 0);
 	check(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 	      "the victim was killed", "not SIGKILL");
