@@ -408,7 +408,8 @@ static int handle_record(struct reader *r,
 
 		ms_rc = go_memstats(r, k, &ms, ms_why, sizeof(ms_why));
 		if (!ms_rc)
-			memstats_comment(&ms, ms_comment, sizeof(ms_comment));
+			memstats_comment(&ms, "at kill", ms_comment,
+					 sizeof(ms_comment));
 		else
 			fprintf(stderr, "oomprof-read: no Go memory statistics for pid %u (%s): %s\n",
 				k->victim.tgid, esc(k->victim.comm),

@@ -68,7 +68,8 @@ int memstats_from_capture(const struct oomprof_go_capture *cap,
 	return gomemstats_compute(l, data, len, out, why, whylen);
 }
 
-void memstats_comment(const struct gomemstats *s, char *buf, size_t len)
+void memstats_comment(const struct gomemstats *s, const char *when,
+		      char *buf, size_t len)
 {
 	static const enum gomemstats_stat bytes[] = {
 		GOMS_HEAP_INUSE, GOMS_HEAP_IDLE, GOMS_HEAP_RELEASED,
@@ -84,8 +85,9 @@ void memstats_comment(const struct gomemstats *s, char *buf, size_t len)
 	for (i = 0; i < sizeof(bytes) / sizeof(bytes[0]); i++) {
 		if (!(s->valid & (1u << bytes[i])))
 			continue;
-		w = snprintf(buf + n, len - n, "%s%s %.1f MiB",
-			     n ? ", " : "go memstats at kill: ",
+		w = snprintf(buf + n, len - n, "%s%s%s%s %.1f MiB",
+			     n ? ", " : "go memstats ", n ? "" : when,
+			     n ? "" : ": ",
 			     gomemstats_names[bytes[i]],
 			     (double)s->v[bytes[i]] / (1024.0 * 1024.0));
 		if (w < 0 || (size_t)w >= len - n)

@@ -27,11 +27,12 @@ int memstats_from_capture(const struct oomprof_go_capture *cap,
 			  struct gomemstats *out, char *why, size_t whylen);
 
 /*
- * "go memstats at kill: HeapInuse 812.0 MiB, HeapIdle ..., Sys ...": the
- * valid ones of the statistics that explain a process's memory, sizes in
- * MiB; "" if none is valid.
+ * "go memstats @when: HeapInuse 812.0 MiB, HeapIdle ..., Sys ..." (@when
+ * "at kill", say): the valid ones of the statistics that explain a
+ * process's memory, sizes in MiB; "" if none is valid.
  */
-void memstats_comment(const struct gomemstats *s, char *buf, size_t len);
+void memstats_comment(const struct gomemstats *s, const char *when,
+		      char *buf, size_t len);
 
 /*
  * Append to @line, an events.jsonl object ending in '}', the field

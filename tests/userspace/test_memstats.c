@@ -89,7 +89,7 @@ static void comment_and_json(void **state)
 
 	(void)state;
 	memset(&ms, 0, sizeof(ms));
-	memstats_comment(&ms, c, sizeof(c));
+	memstats_comment(&ms, "at kill", c, sizeof(c));
 	assert_string_equal(c, "");
 	ms.v[GOMS_HEAP_INUSE] = 812ULL << 20;
 	ms.v[GOMS_HEAP_IDLE] = 3ULL << 19;
@@ -98,10 +98,10 @@ static void comment_and_json(void **state)
 	ms.v[GOMS_STACK_INUSE] = 1 << 20;	/* not valid: left out */
 	ms.valid = 1u << GOMS_HEAP_INUSE | 1u << GOMS_HEAP_IDLE |
 		   1u << GOMS_SYS | 1u << GOMS_NUM_GC;
-	memstats_comment(&ms, c, sizeof(c));
+	memstats_comment(&ms, "at kill", c, sizeof(c));
 	assert_string_equal(c, "go memstats at kill: HeapInuse 812.0 MiB, HeapIdle 1.5 MiB, Sys 900.0 MiB, NumGC 12");
 	/* Cut short, never overrun. */
-	memstats_comment(&ms, c, 30);
+	memstats_comment(&ms, "at kill", c, 30);
 	assert_true(strlen(c) < 30);
 
 	sbuf_printf(&line, "{\"type\":\"oom_kill\"}");

@@ -32,7 +32,9 @@ snapshot plus at most what was allocated since:
 
 The profile's comments carry the statistics, --show prints them, and the
 stripped victim's record says why it has none (no DWARF), as does the
-reader's log, once.
+reader's log, once. An on-demand dump (-p) of a quiet victim has them in
+its profile's comment, equal within 1 MiB (0.1 MiB rounding, the
+runtime's own allocations) to what the victim printed just before.
 """
 import json
 import os
@@ -136,6 +138,22 @@ def check(r):
     rep = [x for x in reports if f"({label})" in x]
     if len(rep) != 1 or "  go memstats none: " not in rep[0]:
         fail(f"{label}: --show does not say why there are no memstats: {rep[:1]}")
+    # The dump of the quiet victim: its statistics as it printed them
+    # (it allocates nothing while it holds; 1 MiB for the runtime's own).
+    label = "dump of victim-gocurpie"
+    held = json.loads(r.read("memstats-hold.json") or "null") or fail(f"{label}: no memstats-hold.json")
+    path = (r.read("dump.path") or "").strip() or fail(f"{label}: no profile: {r.read('dump.log')}")
+    _, comments = profile_info(os.path.join(r.dir, "dump", os.path.basename(path)), label)
+    c = [x for x in comments if x.startswith("go memstats at the dump: ")]
+    if len(c) != 1:
+        fail(f"{label}: no memstats comment: {comments}")
+    got = dict((f, float(v.split()[0]) * MIB) for f, v in
+               (part.split(" ", 1) for part in c[0][len("go memstats at the dump: "):].split(", ")
+                if part.endswith(" MiB")))
+    print(f"  {label}: {c[0]}")
+    for f in ("HeapInuse", "HeapAlloc", "StackInuse", "Sys"):
+        if f not in got or abs(got[f] - held[f]) > MIB:
+            fail(f"{label}: {f} {got.get(f)} in the comment vs {held[f]} the victim printed")
     log = r.read("reader.log") or ""
     said = [ln for ln in log.splitlines() if "will have no Go memory statistics" in ln]
     if len(said) != 1 or "victim-go119s" not in said[0]:

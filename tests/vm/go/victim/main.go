@@ -31,7 +31,7 @@ var (
 	lifetime = flag.Duration("lifetime", 0, "exit (status 0) this long after start instead of leaking")
 	fast     = flag.Bool("fast", false, "no GC and no own profile: leak right after retaining (exec-to-kill timing runs)")
 	timing   = flag.Bool("timing", false, "report on stderr how long each start-up step took")
-	memstats = flag.String("memstats", "", "just before leaking, write runtime.ReadMemStats here as one JSON line")
+	memstats = flag.String("memstats", "", "just before leaking (or holding), write runtime.ReadMemStats here as one JSON line")
 	blockOn  = flag.String("blockread", "", "leak on another thread while the main thread reads this file (a read that never ends keeps it in the kernel)")
 )
 
@@ -183,6 +183,9 @@ func main() {
 	}
 
 	if *hold {
+		if *memstats != "" {
+			writeMemStats(*memstats)
+		}
 		fmt.Println(os.Getpid())
 		for {
 			time.Sleep(time.Hour)

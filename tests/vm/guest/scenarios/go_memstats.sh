@@ -5,7 +5,8 @@
 # "go_memstats", the profile's comment, --show) must agree with that
 # within what was leaked since. go119 at MemProfileRate 1 (the profile is
 # exact), gocur at the default 524288 (scaled). A stripped victim (no
-# DWARF): the record says the statistics are missing and why.
+# DWARF): the record says the statistics are missing and why. An
+# on-demand dump of a quiet PIE victim: its profile's comment.
 . /lib.sh
 
 load_module
@@ -27,6 +28,17 @@ ms_victim() {	# ms_victim TAG RATE
 ms_victim go119 1
 ms_victim gocur 524288
 ms_victim go119s 1
+
+# An on-demand dump (-p) of a quiet victim carries them too.
+/bin/victim-gocurpie -hold -lite -retainmb 8 -memstats "$R/memstats-hold.json" \
+	> "$R/hold.out" 2>> "$R/hold.err" &
+pid=$!
+wait_for 30 test -s "$R/hold.out" || fail "victim-gocurpie -hold did not get going"
+mkdir -p "$R/dump"
+/bin/oomprof-read -p "$pid" -d "$R/dump" > "$R/dump.path" 2>> "$R/dump.log" ||
+	problem "oomprof-read -p $pid failed: $(tail -n 1 "$R/dump.log")"
+kill -KILL "$pid"
+wait "$pid"
 
 sleep 3
 stop_reader
