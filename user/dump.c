@@ -43,6 +43,8 @@ static void fill_record(struct oomprof_oom_kill *k, const struct goproc *p,
 	k->victim.pid = k->victim.tgid = (__u32)p->pid;
 	memcpy(k->victim.comm, p->comm, sizeof(k->victim.comm));
 	*cap = req->cap;
+	/* The module does not know it for a dump; the regions carry it. */
+	cap->load_bias = p->bias;
 }
 
 /* OOMPROF_IOC_DUMP's errors (the uapi header), for people. */
