@@ -431,9 +431,9 @@ void oomprof_capture_run_current(int idx, const struct oomprof_reg_info *reg,
 
 /*
  * Lay the record out in buffer @idx: kill facts, then @cap, then the
- * region data and entries the walk left there, then the @ext_bytes of sections at @ext
- * (at most OOMPROF_EXT_MAX: the walk left that room). Returns the
- * record's header.
+ * region data and entries the walk left there, then the @ext_bytes of
+ * sections at @ext (at most OOMPROF_EXT_MAX: the walk left that room).
+ * Returns the record's header.
  */
 struct oomprof_record_header *
 oomprof_capture_finish(int idx, const struct oomprof_oom_kill *kill,

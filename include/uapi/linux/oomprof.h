@@ -394,9 +394,9 @@ enum oomprof_capture_path {
  * Regions: pieces of a Go process's memory a registration names, copied
  * at each capture (and each dump) before its buckets, so that a walk cut
  * short by a bound still has them. oomprof-read names the runtime's
- * memory statistics there (runtime.memstats and the parts of runtime.mheap_
- * ReadMemStats reads, located from the executable's DWARF); the module
- * interprets nothing in them.
+ * memory statistics there (the parts of runtime.memstats,
+ * runtime.gcController and runtime.mheap_ that ReadMemStats reads, located
+ * from the executable's DWARF); the module interprets nothing in them.
  *
  * In a registration (and a dump request) a slot is unused when all its
  * fields are 0; a used one has addr a user address, 1 <= bytes <=
