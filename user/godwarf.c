@@ -1109,6 +1109,11 @@ static uint64_t walk_unit(struct ctx *c, uint64_t pos, const char **why)
 		code = rd_uleb(&r);
 		if (r.bad)
 			break;
+		/* null entries cost too: a stream of zeros is no free ride */
+		if (++d->work > c->max_work) {
+			*why = "more DIEs and attributes than this reader's bound";
+			return UINT64_MAX;
+		}
 		if (!code) {
 			if (depth)
 				depth--;
@@ -1119,7 +1124,7 @@ static uint64_t walk_unit(struct ctx *c, uint64_t pos, const char **why)
 			*why = "a DIE with an abbreviation code its table lacks";
 			return UINT64_MAX;
 		}
-		d->work += 1 + a->nspecs;
+		d->work += a->nspecs;
 		if (d->work > c->max_work) {
 			*why = "more DIEs and attributes than this reader's bound";
 			return UINT64_MAX;

@@ -29,7 +29,7 @@
 /* Bounds on one executable's DWARF. */
 #define GODWARF_MAX_INFO (512ull << 20)	/* decompressed .debug_info read */
 #define GODWARF_MAX_STR (64ull << 20)	/* each string section, whole */
-#define GODWARF_MAX_WORK (256u << 20)	/* DIEs + attributes visited */
+#define GODWARF_MAX_WORK (128u << 20)	/* DIEs + attributes visited */
 #define GODWARF_MAX_ABBREV_WORK (4u << 20)	/* abbrev entries + specs parsed */
 #define GODWARF_MAX_ABBREVS 65536	/* entries in one table */
 #define GODWARF_MAX_SPECS 256	/* attributes of one abbreviation */
