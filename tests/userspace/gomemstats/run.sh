@@ -122,6 +122,7 @@ for gobin in $toolchains; do
 				indent < "$bin.layout.err"
 			fi
 		fi
+		[ $mode = plain ] && "$out/gomemstats_check" "$label" --hostile "$bin"
 		check_live "$bin" "" "$label"
 		# NextGC from the memory limit: set by heapMarked at 24 MiB,
 		# by the limit minus headroom at 96 MiB with a 57 MiB heap
