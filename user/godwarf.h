@@ -96,8 +96,11 @@ struct godwarf_section {
 
 struct godwarf_sections {
 	struct godwarf_section info, abbrev, str, line_str, str_offsets;
-	/* Lower bounds for fuzzing; 0: GODWARF_MAX_INFO, GODWARF_MAX_WORK. */
-	uint64_t max_info, max_work;
+	/*
+	 * Lower bounds for fuzzing; 0: GODWARF_MAX_INFO, GODWARF_MAX_WORK,
+	 * GODWARF_MAX_ABBREV_WORK.
+	 */
+	uint64_t max_info, max_work, max_abbrev_work;
 };
 
 /*

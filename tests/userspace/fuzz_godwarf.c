@@ -18,9 +18,10 @@
  * then region data from the rest, through gomemstats_compute: every read
  * must stay inside the data given (ASan sees any that does not).
  *
- * Cost: the harness lowers godwarf's bounds (32 MiB inflated, 8M DIEs
- * and attributes) and aborts an input that takes over 2 s of CPU, so a
- * super-linear path shows as a crash, as does -timeout.
+ * Cost: the harness lowers godwarf's bounds (32 MiB inflated, 2M DIEs
+ * and attributes, 256K abbreviation entries and attributes) and aborts
+ * an input that takes over 2 s of CPU, so a super-linear path shows as
+ * a crash, as does -timeout.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -118,7 +119,8 @@ static uint8_t *compress_chdr(const uint8_t *p, size_t n, size_t *out)
 static void dwarf(const uint8_t *data, size_t size)
 {
 	struct godwarf_sections s = { .max_info = 32u << 20,
-				      .max_work = 8u << 20 };
+				      .max_work = 2u << 20,
+				      .max_abbrev_work = 256u << 10 };
 	struct godwarf_section *sec[] = { &s.abbrev, &s.str, &s.line_str,
 					  &s.str_offsets };
 	uint8_t flags = data[0];
