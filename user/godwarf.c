@@ -1375,7 +1375,8 @@ static int find_sec(struct gobin *g, const char *name, uint64_t *off,
 		n = elf_strptr(elf, shstrndx, sh.sh_name);
 		if (!n)
 			continue;
-		*zdebug = n[0] == '.' && n[1] == 'z' && !strcmp(n + 2, name + 2);
+		/* ".zdebug_info" for ".debug_info" */
+		*zdebug = n[0] == '.' && n[1] == 'z' && !strcmp(n + 2, name + 1);
 		if (!*zdebug && strcmp(n, name))
 			continue;
 		if (sh.sh_offset > g->imgsz || sh.sh_size > g->imgsz - sh.sh_offset)

@@ -16,7 +16,11 @@
  *
  * Every byte is untrusted (anyone's executable): total work is bounded
  * (decompressed bytes, DIEs, abbreviations, attribute specs, nesting
- * depth, types kept), every offset is checked, nothing recurses.
+ * depth, types kept), every offset is checked, nothing recurses. The
+ * worst input found costs about 0.6 s of CPU here (a 500 KiB zlib stream
+ * of null entries reaching GODWARF_MAX_WORK); a real Go binary's
+ * runtime types come in its first units, so the early stop makes it a
+ * few milliseconds. Read each executable once and keep the result.
  */
 #ifndef OOMPROF_USER_GODWARF_H
 #define OOMPROF_USER_GODWARF_H
@@ -29,7 +33,7 @@
 /* Bounds on one executable's DWARF. */
 #define GODWARF_MAX_INFO (512ull << 20)	/* decompressed .debug_info read */
 #define GODWARF_MAX_STR (64ull << 20)	/* each string section, whole */
-#define GODWARF_MAX_WORK (128u << 20)	/* DIEs + attributes visited */
+#define GODWARF_MAX_WORK (64u << 20)	/* DIEs + attributes visited */
 #define GODWARF_MAX_ABBREV_WORK (4u << 20)	/* abbrev entries + specs parsed */
 #define GODWARF_MAX_ABBREVS 65536	/* entries in one table */
 #define GODWARF_MAX_SPECS 256	/* attributes of one abbreviation */

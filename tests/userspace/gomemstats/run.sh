@@ -2,7 +2,8 @@
 # Oracle tests for user/godwarf.c and user/gomemstats.c (the Go runtime's
 # memory statistics read from a victim's memory with the layout its DWARF
 # gives), for each Go toolchain (default: the current Go and Debian's Go
-# 1.19), each build plain, -buildmode=pie and -ldflags='-s -w':
+# 1.19), each build plain, -buildmode=pie, -ldflags='-s -w', and the plain
+# one with its DWARF rewritten by objcopy as .zdebug_* and uncompressed:
 # - layout: tests/userspace/gomemstats/layout (Go's debug/dwarf) prints the
 #   offsets and sizes of every member gomemstats reads, the array lengths
 #   and the variables' addresses; godwarf must read the same from the file;
@@ -96,15 +97,26 @@ for gobin in $toolchains; do
 		continue
 	fi
 	ver=$("$gobin" env GOVERSION 2> /dev/null) || ver=unknown
-	for mode in plain pie stripped; do
+	for mode in plain pie stripped zdebug uncompressed; do
 		label=$ver-$mode
 		bin=$out/$label
 		case $mode in
 		plain) flags=() ;;
 		pie) flags=(-buildmode=pie) ;;
 		stripped) flags=("-ldflags=-s -w") ;;
+		# the plain build's DWARF rewritten by GNU objcopy: the older
+		# ".zdebug_*" sections, and no compression at all
+		zdebug) objcopy --compress-debug-sections=zlib-gnu "$out/$ver-plain" "$bin" ;;
+		uncompressed) objcopy --decompress-debug-sections "$out/$ver-plain" "$bin" ;;
 		esac
-		if ! (cd "$out/src-live" && "$gobin" build "${flags[@]}" -o "$bin" .) \
+		case $mode in
+		zdebug) readelf -SW "$bin" 2> /dev/null | grep -q ' .zdebug_info ' ||
+			echo "FAIL gomemstats $label: objcopy wrote no .zdebug_info" ;;
+		uncompressed) readelf -SW "$bin" 2> /dev/null | grep ' .debug_info ' | grep -q ' C ' &&
+			echo "FAIL gomemstats $label: .debug_info still compressed" ;;
+		esac
+		if [ $mode != zdebug ] && [ $mode != uncompressed ] &&
+			! (cd "$out/src-live" && "$gobin" build "${flags[@]}" -o "$bin" .) \
 			> "$bin.build.log" 2>&1; then
 			echo "FAIL gomemstats $label: go build failed"
 			indent < "$bin.build.log"
