@@ -18,9 +18,9 @@
  * (decompressed bytes, DIEs, abbreviations, attribute specs, nesting
  * depth, types kept), every offset is checked, nothing recurses. The
  * worst input found costs about 0.6 s of CPU here (a 500 KiB zlib stream
- * of null entries reaching GODWARF_MAX_WORK); a real Go binary's
- * runtime types come in its first units, so the early stop makes it a
- * few milliseconds. Read each executable once and keep the result.
+ * of null entries reaching GODWARF_MAX_WORK); a real one far less: Go
+ * 1.26's cmd/go (5 MiB of .debug_info) is done after 2.5 MiB, 440K DIEs
+ * and attributes, 20 ms. Read each executable once and keep the result.
  */
 #ifndef OOMPROF_USER_GODWARF_H
 #define OOMPROF_USER_GODWARF_H
