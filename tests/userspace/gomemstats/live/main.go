@@ -66,7 +66,7 @@ func main() {
 		}
 	}
 	// "big": 48 MiB more live heap, so that with GOMEMLIMIT=96MiB the
-	// memory limit sets NextGC above 33 MiB, where Go 1.21+'s headroom
+	// memory limit sets NextGC above 33 MiB, where Go 1.26's headroom
 	// (3% of the goal) differs from Go 1.19's (1 MiB).
 	if len(os.Args) > 1 && os.Args[1] == "big" {
 		for i := 0; i < 48; i++ {
