@@ -104,7 +104,7 @@ struct ctx {
 	int fd;
 	const uint8_t *img;	/* the whole file in memory, or NULL */
 	uint64_t imgsz;
-	uint64_t max_info, max_work;
+	uint64_t max_info, max_work, max_abwork;
 	uint64_t abwork;
 	uint8_t *abbrev;	/* .debug_abbrev, whole */
 	uint64_t abbrevlen;
@@ -599,7 +599,7 @@ static struct abtab *abtab_get(struct ctx *c, uint64_t off, const char **why)
 
 		if (bad || !code)
 			break;
-		if (++c->abwork > GODWARF_MAX_ABBREV_WORK ||
+		if (++c->abwork > c->max_abwork ||
 		    t->n >= GODWARF_MAX_ABBREVS) {
 			*why = "too many abbreviations";
 			abtab_free(t);
@@ -620,7 +620,7 @@ static struct abtab *abtab_get(struct ctx *c, uint64_t off, const char **why)
 
 			if (bad || (!name && !form))
 				break;
-			if (++c->abwork > GODWARF_MAX_ABBREV_WORK ||
+			if (++c->abwork > c->max_abwork ||
 			    a.nspecs >= GODWARF_MAX_SPECS) {
 				*why = "an abbreviation with too many attributes, or too many in all";
 				abtab_free(t);
@@ -1109,6 +1109,11 @@ static uint64_t walk_unit(struct ctx *c, uint64_t pos, const char **why)
 		code = rd_uleb(&r);
 		if (r.bad)
 			break;
+		/* null entries cost too: a stream of zeros is no free ride */
+		if (++d->work > c->max_work) {
+			*why = "more DIEs and attributes than this reader's bound";
+			return UINT64_MAX;
+		}
 		if (!code) {
 			if (depth)
 				depth--;
@@ -1119,7 +1124,7 @@ static uint64_t walk_unit(struct ctx *c, uint64_t pos, const char **why)
 			*why = "a DIE with an abbreviation code its table lacks";
 			return UINT64_MAX;
 		}
-		d->work += 1 + a->nspecs;
+		d->work += a->nspecs;
 		if (d->work > c->max_work) {
 			*why = "more DIEs and attributes than this reader's bound";
 			return UINT64_MAX;
@@ -1315,6 +1320,8 @@ int godwarf_load_sections(const struct godwarf_sections *s,
 	c.fd = -1;
 	c.max_info = s->max_info ? s->max_info : GODWARF_MAX_INFO;
 	c.max_work = s->max_work ? s->max_work : GODWARF_MAX_WORK;
+	c.max_abwork = s->max_abbrev_work ? s->max_abbrev_work :
+		       GODWARF_MAX_ABBREV_WORK;
 	if (want(d, structs, nstructs, vars, nvars, err, errlen))
 		goto out;
 	if (!s->info.p || !s->abbrev.p) {
@@ -1368,7 +1375,8 @@ static int find_sec(struct gobin *g, const char *name, uint64_t *off,
 		n = elf_strptr(elf, shstrndx, sh.sh_name);
 		if (!n)
 			continue;
-		*zdebug = n[0] == '.' && n[1] == 'z' && !strcmp(n + 2, name + 2);
+		/* ".zdebug_info" for ".debug_info" */
+		*zdebug = n[0] == '.' && n[1] == 'z' && !strcmp(n + 2, name + 1);
 		if (!*zdebug && strcmp(n, name))
 			continue;
 		if (sh.sh_offset > g->imgsz || sh.sh_size > g->imgsz - sh.sh_offset)
@@ -1417,6 +1425,7 @@ int godwarf_load(struct gobin *g, const char *const *structs,
 	c.imgsz = g->imgsz;
 	c.max_info = GODWARF_MAX_INFO;
 	c.max_work = GODWARF_MAX_WORK;
+	c.max_abwork = GODWARF_MAX_ABBREV_WORK;
 	if (want(d, structs, nstructs, vars, nvars, err, errlen))
 		goto out;
 	c.abbrev = src_slurp(c.img ? c.img + aoff : NULL, c.fd, aoff, alen,

@@ -9,6 +9,8 @@
  *	what godwarf reads from BIN (and "absent" ones absent); then
  *	gomemstats_layout_find must succeed with regions inside the
  *	variables.
+ *   gomemstats_check LABEL --hostile BIN
+ *	gomemstats_compute on hostile region contents (see hostile()).
  *   gomemstats_check LABEL --stripped BIN
  *	gomemstats_layout_find must fail with the "no DWARF" sentence.
  *   gomemstats_check LABEL --values BIN PID JSON
@@ -312,6 +314,85 @@ static int values(const char *bin, int pid, const char *jsonfile)
 	return bad != 0;
 }
 
+static unsigned popcount(uint32_t v)
+{
+	return (unsigned)__builtin_popcount(v);
+}
+
+/*
+ * The victim's memory is hostile: regions of all-ones words (sums
+ * saturate, signed sums clamp at 0), each region missing in turn (what
+ * needs it becomes invalid, the rest stays), regions cut short, none.
+ */
+static int hostile(const char *bin)
+{
+	static uint8_t ones[GOMEMSTATS_MAX_REGIONS][GOMEMSTATS_MAX_REGION_BYTES];
+	struct gobin *g;
+	struct gomemstats_layout l;
+	struct gomemstats s;
+	const uint8_t *data[GOMEMSTATS_MAX_REGIONS] = { 0 };
+	uint32_t len[GOMEMSTATS_MAX_REGIONS] = { 0 };
+	char err[512], msg[1024];
+	unsigned full;
+	int bad = 0;
+
+	if (gobin_open(bin, &g, err, sizeof(err)) ||
+	    gomemstats_layout_find(g, &l, err, sizeof(err))) {
+		fail("%s%s", err, "");
+		return 1;
+	}
+	memset(ones, 0xff, sizeof(ones));
+	for (unsigned i = 0; i < l.nregions; i++) {
+		data[i] = ones[i];
+		len[i] = l.region[i].bytes;
+	}
+	if (gomemstats_compute(&l, data, len, &s, err, sizeof(err))) {
+		fail("all-ones regions: %s%s", err, "");
+		gobin_close(g);
+		return 1;
+	}
+	full = popcount(s.valid);
+	if (full != GOMS_NSTATS || s.v[GOMS_MALLOCS] != UINT64_MAX ||
+	    s.v[GOMS_SYS] != UINT64_MAX || s.v[GOMS_STACK_INUSE] != 0 ||
+	    s.v[GOMS_HEAP_OBJECTS] != 0 || s.v[GOMS_HEAP_ALLOC] != 0) {
+		snprintf(msg, sizeof(msg), "all-ones regions: %u valid, Mallocs %" PRIu64 " Sys %" PRIu64 " StackInuse %" PRIu64 " HeapObjects %" PRIu64,
+			 full, s.v[GOMS_MALLOCS], s.v[GOMS_SYS],
+			 s.v[GOMS_STACK_INUSE], s.v[GOMS_HEAP_OBJECTS]);
+		fail("%s%s", msg, "");
+		bad++;
+	}
+	for (unsigned i = 0; i < l.nregions; i++) {
+		const uint8_t *keep = data[i];
+
+		for (int cut = 0; cut < 2; cut++) {
+			if (cut)
+				len[i] = l.region[i].bytes / 2;
+			else
+				data[i] = NULL;
+			if (gomemstats_compute(&l, data, len, &s, err, sizeof(err)) ||
+			    popcount(s.valid) >= full || !s.valid) {
+				snprintf(msg, sizeof(msg), "region %u %s: %u of %u statistics valid (%s)",
+					 i, cut ? "cut short" : "missing",
+					 popcount(s.valid), full, err);
+				fail("%s%s", msg, "");
+				bad++;
+			}
+			data[i] = keep;
+			len[i] = l.region[i].bytes;
+		}
+	}
+	for (unsigned i = 0; i < l.nregions; i++)
+		data[i] = NULL;
+	if (!gomemstats_compute(&l, data, len, &s, err, sizeof(err))) {
+		fail("no region at all gave statistics%s%s", "", "");
+		bad++;
+	}
+	if (!bad)
+		pass("hostile regions: sums saturate, signed sums clamp, a missing or short region invalidates only what needs it");
+	gobin_close(g);
+	return bad != 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
@@ -321,6 +402,8 @@ int main(int argc, char **argv)
 	label = argv[1];
 	if (!strcmp(argv[2], "--layout") && argc == 5)
 		return layout(argv[3], argv[4]);
+	if (!strcmp(argv[2], "--hostile") && argc == 4)
+		return hostile(argv[3]);
 	if (!strcmp(argv[2], "--stripped") && argc == 4)
 		return stripped(argv[3]);
 	if (!strcmp(argv[2], "--values") && argc == 6)

@@ -52,7 +52,7 @@ goprofile_srcs=(-Ibuild/gen user/goprofile.c user/golearn.c user/golearn_merge.c
 export OOMPROF_TEST_GOBIN=${OOMPROF_TEST_GOBIN:-$(/usr/local/go/bin/go env GOROOT 2> /dev/null)/pkg/tool/linux_amd64/compile}
 for t in test_record test_events test_retention test_outdir test_evlog \
 	test_goprofile test_golearn test_pwriter test_metrics test_container \
-	test_show test_memstats; do
+	test_show test_memstats test_godwarf; do
 	extra=()
 	variants="plain asan"
 	# its file is read back by prometheus_client (metrics_check.py)
@@ -62,6 +62,7 @@ for t in test_record test_events test_retention test_outdir test_evlog \
 		user/godwarf.c user/gobin.c user/symbolize.c -lelf -lz)
 	[ "$t" = test_goprofile ] || [ "$t" = test_golearn ] &&
 		extra=("${goprofile_srcs[@]}")
+	[ "$t" = test_godwarf ] && extra=(user/godwarf.c -lelf -lz)
 	[ "$t" = test_pwriter ] && extra=(user/pwriter.c "${goprofile_srcs[@]}" -pthread) &&
 		variants="plain asan tsan"
 	# --show: the daemon's own line formatters (pwriter_done_json too)
