@@ -37,7 +37,7 @@ USER_SRCS := user/main.c user/device.c user/record.c user/events.c user/sbuf.c \
 	user/heapprof.c user/pprof.c user/dump.c user/govars.c user/retention.c \
 	user/esc.c user/outdir.c user/evlog.c user/golearn.c user/golearn_merge.c \
 	user/pwriter.c user/metrics.c user/container.c user/json.c user/show.c \
-	$(GEN)/profile.pb-c.c
+	user/godwarf.c user/gomemstats.c user/memstats.c $(GEN)/profile.pb-c.c
 USER_HDRS := $(wildcard user/*.h) include/uapi/linux/oomprof.h \
 	$(GEN)/profile.pb-c.h
 USER_LIBS := -lelf -lprotobuf-c -lz -lm -pthread

@@ -49,9 +49,14 @@ static atomic64_t captures;
 static atomic64_t captures_dropped;
 static atomic64_t captures_counted;
 
-/* Where bucket entries start in a buffer: after the record's two heads. */
-#define ENTRIES_OFFSET \
+/*
+ * Where region data starts in a buffer: after the record's two heads. The
+ * bucket entries follow the data (the registration's regions_bytes).
+ */
+#define REGIONS_OFFSET \
 	(sizeof(struct oomprof_oom_kill) + sizeof(struct oomprof_go_capture))
+/* The most region data a registration can ask for. */
+#define REGIONS_MAX	(OOMPROF_GO_MAX_REGIONS * OOMPROF_GO_REGION_MAX)
 
 /*
  * The walk's read window (see mm_read), at the end of each capture buffer:
@@ -71,7 +76,8 @@ int oomprof_capture_init(unsigned int buffers, unsigned int buffer_mb,
 	timeout_ns = (u64)timeout_ms * NSEC_PER_MSEC;
 	if (!nr_bufs)
 		return 0;
-	if (buf_size <= ENTRIES_OFFSET + WINDOW_SIZE + OOMPROF_EXT_MAX) {
+	if (buf_size <= REGIONS_OFFSET + REGIONS_MAX + WINDOW_SIZE +
+			OOMPROF_EXT_MAX) {
 		pr_err("capture_buffer_mb must be at least 1\n");
 		return -EINVAL;
 	}
@@ -361,20 +367,27 @@ static void walk_current(int idx, struct mm_struct *mm,
 		.max_buckets = max_buckets,
 		.user_limit = TASK_SIZE_MAX,
 	};
+	/* Registered valid (oomprof_registry_add): at most REGIONS_MAX. */
+	u32 room = oomprof_regions_room(reg->regions);
 	struct oomprof_walk w = {
 		.mbuckets_addr = reg->mbuckets_addr,
 		.rate_addr = reg->rate_addr,
-		.out = bufs[idx].mem + ENTRIES_OFFSET,
+		.out = bufs[idx].mem + REGIONS_OFFSET + room,
 		/* The record's sections go after the entries, below the window. */
-		.out_size = buf_size - ENTRIES_OFFSET - WINDOW_SIZE -
+		.out_size = buf_size - REGIONS_OFFSET - room - WINDOW_SIZE -
 			    OOMPROF_EXT_MAX,
 		.known_head = reg->known_head,
 		.known_count = reg->known_count,
+		.regions = reg->regions,
+		.regions_out = bufs[idx].mem + REGIONS_OFFSET,
 	};
 	u64 now = ktime_get_ns();
 	u64 until = min(now + timeout_ns, end_ns);
 
 	if (now >= until || !lock_mm(mm, until)) {
+		oomprof_regions_describe(reg->regions,
+					 now >= until ? -ETIME : -EBUSY, cap);
+		memset(w.regions_out, 0, room);
 		cap->start_boottime_ns = ktime_get_boottime_ns();
 		cap->stop = now >= until ? OOMPROF_STOP_TIMEOUT :
 			    OOMPROF_STOP_MM_BUSY;
@@ -418,9 +431,9 @@ void oomprof_capture_run_current(int idx, const struct oomprof_reg_info *reg,
 
 /*
  * Lay the record out in buffer @idx: kill facts, then @cap, then the
- * entries the walk left there, then the @ext_bytes of sections at @ext
- * (at most OOMPROF_EXT_MAX: the walk left that room). Returns the
- * record's header.
+ * region data and entries the walk left there, then the @ext_bytes of
+ * sections at @ext (at most OOMPROF_EXT_MAX: the walk left that room).
+ * Returns the record's header.
  */
 struct oomprof_record_header *
 oomprof_capture_finish(int idx, const struct oomprof_oom_kill *kill,
@@ -428,7 +441,8 @@ oomprof_capture_finish(int idx, const struct oomprof_oom_kill *kill,
 		       u32 ext_bytes)
 {
 	struct oomprof_oom_kill *rec = (struct oomprof_oom_kill *)bufs[idx].mem;
-	size_t end = ENTRIES_OFFSET + cap->bucket_bytes + cap->counts_bytes;
+	size_t end = REGIONS_OFFSET + cap->regions_bytes + cap->bucket_bytes +
+		     cap->counts_bytes;
 	size_t ext_off = round_up(end, 8);
 
 	if (WARN_ON_ONCE(ext_bytes > OOMPROF_EXT_MAX))

@@ -196,6 +196,50 @@ void oomprof_stats_fill(struct oomprof_stats *st)
 	st->probes = oomprof_probes_attached();
 }
 
+/*
+ * The request structures are large (regions, capture, strings): each
+ * ioctl's in a frame of its own, so that the ioctl's frame is not their
+ * sum (over 2 KiB under KASAN).
+ */
+static noinline_for_stack long ioctl_register(void __user *uarg)
+{
+	struct oomprof_register req;
+	int err;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	err = oomprof_registry_register(&req);
+	if (err)
+		return err;
+	if (!copy_to_user(uarg, &req, sizeof(req)))
+		return 0;
+	/* The registrant never learns its id: no orphan is left. */
+	oomprof_registry_remove(req.registration_id);
+	return -EFAULT;
+}
+
+static noinline_for_stack long ioctl_dump(void __user *uarg)
+{
+	struct oomprof_dump req;
+	int err;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	err = oomprof_dump(&req);
+	if (err)
+		return err;
+	return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
+}
+
+static noinline_for_stack long ioctl_unregister(void __user *uarg)
+{
+	struct oomprof_register req;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	return oomprof_registry_remove(req.registration_id);
+}
+
 static long oomprof_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
@@ -218,39 +262,12 @@ static long oomprof_ioctl(struct file *file, unsigned int cmd,
 		oomprof_stats_fill(&st);
 		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 	}
-	case OOMPROF_IOC_REGISTER: {
-		struct oomprof_register req;
-		int err;
-
-		if (copy_from_user(&req, uarg, sizeof(req)))
-			return -EFAULT;
-		err = oomprof_registry_register(&req);
-		if (err)
-			return err;
-		if (!copy_to_user(uarg, &req, sizeof(req)))
-			return 0;
-		/* The registrant never learns its id: no orphan is left. */
-		oomprof_registry_remove(req.registration_id);
-		return -EFAULT;
-	}
-	case OOMPROF_IOC_DUMP: {
-		struct oomprof_dump req;
-		int err;
-
-		if (copy_from_user(&req, uarg, sizeof(req)))
-			return -EFAULT;
-		err = oomprof_dump(&req);
-		if (err)
-			return err;
-		return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
-	}
-	case OOMPROF_IOC_UNREGISTER: {
-		struct oomprof_register req;
-
-		if (copy_from_user(&req, uarg, sizeof(req)))
-			return -EFAULT;
-		return oomprof_registry_remove(req.registration_id);
-	}
+	case OOMPROF_IOC_REGISTER:
+		return ioctl_register(uarg);
+	case OOMPROF_IOC_DUMP:
+		return ioctl_dump(uarg);
+	case OOMPROF_IOC_UNREGISTER:
+		return ioctl_unregister(uarg);
 	case OOMPROF_IOC_LEARNED: {
 		struct oomprof_learned req;
 

@@ -113,15 +113,20 @@ int oomprof_dump_mm(struct oomprof_dump *req, struct mm_struct *mm)
 	};
 	struct oomprof_go_capture *cap = &req->cap;
 	struct task_struct *task;
+	u32 room;
 	int err;
 
 	if (req->flags || req->reserved || req->mbuckets_addr % 8 ||
-	    req->mem_profile_rate_addr % 8)
+	    req->mem_profile_rate_addr % 8 ||
+	    !oomprof_regions_valid(req->regions, TASK_SIZE_MAX))
 		return -EINVAL;
+	/* The region data first, then the entries, in one buffer. */
+	room = oomprof_regions_room(req->regions);
 	w.out_size = min_t(u64, req->buf_size, dump_max_bytes);
 	w.out_size -= w.out_size % 8;
-	if (!w.out_size)
+	if (w.out_size <= room)
 		return -EINVAL;
+	w.regions = req->regions;
 
 	if (atomic_inc_return(&dumps_running) > DUMP_CONCURRENT) {
 		err = -EBUSY;
@@ -132,12 +137,14 @@ int oomprof_dump_mm(struct oomprof_dump *req, struct mm_struct *mm)
 	 * buffer that does not fit fails the dump (ENOMEM) rather than OOM-
 	 * kill anyone, in the caller's cgroup or on the machine.
 	 */
-	w.out = kvmalloc(w.out_size,
-			 GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
-	if (!w.out) {
+	w.regions_out = kvmalloc(w.out_size, GFP_KERNEL_ACCOUNT |
+				 __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
+	if (!w.regions_out) {
 		err = -ENOMEM;
 		goto out_count;
 	}
+	w.out = (u8 *)w.regions_out + room;
+	w.out_size -= room;
 	err = oomprof_task_bind(req->pid, req->start_time_ticks, mm, &task);
 	if (err)
 		goto out_free;
@@ -149,10 +156,11 @@ int oomprof_dump_mm(struct oomprof_dump *req, struct mm_struct *mm)
 	if (ts.timed_out && cap->stop == OOMPROF_STOP_READ_FAULT)
 		cap->stop = OOMPROF_STOP_TIMEOUT;
 	/* After the lock is dropped: this may fault in the caller's pages. */
-	if (copy_to_user(u64_to_user_ptr(req->buf), w.out, w.bytes))
+	if (copy_to_user(u64_to_user_ptr(req->buf), w.regions_out,
+			 room + w.bytes))
 		err = -EFAULT;
 out_free:
-	kvfree(w.out);
+	kvfree(w.regions_out);
 out_count:
 	atomic_dec(&dumps_running);
 	return err;

@@ -57,6 +57,8 @@ struct oomprof_reg_info {
 	 */
 	u64 known_head;
 	u64 known_count;
+	/* Copied before the buckets; validated at registration. */
+	struct oomprof_go_region regions[OOMPROF_GO_MAX_REGIONS];
 };
 
 /* events.c */

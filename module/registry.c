@@ -52,6 +52,7 @@
 #include <linux/workqueue.h>
 
 #include "oomprof.h"
+#include "walker.h"
 
 struct oomprof_reg {
 	struct hlist_node node;		/* in reg_by_pid */
@@ -364,6 +365,9 @@ int oomprof_registry_add(struct oomprof_register *req, struct mm_struct *mm)
 	if (!req->mbuckets_addr || req->mbuckets_addr % 8 ||
 	    !req->mem_profile_rate_addr || req->mem_profile_rate_addr % 8)
 		return -EINVAL;
+	/* Checked once here, so that a capture can trust their total. */
+	if (!oomprof_regions_valid(req->regions, TASK_SIZE_MAX))
+		return -EINVAL;
 	set_rate = req->flags & OOMPROF_REGISTER_SET_RATE;
 	if (set_rate &&
 	    (req->set_rate < 1 || req->set_rate > OOMPROF_SET_RATE_MAX))
@@ -393,6 +397,7 @@ int oomprof_registry_add(struct oomprof_register *req, struct mm_struct *mm)
 	r->info.rate_addr = req->mem_profile_rate_addr;
 	r->info.cookie = req->cookie;
 	r->info.load_bias = req->load_bias;
+	memcpy(r->info.regions, req->regions, sizeof(r->info.regions));
 	/* Strings from user space: terminated here, whatever they were. */
 	strscpy(r->info.exe_path, req->exe_path, sizeof(r->info.exe_path));
 	strscpy(r->info.build_id, req->build_id, sizeof(r->info.build_id));

@@ -418,6 +418,107 @@ void oomprof_walk_buckets(struct oomprof_mem_source *src,
 		cut_cycle(w, lambda);
 }
 
+static bool region_used(const struct oomprof_go_region *r)
+{
+	return r->addr || r->bytes || r->reserved;
+}
+
+/*
+ * Are @regions (OOMPROF_GO_MAX_REGIONS slots, from user space) what the
+ * uapi allows: each unused (all 0) or a user range below @user_limit of
+ * 1 to OOMPROF_GO_REGION_MAX bytes? Their total is then bounded too.
+ */
+bool oomprof_regions_valid(const struct oomprof_go_region *regions,
+			   u64 user_limit)
+{
+	unsigned int i;
+
+	for (i = 0; i < OOMPROF_GO_MAX_REGIONS; i++) {
+		const struct oomprof_go_region *r = &regions[i];
+
+		if (!region_used(r))
+			continue;
+		if (r->reserved || !r->addr || !r->bytes ||
+		    r->bytes > OOMPROF_GO_REGION_MAX ||
+		    r->addr > user_limit || r->bytes > user_limit - r->addr)
+			return false;
+	}
+	return true;
+}
+
+/* Bytes the data of valid @regions takes: each used one rounded up to 8. */
+u32 oomprof_regions_room(const struct oomprof_go_region *regions)
+{
+	unsigned int i;
+	u32 room = 0;
+
+	for (i = 0; regions && i < OOMPROF_GO_MAX_REGIONS; i++)
+		if (region_used(&regions[i]))
+			room += round_up(regions[i].bytes, 8);
+	return room;
+}
+
+/*
+ * Describe valid @regions in @cap as not copied, each used one failing
+ * with @err (a capture that could not read at all, or the start of one
+ * that will).
+ */
+void oomprof_regions_describe(const struct oomprof_go_region *regions,
+			      int err, struct oomprof_go_capture *cap)
+{
+	unsigned int i;
+
+	memset(cap->regions, 0, sizeof(cap->regions));
+	memset(cap->region_error, 0, sizeof(cap->region_error));
+	cap->regions_copied = 0;
+	cap->regions_bytes = oomprof_regions_room(regions);
+	for (i = 0; regions && i < OOMPROF_GO_MAX_REGIONS; i++) {
+		if (!region_used(&regions[i]))
+			continue;
+		cap->regions[i] = regions[i];
+		cap->region_error[i] = err;
+	}
+}
+
+/*
+ * Copy valid @regions into @out (oomprof_regions_room() bytes), each at
+ * its place, and say in @cap which were. A region that cannot be read is
+ * left zeros with its error and the others are still copied: they are
+ * facts of their own, whatever becomes of the buckets. At most
+ * OOMPROF_GO_MAX_REGIONS reads of at most a page each.
+ */
+void oomprof_walk_regions(struct oomprof_mem_source *src,
+			  const struct oomprof_walk_limits *lim,
+			  const struct oomprof_go_region *regions, void *out,
+			  struct oomprof_go_capture *cap)
+{
+	unsigned int i;
+	u8 *p = out;
+
+	oomprof_regions_describe(regions, 0, cap);
+	if (cap->regions_bytes)
+		memset(out, 0, cap->regions_bytes);
+	for (i = 0; regions && i < OOMPROF_GO_MAX_REGIONS; i++) {
+		const struct oomprof_go_region *r = &regions[i];
+		int err;
+
+		if (!region_used(r))
+			continue;
+		if (lim->deadline_ns && ktime_get_ns() > lim->deadline_ns)
+			err = -ETIME;
+		else
+			err = src->read(src, r->addr, p, r->bytes);
+		if (err) {
+			/* A read that failed part way may have left bytes. */
+			memset(p, 0, r->bytes);
+			cap->region_error[i] = err;
+		} else {
+			cap->regions_copied |= BIT(i);
+		}
+		p += round_up(r->bytes, 8);
+	}
+}
+
 void oomprof_walk_capture(struct oomprof_mem_source *src,
 			  struct oomprof_walk_limits *lim, u64 timeout_ns,
 			  struct oomprof_walk *w,
@@ -427,6 +528,7 @@ void oomprof_walk_capture(struct oomprof_mem_source *src,
 
 	lim->deadline_ns = start + timeout_ns;
 	cap->start_boottime_ns = ktime_get_boottime_ns();
+	oomprof_walk_regions(src, lim, w->regions, w->regions_out, cap);
 	oomprof_walk_buckets(src, lim, w);
 	cap->duration_ns = ktime_get_ns() - start;
 	cap->mbuckets_addr = w->mbuckets_addr;

@@ -47,6 +47,13 @@ struct oomprof_walk {
 	 */
 	u64 known_head;
 	u64 known_count;
+	/*
+	 * OOMPROF_GO_MAX_REGIONS slots, validated (oomprof_regions_valid),
+	 * copied to regions_out (oomprof_regions_room() bytes) before the
+	 * buckets; NULL: none.
+	 */
+	const struct oomprof_go_region *regions;
+	void *regions_out;
 	/* out */
 	s64 rate;
 	u64 nbuckets;		/* full entries and count entries */
@@ -61,6 +68,16 @@ struct oomprof_walk {
 void oomprof_walk_buckets(struct oomprof_mem_source *src,
 			  const struct oomprof_walk_limits *lim,
 			  struct oomprof_walk *w);
+
+bool oomprof_regions_valid(const struct oomprof_go_region *regions,
+			   u64 user_limit);
+u32 oomprof_regions_room(const struct oomprof_go_region *regions);
+void oomprof_regions_describe(const struct oomprof_go_region *regions,
+			      int err, struct oomprof_go_capture *cap);
+void oomprof_walk_regions(struct oomprof_mem_source *src,
+			  const struct oomprof_walk_limits *lim,
+			  const struct oomprof_go_region *regions, void *out,
+			  struct oomprof_go_capture *cap);
 
 /*
  * The walk as both capture paths run it: bounded by @timeout_ns from now

@@ -250,6 +250,9 @@ struct goexe *discover_exe(struct discover *d, const char *path,
 		return e;
 	}
 	e->min_vaddr = gobin_info(e->bin)->load_vaddr;
+	/* Before the trim: it reads the file's DWARF. */
+	e->ms_ok = !gomemstats_layout_find(e->bin, &e->ms, e->ms_why,
+					   sizeof(e->ms_why));
 	/* Registration and symbolization need no more than this. */
 	e->bytes += gobin_trim(e->bin);
 	d->exes[d->nexes++] = e;
@@ -448,6 +451,8 @@ static void fill_req(struct oomprof_register *req, pid_t pid,
 		     unsigned long long start_ticks, const struct goexe *e,
 		     uint64_t bias, int mem_fd)
 {
+	unsigned int i;
+
 	memset(req, 0, sizeof(*req));
 	req->pid = (uint32_t)pid;
 	req->start_time_ticks = start_ticks;
@@ -461,6 +466,12 @@ static void fill_req(struct oomprof_register *req, pid_t pid,
 	if (strlen(gobin_info(e->bin)->go_build_id) < sizeof(req->build_id))
 		memcpy(req->build_id, gobin_info(e->bin)->go_build_id,
 		       strlen(gobin_info(e->bin)->go_build_id) + 1);
+	/* The runtime's memory statistics, copied at the kill with the buckets. */
+	for (i = 0; e->ms_ok && i < e->ms.nregions &&
+		    i < OOMPROF_GO_MAX_REGIONS; i++) {
+		req->regions[i].addr = e->ms.region[i].addr + bias;
+		req->regions[i].bytes = e->ms.region[i].bytes;
+	}
 }
 
 /* kernel.yama.ptrace_scope, or -1 without Yama. */
@@ -723,6 +734,11 @@ static void try_register(struct discover *d, pid_t pid,
 			": memory profiling disabled in this binary (runtime.MemProfileRate is 0: it never references runtime.MemProfile), its OOM kill will have no heap profile");
 	if (req.flags)
 		report_rate(p, &req);
+	if (!e->ms_ok && !e->ms_said) {
+		fprintf(stderr, "oomprof-read: %s: its OOM kill records will have no Go memory statistics: %s\n",
+			esc(e->path), esc(e->ms_why));
+		e->ms_said = 1;	/* once per executable */
+	}
 }
 
 /*

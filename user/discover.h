@@ -21,6 +21,8 @@
 #include <time.h>
 #include <linux/oomprof.h>
 
+#include "gomemstats.h"
+
 struct gobin;
 struct golearn;
 
@@ -40,6 +42,14 @@ struct goexe {
 	const char *how;	/* where they were found (govars_find) */
 	uint64_t min_vaddr;	/* lowest PT_LOAD address */
 	char why[4800];		/* why not, for the log (once) */
+	/*
+	 * Where the runtime's memory statistics are (gomemstats.h): its
+	 * regions go into every registration, load bias added. ms_ok 0: the
+	 * layout could not be read, ms_why says why (logged once, ms_said).
+	 */
+	struct gomemstats_layout ms;
+	int ms_ok, ms_said;
+	char ms_why[512];
 };
 
 struct goproc {

@@ -5,6 +5,7 @@
 #include "esc.h"
 #include "gobin.h"
 #include "goprofile.h"
+#include "memstats.h"
 #include "record.h"
 
 #include <errno.h>
@@ -34,13 +35,16 @@ static void fill_record(struct oomprof_oom_kill *k, const struct goproc *p,
 	k->hdr.magic = OOMPROF_RECORD_MAGIC;
 	k->hdr.version = OOMPROF_RECORD_VERSION;
 	k->hdr.type = OOMPROF_REC_GO_HEAP;
-	k->hdr.size = (__u32)(heads + req->cap.bucket_bytes);
+	k->hdr.size = (__u32)(heads + req->cap.regions_bytes +
+				     req->cap.bucket_bytes);
 	k->hdr.flags = OOMPROF_KILL_GO_PROCESS;
 	k->kill_realtime_ns = (unsigned long long)now.tv_sec * 1000000000ULL +
 			      (unsigned long long)now.tv_nsec;
 	k->victim.pid = k->victim.tgid = (__u32)p->pid;
 	memcpy(k->victim.comm, p->comm, sizeof(k->victim.comm));
 	*cap = req->cap;
+	/* The module does not know it for a dump; the regions carry it. */
+	cap->load_bias = p->bias;
 }
 
 /* OOMPROF_IOC_DUMP's errors (the uapi header), for people. */
@@ -75,6 +79,9 @@ static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
 	uint64_t mbuckets, rate;
 	struct oomprof_dump prev;
 	int mem_fd, ret = -1, have_prev = 0;
+	char ms_comment[512] = "";
+	struct gomemstats ms;
+	unsigned int i;
 
 	if (discover_inspect(d, pid, &p, &mem_fd, why, sizeof(why))) {
 		fprintf(stderr, "oomprof-read: pid %d: %s\n", (int)pid, esc(why));
@@ -99,6 +106,12 @@ static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
 		req.buf = (uintptr_t)(buf + heads);
 		req.buf_size = size;
 		req.mem_fd = mem_fd;
+		/* The runtime's memory statistics too (discover.c). */
+		for (i = 0; p.exe->ms_ok && i < p.exe->ms.nregions &&
+			    i < OOMPROF_GO_MAX_REGIONS; i++) {
+			req.regions[i].addr = p.exe->ms.region[i].addr + p.bias;
+			req.regions[i].bytes = p.exe->ms.region[i].bytes;
+		}
 		if (ioctl(fd, OOMPROF_IOC_DUMP, &req)) {
 			int err = errno;
 
@@ -126,9 +139,21 @@ static int dump_one(int fd, struct discover *d, pid_t pid, const char *dir)
 		size *= 2;
 	}
 	fill_record((struct oomprof_oom_kill *)buf, &p, &req);
+	if (!p.exe->ms_ok)
+		snprintf(why, sizeof(why), "%s", p.exe->ms_why);
+	/* The record's copy: the region data follows it, not req.cap. */
+	else if (!memstats_from_capture((const void *)(buf +
+					sizeof(struct oomprof_oom_kill)),
+					&p.exe->ms, &ms, why, sizeof(why)))
+		memstats_comment(&ms, "at the dump", ms_comment,
+				 sizeof(ms_comment));
+	if (!ms_comment[0])
+		fprintf(stderr, "oomprof-read: pid %d (%s): no Go memory statistics in its profile: %s\n",
+			(int)pid, esc(p.comm), esc(why));
 	{
 		struct goprofile_exe exe = {
 			.bin = p.exe->bin, .bias = p.bias, .path = p.exe->path,
+			.comment = ms_comment[0] ? ms_comment : NULL,
 		};
 
 		if (goprofile_write((struct oomprof_oom_kill *)buf, &exe, 1, -1,

@@ -103,7 +103,7 @@ int goprofile_write_learned(const struct oomprof_oom_kill *rec,
 			    size_t pathlen, char *why, size_t whylen)
 {
 	const struct oomprof_go_capture *cap = (const void *)(rec + 1);
-	const unsigned char *entries = (const unsigned char *)(cap + 1);
+	const unsigned char *entries = record_go_entries(cap);
 	struct sym_ctx sc = { 0 };
 	struct heapprof_opts o;
 	struct heapprof_stats st;
@@ -201,6 +201,8 @@ int goprofile_write_learned(const struct oomprof_oom_kill *rec,
 		 on_demand ? "as of the last completed GC, like runtime/pprof" :
 			     "unpublished heap-profile cycles included");
 	pprof_comment(p, comment);
+	if (exe && exe->comment)
+		pprof_comment(p, exe->comment);
 	if (!on_demand) {
 		snprintf(comment, sizeof(comment),
 			 "OOM kill: pid %u (%s) uid %u, cgroup %s, anon-rss %llu kB, file-rss %llu kB, shmem-rss %llu kB",

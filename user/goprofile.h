@@ -16,6 +16,8 @@ struct goprofile_exe {
 	struct gobin *bin;	/* NULL: addresses only */
 	uint64_t bias;		/* runtime address - link-time address */
 	const char *path;
+	/* One more comment for the profile (memstats at the kill), or NULL. */
+	const char *comment;
 };
 
 /*

@@ -25,6 +25,7 @@
 #include "gobin.h"
 #include "golearn.h"
 #include "goprofile.h"
+#include "memstats.h"
 #include "metrics.h"
 #include "outdir.h"
 #include "pwriter.h"
@@ -203,13 +204,61 @@ static struct gobin *find_exe(struct reader *r,
 }
 
 /*
+ * The runtime's memory statistics in @k's capture, read with the layout of
+ * the executable it was registered for: this oomprof-read's registration,
+ * or (restarted since) the file the record names if it is still the same
+ * binary. 0, or -1 with a sentence in @why.
+ */
+static int go_memstats(struct reader *r, const struct oomprof_oom_kill *k,
+		       struct gomemstats *ms, char *why, size_t whylen)
+{
+	const struct oomprof_go_capture *cap = (const void *)(k + 1);
+	const struct goproc *proc = discover_find(&r->disc,
+						  cap->registration_id);
+	struct gomemstats_layout *l;
+	struct gobin *bin = NULL;
+	char err[512];
+	int rc;
+
+	if (proc && proc->exe && proc->exe->bin) {
+		if (!proc->exe->ms_ok) {
+			snprintf(why, whylen, "%s", proc->exe->ms_why);
+			return -1;
+		}
+		return memstats_from_capture(cap, &proc->exe->ms, ms, why,
+					     whylen);
+	}
+	if (!cap->exe_path[0] ||
+	    gobin_open(cap->exe_path, &bin, err, sizeof(err))) {
+		snprintf(why, whylen, "registered by an earlier oomprof-read and its binary is gone: where the statistics are is not known");
+		return -1;
+	}
+	l = malloc(sizeof(*l));
+	if (strcmp(gobin_info(bin)->go_build_id, cap->build_id)) {
+		snprintf(why, whylen, "registered by an earlier oomprof-read and its binary was replaced since (build ID differs)");
+		rc = -1;
+	} else if (!l) {
+		snprintf(why, whylen, "out of memory");
+		rc = -1;
+	} else {
+		rc = gomemstats_layout_find(bin, l, why, whylen);
+		if (!rc)
+			rc = memstats_from_capture(cap, l, ms, why, whylen);
+	}
+	free(l);
+	gobin_close(bin);
+	return rc;
+}
+
+/*
  * A Go victim's capture: write its profile, or say why there is none.
  * A large one goes to a writer thread (pwriter.h): 1 is returned, @path
  * holds the path it will have, and its own events line follows when it is
  * written (profile_done). Otherwise 0, written here.
  */
 static int go_profile(struct reader *r, const struct oomprof_oom_kill *k,
-		      char *path, size_t pathlen, char *why, size_t whylen)
+		      const char *comment, char *path, size_t pathlen,
+		      char *why, size_t whylen)
 {
 	const struct oomprof_go_capture *cap = (const void *)(k + 1);
 	struct goprofile_exe exe;
@@ -224,6 +273,7 @@ static int go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	opened = find_exe(r, cap, &exe, &note);
+	exe.comment = comment[0] ? comment : NULL;
 	if (cap->nbuckets >= PWRITER_ASYNC_BUCKETS && pwriter_fd(&r->pw) >= 0) {
 		double waited;
 
@@ -235,7 +285,8 @@ static int go_profile(struct reader *r, const struct oomprof_oom_kill *k,
 		 * meanwhile).
 		 */
 		rc = pwriter_submit(&r->pw, k, exe.bin, exe.bias, exe.path,
-				    note, learned, path, pathlen, &waited);
+				    note, exe.comment, learned, path, pathlen,
+				    &waited);
 		if (waited > 0)
 			fprintf(stderr, "oomprof-read: heap profile of pid %u (%s): %llu buckets waited %.0f ms for the profiles being written to leave room within --write-memory %lluM\n",
 				k->victim.tgid, esc(k->victim.comm),
@@ -332,7 +383,9 @@ static int handle_record(struct reader *r,
 			 struct sbuf *line)
 {
 	char path[4096] = "", why[512] = "";
-	int pending = 0;
+	char ms_why[512] = "", ms_comment[512] = "";
+	struct gomemstats ms;
+	int pending = 0, ms_rc = -1;
 
 	/* Process events steer discovery; they are not OOM evidence. */
 	if (hdr->type == OOMPROF_REC_PROC_EXEC ||
@@ -345,9 +398,20 @@ static int handle_record(struct reader *r,
 			discover_exit(&r->disc, (const void *)hdr);
 		return 0;
 	}
-	if (hdr->type == OOMPROF_REC_GO_HEAP)
-		pending = go_profile(r, (const struct oomprof_oom_kill *)hdr,
-				     path, sizeof(path), why, sizeof(why));
+	if (hdr->type == OOMPROF_REC_GO_HEAP) {
+		const struct oomprof_oom_kill *k = (const void *)hdr;
+
+		ms_rc = go_memstats(r, k, &ms, ms_why, sizeof(ms_why));
+		if (!ms_rc)
+			memstats_comment(&ms, "at kill", ms_comment,
+					 sizeof(ms_comment));
+		else
+			fprintf(stderr, "oomprof-read: no Go memory statistics for pid %u (%s): %s\n",
+				k->victim.tgid, esc(k->victim.comm),
+				esc(ms_why));
+		pending = go_profile(r, k, ms_comment, path, sizeof(path), why,
+				     sizeof(why));
+	}
 	else if (hdr->type == OOMPROF_REC_OOM_KILL &&
 		 hdr->flags & OOMPROF_KILL_GO_PROCESS) {
 		const struct oomprof_oom_kill *k = (const void *)hdr;
@@ -363,6 +427,8 @@ static int handle_record(struct reader *r,
 	sbuf_reset(line);
 	if (event_json(line, hdr, path[0] ? path : NULL, why[0] ? why : NULL))
 		return 0;	/* a type from a newer module: skip it */
+	if (hdr->type == OOMPROF_REC_GO_HEAP)
+		memstats_json_field(line, ms_rc ? NULL : &ms, ms_why);
 	if (pending)
 		pwriter_mark_pending(line);
 	sbuf_printf(line, "\n");

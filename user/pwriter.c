@@ -27,6 +27,7 @@ struct pwriter_job {
 	int rc;
 	double ms;
 	char note[160];
+	char comment[512];		/* for the profile, "" if none */
 	char exe_path[4096];
 	char planned[4096], path[4096], why[512];
 };
@@ -55,6 +56,7 @@ static void run_job(struct pwriter *w, struct pwriter_job *j)
 	struct goprofile_exe exe = {
 		.bin = j->bin, .bias = j->bias,
 		.path = j->bin ? j->exe_path : NULL,
+		.comment = j->comment[0] ? j->comment : NULL,
 	};
 	struct timespec t0;
 
@@ -274,8 +276,8 @@ int pwriter_plan_path(const struct oomprof_oom_kill *rec, const char *dir,
 int pwriter_submit(struct pwriter *w, const struct oomprof_oom_kill *rec,
 		   const struct gobin *bin, uint64_t bias,
 		   const char *exe_path, const char *note,
-		   struct golearn_state *learned, char *planned,
-		   size_t plannedlen, double *waited_ms)
+		   const char *comment, struct golearn_state *learned,
+		   char *planned, size_t plannedlen, double *waited_ms)
 {
 	size_t est = pwriter_estimate(rec, bin, learned, 1);
 	struct pwriter_job *j;
@@ -323,6 +325,7 @@ int pwriter_submit(struct pwriter *w, const struct oomprof_oom_kill *rec,
 	snprintf(j->exe_path, sizeof(j->exe_path), "%s",
 		 exe_path ? exe_path : "");
 	snprintf(j->note, sizeof(j->note), "%s", note ? note : "");
+	snprintf(j->comment, sizeof(j->comment), "%s", comment ? comment : "");
 	pthread_mutex_lock(&w->lock);
 	*w->queue_tail = j;
 	w->queue_tail = &j->next;

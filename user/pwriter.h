@@ -122,7 +122,8 @@ int pwriter_fd(const struct pwriter *w);
 /*
  * Queue the profile of @rec (a validated GO_HEAP record, copied here),
  * symbolized from a private copy of @bin (NULL: addresses only) at load
- * bias @bias, @exe_path naming it; @note is find_exe's remark; its count
+ * bias @bias, @exe_path naming it; @note is find_exe's remark; @comment
+ * (NULL: none) goes into the profile (goprofile_exe.comment); its count
  * entries resolve through @learned (golearn_take's, or NULL), which the
  * job owns and frees once queued. Writes the path the profile will have
  * into @planned. First waits until the job fits the budget beside the jobs
@@ -134,8 +135,8 @@ int pwriter_fd(const struct pwriter *w);
 int pwriter_submit(struct pwriter *w, const struct oomprof_oom_kill *rec,
 		   const struct gobin *bin, uint64_t bias,
 		   const char *exe_path, const char *note,
-		   struct golearn_state *learned, char *planned,
-		   size_t plannedlen, double *waited_ms);
+		   const char *comment, struct golearn_state *learned,
+		   char *planned, size_t plannedlen, double *waited_ms);
 
 /*
  * Hand each finished job to @fn (in the order they finished), then free

@@ -185,12 +185,40 @@ static enum record_status check_oom_kill(const struct oomprof_oom_kill *k,
 			      k->ext_bytes, why);
 }
 
+/*
+ * The capture's regions: each slot unused (all 0) or 1 to
+ * OOMPROF_GO_REGION_MAX bytes; regions_bytes their data, each rounded up
+ * to 8; copied bits and errors only for used slots.
+ */
+static int go_regions_ok(const struct oomprof_go_capture *cap)
+{
+	uint64_t room = 0;
+	unsigned int i;
+
+	for (i = 0; i < OOMPROF_GO_MAX_REGIONS; i++) {
+		const struct oomprof_go_region *r = &cap->regions[i];
+
+		if (!r->addr && !r->bytes && !r->reserved) {
+			if ((cap->regions_copied & (1u << i)) ||
+			    cap->region_error[i])
+				return 0;
+			continue;
+		}
+		if (!r->bytes || r->bytes > OOMPROF_GO_REGION_MAX ||
+		    r->reserved)
+			return 0;
+		room += (r->bytes + 7u) & ~7u;
+	}
+	return room == cap->regions_bytes &&
+	       !(cap->regions_copied >> OOMPROF_GO_MAX_REGIONS);
+}
+
 /* The bucket entries themselves are checked where they are parsed. */
 static enum record_status check_go_heap(const struct oomprof_oom_kill *k,
 					const char **why)
 {
 	const struct oomprof_go_capture *cap = (const void *)(k + 1);
-	const size_t heads = sizeof(*k) + sizeof(*cap);
+	size_t heads = sizeof(*k) + sizeof(*cap);
 	/* Where the entries end: the sections, or the record. */
 	size_t end = k->ext_bytes ? k->ext_offset : k->hdr.size;
 
@@ -198,6 +226,16 @@ static enum record_status check_go_heap(const struct oomprof_oom_kill *k,
 		*why = "Go heap record shorter than its headers";
 		return RECORD_BAD_SIZE;
 	}
+	if (!go_regions_ok(cap)) {
+		*why = "Go heap record's regions are malformed (sizes, copied bits or their total)";
+		return RECORD_BAD_FIELD;
+	}
+	if (cap->regions_bytes > end - heads) {
+		*why = "Go heap record's region data runs past its end";
+		return RECORD_BAD_SIZE;
+	}
+	/* From here on, heads covers the region data: the entries follow. */
+	heads += cap->regions_bytes;
 	/* Count entries are bytes: up to 7 zeros pad them to 8. */
 	if (cap->bucket_bytes > end - heads ||
 	    cap->counts_bytes > end - heads - cap->bucket_bytes ||
@@ -310,6 +348,27 @@ const char *record_constraint_name(unsigned int constraint)
 	default:
 		return "unknown";
 	}
+}
+
+const unsigned char *record_go_entries(const struct oomprof_go_capture *cap)
+{
+	return (const unsigned char *)(cap + 1) + cap->regions_bytes;
+}
+
+const unsigned char *record_go_region(const struct oomprof_go_capture *cap,
+				      unsigned int i, uint32_t *len)
+{
+	const unsigned char *p = (const unsigned char *)(cap + 1);
+	unsigned int j;
+
+	*len = 0;
+	if (i >= OOMPROF_GO_MAX_REGIONS || !cap->regions[i].bytes ||
+	    !(cap->regions_copied & (1u << i)))
+		return NULL;
+	for (j = 0; j < i; j++)
+		p += (cap->regions[j].bytes + 7u) & ~7u;
+	*len = cap->regions[i].bytes;
+	return p;
 }
 
 const char *record_stop_name(unsigned int stop)

@@ -7,6 +7,7 @@
 #define OOMPROF_USER_RECORD_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <linux/oomprof.h>
 
 enum record_status {
@@ -47,6 +48,14 @@ const struct oomprof_section *record_section(const struct oomprof_oom_kill *k,
 /* enum oomprof_map_kind and enum oomprof_maps_stop, for JSON and people. */
 const char *record_map_kind_name(unsigned int kind);
 const char *record_maps_stop_name(unsigned int stop);
+/*
+ * In a GO_HEAP record (or a dump) validated by record_next: where the
+ * bucket entries start (after the region data), and region @i's copied
+ * bytes (NULL, *len 0 if unused or not copied).
+ */
+const unsigned char *record_go_entries(const struct oomprof_go_capture *cap);
+const unsigned char *record_go_region(const struct oomprof_go_capture *cap,
+				      unsigned int i, uint32_t *len);
 /* enum oomprof_capture_stop, for people. */
 const char *record_stop_name(unsigned int stop);
 

@@ -1079,6 +1079,42 @@ static void show_top(FILE *out, const struct show_top *t)
 	}
 }
 
+/*
+ * A Go victim's runtime.ReadMemStats numbers at the kill ("go_memstats"),
+ * or why there are none: what its RSS was made of, beside its profile.
+ */
+static void show_memstats(FILE *out, const struct json_val *k)
+{
+	static const char *const sizes[] = {
+		"HeapInuse", "HeapIdle", "HeapReleased", "HeapAlloc",
+		"StackInuse", "MSpanInuse", "GCSys", "OtherSys", "Sys",
+		"NextGC",
+	};
+	const struct json_val *ms = json_get(k, "go_memstats");
+	const char *err = json_str(json_get(k, "go_memstats_error"));
+	unsigned long long v;
+	const char *sep = "";
+	char h[32];
+	size_t i;
+
+	if (!ms || ms->type != JSON_OBJECT) {
+		if (err)
+			fprintf(out, "  %-12snone: %s\n", "go memstats", esc(err));
+		return;
+	}
+	fprintf(out, "  %-12s", "go memstats");
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		if (json_u64(json_get(ms, sizes[i]), &v))
+			continue;
+		fprintf(out, "%s%s %s", sep, sizes[i],
+			iec(h, sizeof(h), (double)v));
+		sep = ", ";
+	}
+	if (!json_u64(json_get(ms, "NumGC"), &v))
+		fprintf(out, "%sNumGC %llu", sep, v);
+	fprintf(out, "\n");
+}
+
 /* The profile of a kill: from its line, or the "profile" line after it. */
 static void show_profile(FILE *out, int dirfd, const struct json_val *kill,
 			 const struct json_val *later)
@@ -1241,6 +1277,7 @@ static void show_kill(FILE *out, int dirfd, const struct json_val *k,
 	show_tasks(out, k, SHOW_TASK_ROWS);
 	show_maps(out, json_get(k, "mappings"));
 	show_go(out, json_get(k, "go"));
+	show_memstats(out, k);
 	show_profile(out, dirfd, k, later);
 }
 

@@ -21,12 +21,15 @@
 			 OOMPROF_GO_MEMRECORD_WORDS)
 
 static bool cap_up;
+/* The regions run_until() registers: none unless a case sets them. */
+static struct oomprof_go_region cap_regions[OOMPROF_GO_MAX_REGIONS];
 
 static void cap_exit(struct kunit *test)
 {
 	if (cap_up)
 		oomprof_capture_exit();
 	cap_up = false;
+	memset(cap_regions, 0, sizeof(cap_regions));
 }
 
 /*
@@ -79,6 +82,7 @@ static struct oomprof_go_capture *run_until(struct kunit *test, int *idx,
 	reg->rate_addr = okt_user.addr + 8;
 	reg->load_bias = 0x1000;
 	strscpy(reg->exe_path, "/bin/victim", sizeof(reg->exe_path));
+	memcpy(reg->regions, cap_regions, sizeof(reg->regions));
 	if (!cap_up) {
 		KUNIT_ASSERT_EQ(test, oomprof_capture_init(1, 1, 1000, 500), 0);
 		cap_up = true;
@@ -141,6 +145,85 @@ static void capture_not_resident(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cap->stop, (u32)OOMPROF_STOP_READ_FAULT);
 	KUNIT_EXPECT_EQ(test, cap->stop_addr, (u64)okt_user.addr + 2 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, cap->nbuckets, 3ULL);
+	oomprof_capture_release(idx);
+}
+
+/*
+ * Regions are copied before the buckets, each to its 8-aligned place
+ * between the capture and the entries: one crossing a page boundary
+ * whole, one on a page never touched failing alone (zeros, -EFAULT), and
+ * all of them there although the walk stopped on a read fault. (Before
+ * capture_learned_through_window, which makes the third page resident.)
+ */
+static void capture_regions(struct kunit *test)
+{
+	static const char want0[20] = "HeapInuse=812MiB....";
+	u64 base = okt_user.addr;
+	struct oomprof_oom_kill kill = {};
+	struct oomprof_go_capture *cap;
+	struct oomprof_oom_kill *rec;
+	u8 want3[32], *data;
+	unsigned long left;
+	u64 *entry;
+	int idx, i;
+
+	for (i = 0; i < (int)sizeof(want3); i++)
+		want3[i] = 0xa0 + i;
+	write_heap(test, 3, base + 2 * PAGE_SIZE);
+	okt_use_mm(test);
+	left = copy_to_user((void __user *)(base + PAGE_SIZE + 64), want0,
+			    sizeof(want0));
+	left += copy_to_user((void __user *)(base + PAGE_SIZE - 16), want3,
+			     sizeof(want3));
+	okt_unuse_mm();
+	KUNIT_ASSERT_EQ(test, left, 0UL);
+	cap_regions[0] = (struct oomprof_go_region){ base + PAGE_SIZE + 64, 20 };
+	cap_regions[2] = (struct oomprof_go_region){ base + 2 * PAGE_SIZE, 16 };
+	cap_regions[3] = (struct oomprof_go_region){ base + PAGE_SIZE - 16, 32 };
+
+	cap = run(test, &idx);
+	KUNIT_EXPECT_EQ(test, cap->stop, (u32)OOMPROF_STOP_READ_FAULT);
+	KUNIT_EXPECT_EQ(test, cap->nbuckets, 3ULL);
+	KUNIT_EXPECT_EQ(test, cap->regions_copied, (u32)(BIT(0) | BIT(3)));
+	KUNIT_EXPECT_EQ(test, cap->regions_bytes, 24U + 16 + 32);
+	KUNIT_EXPECT_EQ(test, cap->region_error[0], 0);
+	KUNIT_EXPECT_EQ(test, cap->region_error[1], 0);
+	KUNIT_EXPECT_EQ(test, cap->region_error[2], -EFAULT);
+	KUNIT_EXPECT_EQ(test, cap->region_error[3], 0);
+	KUNIT_EXPECT_EQ(test, cap->regions[0].addr, base + PAGE_SIZE + 64);
+	KUNIT_EXPECT_EQ(test, cap->regions[1].bytes, 0U);
+	KUNIT_EXPECT_EQ(test, cap->regions[3].bytes, 32U);
+
+	oomprof_events_init_header(&kill.hdr, OOMPROF_REC_OOM_KILL,
+				   sizeof(kill));
+	rec = (void *)oomprof_capture_finish(idx, &kill, cap, NULL, 0);
+	KUNIT_EXPECT_EQ(test, (u64)rec->hdr.size,
+			sizeof(kill) + sizeof(*cap) + 72 + cap->bucket_bytes);
+	data = (u8 *)(rec + 1) + sizeof(*cap);
+	KUNIT_EXPECT_EQ(test, 0, memcmp(data, want0, sizeof(want0)));
+	for (i = 20; i < 24 + 16; i++)
+		KUNIT_EXPECT_EQ(test, data[i], 0);
+	KUNIT_EXPECT_EQ(test, 0, memcmp(data + 40, want3, sizeof(want3)));
+	entry = (u64 *)(data + 72);
+	KUNIT_EXPECT_EQ(test, entry[0], base + 64);
+	KUNIT_EXPECT_EQ(test, entry[1 + 5], (u64)NSTK);
+	oomprof_capture_release(idx);
+
+	/* No capture at all (mm locked): every region says why. */
+	mmap_write_lock(okt_user.mm);
+	cap = run_until(test, &idx, ktime_get_ns() + 20 * NSEC_PER_MSEC);
+	mmap_write_unlock(okt_user.mm);
+	KUNIT_EXPECT_EQ(test, cap->stop, (u32)OOMPROF_STOP_MM_BUSY);
+	KUNIT_EXPECT_EQ(test, cap->regions_copied, 0U);
+	KUNIT_EXPECT_EQ(test, cap->regions_bytes, 72U);
+	KUNIT_EXPECT_EQ(test, cap->region_error[0], -EBUSY);
+	KUNIT_EXPECT_EQ(test, cap->region_error[1], 0);
+	rec = (void *)oomprof_capture_finish(idx, &kill, cap, NULL, 0);
+	KUNIT_EXPECT_EQ(test, (u64)rec->hdr.size,
+			sizeof(kill) + sizeof(*cap) + 72);
+	data = (u8 *)(rec + 1) + sizeof(*cap);
+	for (i = 0; i < 72; i++)
+		KUNIT_EXPECT_EQ(test, data[i], 0);
 	oomprof_capture_release(idx);
 }
 
@@ -391,6 +474,7 @@ static void cap_suite_exit(struct kunit_suite *suite)
 static struct kunit_case capture_cases[] = {
 	KUNIT_CASE(capture_through_held_mm),
 	KUNIT_CASE(capture_not_resident),
+	KUNIT_CASE(capture_regions),
 	KUNIT_CASE(capture_unmapped_and_kernel),
 	KUNIT_CASE(capture_never_blocks_on_mmap_lock),
 	KUNIT_CASE(capture_learned_through_window),

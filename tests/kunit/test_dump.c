@@ -95,6 +95,47 @@ static void dump_live_process(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, entry[1], 0ULL);	/* next */
 }
 
+/*
+ * Regions: copied into the caller's buffer before the entries, a failed
+ * one zeros with its error; refused when invalid or when the buffer does
+ * not hold more than their data.
+ */
+static void dump_regions(struct kunit *test)
+{
+	struct oomprof_dump req;
+	unsigned long left;
+	u64 out[3];
+
+	oomprof_dump_init(1, 1000);
+	write_heap(test, 2);
+	dump_setup(&req, PAGE_SIZE);
+	req.regions[0] = (struct oomprof_go_region){ okt_user.addr + 8, 8 };
+	req.regions[2] = (struct oomprof_go_region){ TASK_SIZE_MAX - PAGE_SIZE,
+						     3 };
+	KUNIT_ASSERT_EQ(test, dump(test, &req), 0);
+	KUNIT_EXPECT_EQ(test, req.cap.stop, (u32)OOMPROF_STOP_NONE);
+	KUNIT_EXPECT_EQ(test, req.cap.nbuckets, 2ULL);
+	KUNIT_EXPECT_EQ(test, req.cap.regions_copied, 1U);
+	KUNIT_EXPECT_EQ(test, req.cap.regions_bytes, 16U);
+	KUNIT_EXPECT_EQ(test, req.cap.region_error[2], -EFAULT);
+	KUNIT_EXPECT_EQ(test, req.cap.regions[2].bytes, 3U);
+	okt_use_mm(test);
+	left = copy_from_user(out, (void __user *)(okt_user.addr + OUT_OFFSET),
+			      sizeof(out));
+	okt_unuse_mm();
+	KUNIT_ASSERT_EQ(test, left, 0UL);
+	KUNIT_EXPECT_EQ(test, out[0], 524288ULL);	/* the rate word */
+	KUNIT_EXPECT_EQ(test, out[1], 0ULL);		/* the failed one */
+	KUNIT_EXPECT_EQ(test, out[2], (u64)okt_user.addr + 64);	/* entry */
+
+	req.buf_size = 16;
+	KUNIT_EXPECT_EQ(test, dump(test, &req), -EINVAL);
+	req.buf_size = PAGE_SIZE;
+	req.regions[1].bytes = OOMPROF_GO_REGION_MAX + 1;
+	req.regions[1].addr = okt_user.addr;
+	KUNIT_EXPECT_EQ(test, dump(test, &req), -EINVAL);
+}
+
 /* Too small a buffer: a partial walk that says so, not an error. */
 static void dump_buffer_too_small(struct kunit *test)
 {
@@ -191,6 +232,7 @@ static void dump_suite_exit(struct kunit_suite *suite)
 static struct kunit_case dump_cases[] = {
 	KUNIT_CASE(dump_live_process),
 	KUNIT_CASE(dump_buffer_too_small),
+	KUNIT_CASE(dump_regions),
 	KUNIT_CASE(dump_wrong_instance_and_pid),
 	KUNIT_CASE(dump_other_mm_is_stale),
 	KUNIT_CASE(dump_bad_arguments),

@@ -18,6 +18,7 @@
 
 #include "kunit_util.h"
 #include "oomprof.h"
+#include "walker.h"
 
 static bool reg_up;
 
@@ -85,19 +86,22 @@ static void registry_add_lookup_remove(struct kunit *test)
 static void registry_reregister_replaces(struct kunit *test)
 {
 	struct task_struct *me = okt_user.task;
-	struct oomprof_register a, b;
+	/* Not both on the stack: the frame would pass 2 KiB under KASAN. */
+	struct oomprof_register a, *b = kunit_kzalloc(test, sizeof(*b),
+						     GFP_KERNEL);
 	struct oomprof_reg_info info;
 	bool exec;
 
+	KUNIT_ASSERT_NOT_NULL(test, b);
 	reg_setup(test, 16);
 	req_for(&a, me, 0x500000);
-	req_for(&b, me, 0x600000);
+	req_for(b, me, 0x600000);
 	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&a, okt_user.mm), 0);
-	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&b, okt_user.mm), 0);
-	KUNIT_EXPECT_NE(test, a.registration_id, b.registration_id);
+	KUNIT_ASSERT_EQ(test, oomprof_registry_add(b, okt_user.mm), 0);
+	KUNIT_EXPECT_NE(test, a.registration_id, b->registration_id);
 	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 1U);
 	KUNIT_ASSERT_TRUE(test, oomprof_registry_lookup(me, &info, &exec));
-	KUNIT_EXPECT_EQ(test, info.id, b.registration_id);
+	KUNIT_EXPECT_EQ(test, info.id, b->registration_id);
 	KUNIT_EXPECT_EQ(test, info.mbuckets_addr, 0x600000ULL);
 	KUNIT_EXPECT_EQ(test, oomprof_registry_remove(a.registration_id),
 			-ENOENT);
@@ -165,6 +169,62 @@ static void registry_bad_requests(struct kunit *test)
 				sizeof(info.build_id) - 1);
 	}
 	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 1U);
+}
+
+/* Regions: validated at registration, stored, handed to the capture. */
+static void registry_regions(struct kunit *test)
+{
+	/* Not static: TASK_SIZE_MAX is not a constant on x86_64. */
+	const struct {
+		u64 addr;
+		u32 bytes, reserved;
+		bool ok;
+	} tab[] = {
+		{ 0, 0, 0, true },			/* unused */
+		{ 0x500000, 1, 0, true },
+		{ 0x500000, OOMPROF_GO_REGION_MAX, 0, true },
+		{ 0x500000, OOMPROF_GO_REGION_MAX + 1, 0, false },
+		{ 0x500000, 0, 0, false },		/* empty */
+		{ 0, 8, 0, false },			/* no address */
+		{ 0x500000, 8, 1, false },		/* reserved */
+		{ 0, 0, 1, false },
+		{ U64_MAX - 3, 8, 0, false },		/* wraps */
+		{ TASK_SIZE_MAX - 8, 8, 0, true },	/* last user bytes */
+		{ TASK_SIZE_MAX - 8, 9, 0, false },
+		{ TASK_SIZE_MAX, 1, 0, false },		/* kernel */
+	};
+	struct task_struct *me = okt_user.task;
+	struct oomprof_register req;
+	struct oomprof_reg_info info = {};
+	unsigned int i, slot;
+	bool exec;
+	int want;
+
+	reg_setup(test, 16);
+	for (i = 0; i < ARRAY_SIZE(tab); i++) {
+		for (slot = 0; slot < OOMPROF_GO_MAX_REGIONS; slot += 3) {
+			struct oomprof_go_region *r;
+			int err;
+
+			req_for(&req, me, 0x500000);
+			req.regions[1] = (struct oomprof_go_region){ 0x700000, 64 };
+			r = &req.regions[slot];
+			r->addr = tab[i].addr;
+			r->bytes = tab[i].bytes;
+			r->reserved = tab[i].reserved;
+			err = oomprof_registry_add(&req, okt_user.mm);
+			want = tab[i].ok ? 0 : -EINVAL;
+			KUNIT_EXPECT_EQ_MSG(test, err, want, "case %u slot %u",
+					    i, slot);
+			if (err)
+				continue;
+			KUNIT_ASSERT_TRUE(test, oomprof_registry_lookup(me, &info,
+									&exec));
+			KUNIT_EXPECT_EQ(test, 0, memcmp(info.regions, req.regions,
+							sizeof(info.regions)));
+		}
+	}
+	KUNIT_EXPECT_EQ(test, oomprof_regions_room(info.regions), 64U + 8);
 }
 
 static void rate_word_set(struct kunit *test, unsigned long addr, s64 v)
@@ -631,6 +691,7 @@ static struct kunit_case registry_cases[] = {
 	KUNIT_CASE(registry_reregister_replaces),
 	KUNIT_CASE(registry_pid_reuse),
 	KUNIT_CASE(registry_bad_requests),
+	KUNIT_CASE(registry_regions),
 	KUNIT_CASE(registry_set_rate),
 	KUNIT_CASE(registry_full),
 	KUNIT_CASE(registry_other_mm_is_stale),

@@ -31,6 +31,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		event_json(&b, h, NULL, NULL);
 		sbuf_reset(&b);
 		event_summary(&b, h);
+		if (h->type == OOMPROF_REC_GO_HEAP) {
+			/* Every region and the entries lie inside the record. */
+			const struct oomprof_go_capture *cap =
+				(const void *)((const struct oomprof_oom_kill *)h + 1);
+			const unsigned char *end = (const unsigned char *)h +
+						   h->size;
+			volatile unsigned char sink = 0;
+			unsigned int i;
+			uint32_t len;
+
+			for (i = 0; i <= OOMPROF_GO_MAX_REGIONS; i++) {
+				const unsigned char *r =
+					record_go_region(cap, i, &len);
+
+				if (r && len)
+					sink ^= r[0] ^ r[len - 1];
+				if (r && r + len > end)
+					abort();
+			}
+			if (record_go_entries(cap) > end)
+				abort();
+			(void)sink;
+		}
 	}
 	sbuf_free(&b);
 	free(buf);

@@ -52,13 +52,17 @@ goprofile_srcs=(-Ibuild/gen user/goprofile.c user/golearn.c user/golearn_merge.c
 export OOMPROF_TEST_GOBIN=${OOMPROF_TEST_GOBIN:-$(/usr/local/go/bin/go env GOROOT 2> /dev/null)/pkg/tool/linux_amd64/compile}
 for t in test_record test_events test_retention test_outdir test_evlog \
 	test_goprofile test_golearn test_pwriter test_metrics test_container \
-	test_show; do
+	test_show test_memstats test_godwarf; do
 	extra=()
 	variants="plain asan"
 	# its file is read back by prometheus_client (metrics_check.py)
 	[ "$t" = test_metrics ] && extra=(user/metrics.c)
+	# the memory statistics of a capture (user/memstats.c)
+	[ "$t" = test_memstats ] && extra=(user/memstats.c user/gomemstats.c
+		user/godwarf.c user/gobin.c user/symbolize.c -lelf -lz)
 	[ "$t" = test_goprofile ] || [ "$t" = test_golearn ] &&
 		extra=("${goprofile_srcs[@]}")
+	[ "$t" = test_godwarf ] && extra=(user/godwarf.c -lelf -lz)
 	[ "$t" = test_pwriter ] && extra=(user/pwriter.c "${goprofile_srcs[@]}" -pthread) &&
 		variants="plain asan tsan"
 	# --show: the daemon's own line formatters (pwriter_done_json too)
@@ -165,13 +169,13 @@ fi
 # The executable parser and cache under crafted hostile files (issue 10
 # section 5): builds the files at run time; timing checks are ratios.
 exe_srcs=(user/gobin.c user/symbolize.c user/govars.c user/discover.c
-	user/golearn.c user/esc.c user/sbuf.c)
+	user/golearn.c user/esc.c user/sbuf.c user/godwarf.c user/gomemstats.c)
 for variant in plain asan; do
 	flags=("${cflags[@]}")
 	[ "$variant" = asan ] && flags+=("${san[@]}")
 	bin=$out/test_hostile_exe.$variant
 	if ! gcc "${flags[@]}" -o "$bin" tests/userspace/test_hostile_exe.c \
-		"${exe_srcs[@]}" -lelf -lcmocka 2> "$bin.build.log"; then
+		"${exe_srcs[@]}" -lelf -lz -lcmocka 2> "$bin.build.log"; then
 		echo "FAIL $variant test_hostile_exe: does not build (libelf-dev installed?)"
 		sed 's/^/    /' "$bin.build.log" | head -30
 		continue
@@ -369,6 +373,11 @@ if [ $make_user_ok = 1 ]; then
 	tests/userspace/show_top_check.sh $(ls "$out"/heapprof/*/rate1/c.pb.gz \
 		tests/vm/.work/*/go_capture/r/*.pb.gz 2> /dev/null)
 fi
+
+# The Go runtime's memory statistics: godwarf's layout against Go's
+# debug/dwarf, gomemstats' figures against runtime.ReadMemStats (Go 1.19
+# and current), fuzz_godwarf.
+"$top/tests/userspace/gomemstats/run.sh"
 
 # make install into a staging root: the binary runs, the unit and the
 # modprobe.d remove hook point at it, and modules-load.d names the module so

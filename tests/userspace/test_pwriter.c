@@ -257,7 +257,7 @@ static void small_profile_not_held_up_by_large(void **state)
 	assert_true(pwriter_fd(&w) >= 0);
 
 	/* main.c go_profile: large -> queued, line written at once. */
-	assert_int_equal(pwriter_submit(&w, big, NULL, 0, NULL, "", NULL, planned,
+	assert_int_equal(pwriter_submit(&w, big, NULL, 0, NULL, "", NULL, NULL, planned,
 					sizeof(planned), &waited), 0);
 	kill_line(&ev, big, planned, 1);
 	/* The next record, small: written inline, then its line. */
@@ -334,7 +334,7 @@ static void finish_drains_every_job(void **state)
 	cap = (void *)(k[2] + 1);
 	cap->mem_profile_rate = 0;
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(pwriter_submit(&w, k[i], NULL, 0, NULL, "", NULL,
+		assert_int_equal(pwriter_submit(&w, k[i], NULL, 0, NULL, "", NULL, NULL,
 						planned[i], sizeof(planned[i]), &waited), 0);
 	/* SIGTERM right away: the loop ends, pwriter_finish waits. */
 	pwriter_finish(&w, on_done, &dl);
@@ -345,7 +345,7 @@ static void finish_drains_every_job(void **state)
 	assert_false(exists(planned[2]));
 	/* Finished: nothing runs, nothing is accepted. */
 	assert_int_equal(pwriter_fd(&w), -1);
-	assert_int_equal(pwriter_submit(&w, k[0], NULL, 0, NULL, "", NULL,
+	assert_int_equal(pwriter_submit(&w, k[0], NULL, 0, NULL, "", NULL, NULL,
 					planned[0], sizeof(planned[0]), &waited), -1);
 	assert_int_equal(evlog_close(&ev), 0);
 	events = slurp_events();
@@ -402,7 +402,7 @@ static void budget_writes_one_at_a_time(void **state)
 		assert_int_equal(pwriter_init(&w, dfd, dir), 0);
 		pwriter_set_budget(&w, bounded ? 1 : 0);
 		for (int i = 0; i < 3; i++)
-			assert_int_equal(pwriter_submit(&w, k[i], NULL, 0, NULL, "",
+			assert_int_equal(pwriter_submit(&w, k[i], NULL, 0, NULL, "", NULL,
 							NULL, planned,
 							sizeof(planned),
 							&waited), 0);
@@ -458,7 +458,7 @@ static void estimate_bounds_job_memory(void **state)
 	assert_true(fputs("5", f) >= 0);
 	assert_int_equal(fclose(f), 0);
 	rss0 = status_kb("VmRSS:");
-	assert_int_equal(pwriter_submit(&w, k, NULL, 0, NULL, "", NULL, planned,
+	assert_int_equal(pwriter_submit(&w, k, NULL, 0, NULL, "", NULL, NULL, planned,
 					sizeof(planned), &waited), 0);
 	pwriter_finish(&w, NULL, NULL);
 	peak = status_kb("VmHWM:");

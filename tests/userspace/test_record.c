@@ -332,6 +332,93 @@ static void go_heap_sections(void **state)
 	assert_int_equal(parse_one(buf, k->hdr.size, &h), RECORD_BAD_SIZE);
 }
 
+/*
+ * Region data sits between the capture and the entries, each region's
+ * bytes rounded up to 8; the record must account for it, and malformed
+ * region descriptions are refused.
+ */
+static void go_heap_regions(void **state)
+{
+	static unsigned long long buf[1024];
+	unsigned char *p = (unsigned char *)buf;
+	struct oomprof_oom_kill *k = (void *)buf;
+	struct oomprof_go_capture *cap = (void *)(k + 1);
+	const size_t heads = sizeof(*k) + sizeof(*cap);
+	const struct oomprof_record_header *h;
+	const unsigned char *r;
+	uint32_t len;
+	size_t i;
+
+	(void)state;
+	memset(buf, 0, sizeof(buf));
+	fixture_kill(k);
+	k->hdr.type = OOMPROF_REC_GO_HEAP;
+	k->hdr.flags |= OOMPROF_KILL_GO_PROCESS;
+	cap->regions[0] = (struct oomprof_go_region){ 0x5a0000, 20, 0 };
+	cap->regions[2] = (struct oomprof_go_region){ 0x5b0000, 8, 0 };
+	cap->regions[3] = (struct oomprof_go_region){ 0x5c0000, 4096, 0 };
+	cap->regions_copied = 1u << 0 | 1u << 3;
+	cap->region_error[2] = -14;
+	cap->regions_bytes = 24 + 8 + 4096;
+	for (i = 0; i < cap->regions_bytes; i++)
+		p[heads + i] = (unsigned char)(i * 7);
+	/* One entry after the data: address + header words, nstk 0. */
+	cap->nbuckets = 1;
+	cap->bucket_bytes = 8 + 8 * (OOMPROF_GO_BUCKET_HEADER_WORDS +
+				     OOMPROF_GO_MEMRECORD_WORDS);
+	k->hdr.size = heads + cap->regions_bytes + cap->bucket_bytes;
+	assert_true(k->hdr.size <= sizeof(buf));
+	assert_int_equal(parse_one(buf, k->hdr.size, &h), RECORD_OK);
+	assert_ptr_equal(record_go_entries(cap), p + heads + 4128);
+	r = record_go_region(cap, 0, &len);
+	assert_ptr_equal(r, p + heads);
+	assert_int_equal(len, 20);
+	assert_null(record_go_region(cap, 1, &len));	/* unused */
+	assert_int_equal(len, 0);
+	assert_null(record_go_region(cap, 2, &len));	/* failed */
+	r = record_go_region(cap, 3, &len);
+	assert_ptr_equal(r, p + heads + 32);
+	assert_int_equal(len, 4096);
+	assert_null(record_go_region(cap, 4, &len));
+
+	/* The data not counted in the record's size. */
+	assert_int_equal(parse_one(buf, k->hdr.size - 8, &h),
+			 RECORD_TRUNCATED);
+	k->hdr.size -= 8;
+	assert_int_equal(parse_one(buf, k->hdr.size, &h), RECORD_BAD_SIZE);
+	k->hdr.size += 8;
+	/* A total that is not the regions' sum. */
+	cap->regions_bytes += 8;
+	assert_int_equal(parse_one(buf, k->hdr.size, &h), RECORD_BAD_FIELD);
+	cap->regions_bytes -= 8;
+	/* A region over the largest, or with reserved set. */
+	cap->regions[3].bytes = 4097;
+	assert_int_equal(parse_one(buf, k->hdr.size, &h), RECORD_BAD_FIELD);
+	cap->regions[3].bytes = 4096;
+	cap->regions[2].reserved = 1;
+	assert_int_equal(parse_one(buf, k->hdr.size, &h), RECORD_BAD_FIELD);
+	cap->regions[2].reserved = 0;
+	/* Copied bits or errors for slots not used, or past the last. */
+	cap->regions_copied |= 1u << 1;
+	assert_int_equal(parse_one(buf, k->hdr.size, &h), RECORD_BAD_FIELD);
+	cap->regions_copied = 1u << 4;
+	assert_int_equal(parse_one(buf, k->hdr.size, &h), RECORD_BAD_FIELD);
+	cap->regions_copied = 1u;
+	cap->region_error[1] = -5;
+	assert_int_equal(parse_one(buf, k->hdr.size, &h), RECORD_BAD_FIELD);
+	cap->region_error[1] = 0;
+	assert_int_equal(parse_one(buf, k->hdr.size, &h), RECORD_OK);
+	/* Data that runs past the record. */
+	cap->regions[3].bytes = 0;
+	cap->regions[3].addr = 0;
+	cap->regions_bytes = 24 + 8;
+	cap->regions[1] = (struct oomprof_go_region){ 0x5d0000, 4096, 0 };
+	cap->regions_bytes += 4096;
+	cap->bucket_bytes = 0;
+	k->hdr.size = heads + 64;
+	assert_int_equal(parse_one(buf, k->hdr.size, &h), RECORD_BAD_SIZE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +432,7 @@ int main(void)
 		cmocka_unit_test(proc_event_record),
 		cmocka_unit_test(kill_sections),
 		cmocka_unit_test(go_heap_sections),
+		cmocka_unit_test(go_heap_regions),
 	};
 
 	return cmocka_run_group_tests_name("record", tests, NULL, NULL);

@@ -423,6 +423,7 @@ struct oomprof_sec_maps {
  *   struct oomprof_oom_kill   kill facts; kill.hdr is the record's header,
  *                             kill.hdr.size the whole record
  *   struct oomprof_go_capture how the capture went
+ *   region data, regions_bytes of them (see struct oomprof_go_region)
  *   full entries, bucket_bytes of them (nbuckets - nbuckets_counted),
  *                             each: __u64 address of the bucket in the
  *                             process, then the runtime's bucket exactly
@@ -508,6 +509,38 @@ enum oomprof_capture_path {
 #define OOMPROF_EXE_PATH_LEN	256
 #define OOMPROF_BUILD_ID_LEN	128
 
+/*
+ * Regions: pieces of a Go process's memory a registration names, copied
+ * at each capture (and each dump) before its buckets, so that a walk cut
+ * short by a bound still has them. oomprof-read names the runtime's
+ * memory statistics there (the parts of runtime.memstats,
+ * runtime.gcController and runtime.mheap_ that ReadMemStats reads, located
+ * from the executable's DWARF); the module interprets nothing in them.
+ *
+ * In a registration (and a dump request) a slot is unused when all its
+ * fields are 0; a used one has addr a user address, 1 <= bytes <=
+ * OOMPROF_GO_REGION_MAX, addr + bytes neither overflowing nor past the
+ * user address space, and reserved 0 (else EINVAL).
+ *
+ * In a capture: regions[] as registered; the data, regions_bytes of it,
+ * follows struct oomprof_go_capture, each used region at the sum of the
+ * earlier used regions' bytes, each rounded up to 8, from the data's
+ * start (so each region starts 8-byte aligned, and the entries after the
+ * data too). A region whose bit in regions_copied is clear is zeros
+ * there; region_error[i] says why (-EFAULT: not mapped or not resident,
+ * -ENXIO: device memory, -ETIME: no time was left, -EBUSY: the address
+ * space's lock stayed taken; 0 for copied and unused slots). A failed
+ * region never stops the rest of the capture.
+ */
+#define OOMPROF_GO_MAX_REGIONS	4
+#define OOMPROF_GO_REGION_MAX	4096
+
+struct oomprof_go_region {
+	__u64 addr;			/* load bias applied */
+	__u32 bytes;
+	__u32 reserved;			/* 0 */
+};
+
 struct oomprof_go_capture {
 	__u64 registration_id;
 	__u64 cookie;			/* the registrant's, echoed */
@@ -530,6 +563,11 @@ struct oomprof_go_capture {
 	__u64 known_count;
 	__u64 nbuckets_counted;		/* count entries, of nbuckets */
 	__u64 counts_bytes;		/* bytes of count entries */
+	/* The registration's regions and how their copy went, see above. */
+	struct oomprof_go_region regions[OOMPROF_GO_MAX_REGIONS];
+	__s32 region_error[OOMPROF_GO_MAX_REGIONS];
+	__u32 regions_copied;		/* bit i: regions[i] copied */
+	__u32 regions_bytes;		/* bytes of region data after this */
 };
 
 /* A memory read that failed on MemProfileRate: mem_profile_rate is -1. */
@@ -635,6 +673,8 @@ struct oomprof_register {
 	 */
 	__s32 mem_fd;
 	__u32 reserved;			/* 0 */
+	/* Copied at each capture, before the buckets (see above). */
+	struct oomprof_go_region regions[OOMPROF_GO_MAX_REGIONS];
 };
 
 /*
@@ -675,8 +715,10 @@ struct oomprof_learned {
 
 /*
  * OOMPROF_IOC_DUMP: capture a live Go process's buckets now, for the
- * caller. Entries (the format of an OOMPROF_REC_GO_HEAP record's) go to
- * buf; cap says how it went, and cap.stop is OOMPROF_STOP_BUFFER_FULL if
+ * caller. The regions' data (cap.regions_bytes), then entries (bucket_bytes;
+ * the format of an OOMPROF_REC_GO_HEAP record's) go to buf, which must
+ * hold at least the regions' data and 8 bytes more (else EINVAL); cap says
+ * how it went, and cap.stop is OOMPROF_STOP_BUFFER_FULL if
  * buf_size was too small. The process's execve() waits while a dump runs
  * (at most the module's dump_timeout_ms). EBUSY: as many dumps as the
  * module runs at once are under way; try again.
@@ -691,6 +733,7 @@ struct oomprof_dump {
 	__u64 buf_size;
 	__s32 mem_fd;			/* as in struct oomprof_register */
 	__u32 reserved;			/* 0 */
+	struct oomprof_go_region regions[OOMPROF_GO_MAX_REGIONS];
 	struct oomprof_go_capture cap;	/* out */
 };
 

@@ -17,6 +17,7 @@
 // functions must have no inuse_space in it.
 //
 // Prints "ok: ..." lines and exits 0, or the first problems and exits 1.
+// With -info, prints the -oom profile's total inuse_space and comments.
 package main
 
 import (
@@ -40,6 +41,7 @@ var (
 	exact     = flag.Bool("exact", false, "values must be identical (MemProfileRate 1)")
 	absent    = flag.String("absent", "", "comma-separated functions that must have nothing in use in the OOM profile")
 	sitesOnly = flag.Bool("sites-only", false, "check only the -sites stacks of -self, not every stack")
+	info      = flag.Bool("info", false, "only print the -oom profile's total inuse_space and its comments (\"inuse_space N\", \"comment TEXT\" lines)")
 	same      = flag.Bool("same", false, "every non-zero sample of either profile must be in the other with identical values (on-demand dumps)")
 )
 
@@ -145,6 +147,17 @@ func main() {
 	flag.Parse()
 	oom := load(*oomPath)
 	oIS := index(oom, "inuse_space")
+	if *info {
+		var total int64
+		for _, s := range oom.Sample {
+			total += s.Value[oIS]
+		}
+		fmt.Printf("inuse_space %d\n", total)
+		for _, c := range oom.Comments {
+			fmt.Printf("comment %s\n", c)
+		}
+		return
+	}
 	if *selfPath != "" {
 		checkSelf(load(*selfPath), oom)
 	}

@@ -6,6 +6,7 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -30,6 +31,7 @@ var (
 	lifetime = flag.Duration("lifetime", 0, "exit (status 0) this long after start instead of leaking")
 	fast     = flag.Bool("fast", false, "no GC and no own profile: leak right after retaining (exec-to-kill timing runs)")
 	timing   = flag.Bool("timing", false, "report on stderr how long each start-up step took")
+	memstats = flag.String("memstats", "", "just before leaking (or holding), write runtime.ReadMemStats here as one JSON line")
 	blockOn  = flag.String("blockread", "", "leak on another thread while the main thread reads this file (a read that never ends keeps it in the kernel)")
 )
 
@@ -181,6 +183,9 @@ func main() {
 	}
 
 	if *hold {
+		if *memstats != "" {
+			writeMemStats(*memstats)
+		}
 		fmt.Println(os.Getpid())
 		for {
 			time.Sleep(time.Hour)
@@ -197,6 +202,9 @@ func main() {
 		os.Exit(0)
 	}
 	time.Sleep(*delay)
+	if *memstats != "" {
+		writeMemStats(*memstats)
+	}
 	phase("leak")
 	if *blockOn != "" {
 		f, err := os.Open(*blockOn)
@@ -212,6 +220,22 @@ func main() {
 		os.Exit(3)
 	}
 	leakForever(out)
+}
+
+// The runtime's own statistics just before the leak: the oracle for the
+// ones oomprof reads at the kill, which may differ by what was leaked since
+// (the progress file says how much).
+func writeMemStats(path string) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b, err := json.Marshal(&ms)
+	if err == nil {
+		err = os.WriteFile(path, append(b, '\n'), 0o644)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 }
 
 func leakForever(out *os.File) {
