@@ -18,15 +18,15 @@
 
 #include "oomprof.h"
 
-static unsigned int event_buffer_kb = 256;
+static unsigned int event_buffer_kb = 1024;
 module_param(event_buffer_kb, uint, 0444);
 MODULE_PARM_DESC(event_buffer_kb,
-		 "Size of the record buffer in KiB, allocated at load (default 256: about 290 OOM kill records)");
+		 "Size of the record buffer in KiB, allocated at load (default 1024: 100 to 200 OOM kill records of 5 to 10 KiB)");
 
 static unsigned int kill_slots = 64;
 module_param(kill_slots, uint, 0444);
 MODULE_PARM_DESC(kill_slots,
-		 "OOM kills tracked at once between mark_victim and their SIGKILL (default 64, ~2 KiB each, allocated at load)");
+		 "OOM kills tracked at once between mark_victim and their SIGKILL (default 64, ~12 KiB each, allocated at load)");
 
 static unsigned int sigkill_wait_ms = 1000;
 module_param(sigkill_wait_ms, uint, 0444);
