@@ -15,11 +15,13 @@ from common import check_common, fail, main  # noqa: E402
 REC_GO_HEAP = 3
 KILL_GO_PROCESS = 1 << 5
 # struct oomprof_go_capture, as in include/uapi/linux/oomprof.h
-CAP_FMT = "<10Q2IQ256s128s4Q"
+CAP_FMT = "<10Q2IQ256s128s4Q" + "QII" * 4 + "4i2I"
 CAP_FIELDS = ("registration_id cookie mbuckets_addr rate_addr rate nbuckets "
               "bucket_bytes start_ns duration_ns stop_addr stop flags "
               "load_bias exe_path build_id known_head known_count "
-              "nbuckets_counted counts_bytes").split()
+              "nbuckets_counted counts_bytes").split() + \
+    [f"region{i}_{f}" for i in range(4) for f in ("addr", "bytes", "reserved")] + \
+    [f"region_error{i}" for i in range(4)] + ["regions_copied", "regions_bytes"]
 
 
 def varint(buf, pos):
@@ -76,13 +78,15 @@ def check(r):
     if ext_bytes and ext_offset + ext_bytes != size:
         fail(f"sections at {ext_offset}, {ext_bytes} bytes, do not end the "
              f"{size}-byte record")
-    if kill_size + cap_size + cap["bucket_bytes"] + cap["counts_bytes"] > end or \
-            end - (kill_size + cap_size + cap["bucket_bytes"] + cap["counts_bytes"]) >= 8:
+    # The runtime's memory statistics (regions) come before the entries.
+    start = kill_size + cap_size + cap["regions_bytes"]
+    if start + cap["bucket_bytes"] + cap["counts_bytes"] > end or \
+            end - (start + cap["bucket_bytes"] + cap["counts_bytes"]) >= 8:
         fail(f"entries end {end} is not the entries' {cap['bucket_bytes']} + "
              f"{cap['counts_bytes']} bytes, padded to 8")
 
     # Full entries: the buckets newer than known_head, whole.
-    pos = kill_size + cap_size
+    pos = start
     end = pos + cap["bucket_bytes"]
     known = {b[0] for b in learned}
     for i in range(extra + skip):

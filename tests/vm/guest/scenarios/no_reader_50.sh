@@ -1,10 +1,11 @@
 #!/bin/sh
-# 50 memcg OOM kills with no reader and a buffer that holds about 9 records:
+# 50 memcg OOM kills with no reader and a buffer that holds about 9 records
+# (48 KiB; a hog's kill record is ~5 KiB with its sections):
 # the module must keep what fits, count what it drops, and hand both to a
 # reader that drains later.
 . /lib.sh
 
-load_module event_buffer_kb=8
+load_module event_buffer_kb=48
 make_cgroup t1 16M
 
 i=1
