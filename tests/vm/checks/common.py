@@ -302,8 +302,9 @@ def check_show(r, rel="r/events.jsonl"):
     """Each kill's --show report states the facts of its record (which the
     checker holds against the kernel's own log): the victim, its cgroup,
     the OOM domain's lines where the record has them, the victim's row in
-    the ranked processes with its badness, and the top allocation sites
-    of a Go victim's profile."""
+    the ranked processes with its badness, its mappings (the walk, each
+    kind's count, the most resident ones at their addresses), and the top
+    allocation sites of a Go victim's profile."""
     kills = r.kills()
     reports = show_reports(r, rel)
     if len(reports) != len(kills):
@@ -319,6 +320,15 @@ def check_show(r, rel="r/events.jsonl"):
         for t in k.get("tasks") or []:
             if t.get("victim"):
                 want.append(re.compile(rf"^ +{t['pid']} .* {t['badness']}  <- killed$", re.M))
+        maps = k.get("mappings")
+        if maps:
+            want.append(f"  mappings    {maps['vmas']} walked {maps['path']} ")
+            for kind, t in (maps.get("totals") or {}).items():
+                mapping = "mapping" if t["count"] == 1 else "mappings"
+                want.append(re.compile(rf"^    {kind} +\S+ \S+ resident in "
+                                       rf"{t['count']} {mapping} of ", re.M))
+            for m in (maps.get("top") or [])[:3]:
+                want.append(re.compile(rf"^    {re.escape(m['start'])} .* {m['kind']} ", re.M))
         if k.get("profile") and k.get("go", {}).get("buckets"):
             want.append("allocation sites (inuse_space")
         for w in want:
