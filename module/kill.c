@@ -26,9 +26,10 @@
  * Every victim with an address space goes the same way, registered or
  * not, for the walk over its mappings (maps.c, the record's MAPS
  * section): it runs first, in the same callback or fallback as a Go
- * capture, bounded by its own 50 ms, and says which path ran it. "The
- * capture" below means that walk and, for a registered Go victim, the
- * bucket capture after it.
+ * capture, bounded by 200 ms waiting for the victim's mmap_lock and
+ * 50 ms walking, and never past the capture's end (capture_end_ns), and
+ * says which path ran it. "The capture" below means that walk and, for a
+ * registered Go victim, the bucket capture after it.
  *
  * The probe does take a reference on the victim's mm (mmget_not_zero; its
  * task_lock keeps exit_mm from running), for two cases the task_work alone
@@ -409,13 +410,17 @@ static void start_capture(struct oomprof_kill *k, struct task_struct *t)
 		goto drop;
 	}
 	/*
-	 * Only the walk over the mappings, and no fatal signal (the OOM
-	 * killer always sends SIGKILL first; a test's mark_victim on a live
-	 * process does not): the victim would run the callback only at its
-	 * next return to user mode, whenever that is. The fallback walks it
-	 * at capture_wait_ms instead.
+	 * Only the walk over the mappings, no fatal signal and not exiting
+	 * (a test's mark_victim on a live process): the victim would run the
+	 * callback only at its next return to user mode, whenever that is.
+	 * The fallback walks it at capture_wait_ms instead. An exiting victim
+	 * without SIGKILL (oom_kill_process() marks a task_will_free_mem()
+	 * one and sends nothing) gets the callback: it runs in its
+	 * exit_task_work(), before cgroup_exit(), and hands the walk over, so
+	 * our mm reference never outlives its stay in the cgroup.
 	 */
-	if (!k->go && !(READ_ONCE(t->signal->flags) & SIGNAL_GROUP_EXIT)) {
+	if (!k->go && !(READ_ONCE(t->signal->flags) & SIGNAL_GROUP_EXIT) &&
+	    !(READ_ONCE(t->flags) & PF_EXITING)) {
 		module_put(THIS_MODULE);
 		return;
 	}
@@ -486,7 +491,7 @@ static void capture_in_victim(struct callback_head *twork)
 			oomprof_maps_walk(&k->ext, k->mm,
 					  OOMPROF_CAPTURE_PATH_VICTIM,
 					  k->rec.kill_boottime_ns,
-					  k->maps_scratch);
+					  k->capture_end_ns, k->maps_scratch);
 			/* The path says where a capture ran: none, none. */
 			if (k->go && capture_buffer(k)) {
 				oomprof_capture_run_current(k->capture, &k->reg,
@@ -537,7 +542,7 @@ static void capture_fallback(struct oomprof_kill *k)
 
 	/* The page tables are read through mm itself: no kthread_use_mm. */
 	oomprof_maps_walk(&k->ext, mm, path, k->rec.kill_boottime_ns,
-			  k->maps_scratch);
+			  k->capture_end_ns, k->maps_scratch);
 	if (k->go && capture_buffer(k)) {
 		oomprof_capture_run(k->capture, mm, &k->reg, k->capture_end_ns,
 				    &k->cap);

@@ -417,7 +417,7 @@ static bool lock_mm(struct mm_struct *mm, u64 until)
 }
 
 void oomprof_maps_walk(struct oomprof_ext *x, struct mm_struct *mm, u32 path,
-		       u64 kill_boottime_ns, char *scratch)
+		       u64 kill_boottime_ns, u64 end_ns, char *scratch)
 {
 	struct oomprof_sec_maps *sec;
 	struct maps_walk w = {
@@ -427,8 +427,12 @@ void oomprof_maps_walk(struct oomprof_ext *x, struct mm_struct *mm, u32 path,
 	};
 	struct vm_area_struct *vma;
 	u64 start = ktime_get_ns();
+	u64 lock_until = start + MAPS_LOCK_NS;
 
 	might_sleep();
+	/* Never past the capture's end: the victim waits for no longer. */
+	if (end_ns)
+		lock_until = min(lock_until, end_ns);
 	sec = oomprof_ext_add(x, OOMPROF_SEC_MAPS, struct_size(sec, maps,
 							       top_maps));
 	if (!sec)
@@ -436,7 +440,7 @@ void oomprof_maps_walk(struct oomprof_ext *x, struct mm_struct *mm, u32 path,
 	w.sec = sec;
 	sec->path = path;
 	sec->walk_after_ns = ktime_get_boottime_ns() - kill_boottime_ns;
-	if (!lock_mm(mm, start + MAPS_LOCK_NS)) {
+	if (!lock_mm(mm, lock_until)) {
 		sec->stop = OOMPROF_MAPS_STOP_MM_BUSY;
 		sec->lock_wait_us = div_u64(ktime_get_ns() - start,
 					    NSEC_PER_USEC);
@@ -446,9 +450,20 @@ void oomprof_maps_walk(struct oomprof_ext *x, struct mm_struct *mm, u32 path,
 		w.until = ktime_get_ns();
 		sec->lock_wait_us = div_u64(w.until - start, NSEC_PER_USEC);
 		w.until += MAPS_WALK_NS;
+		if (end_ns)
+			w.until = min(w.until, end_ns);
 		for_each_vma(vmi, vma) {
 			if (sec->vmas >= MAPS_VMA_MAX) {
 				w.stop = OOMPROF_MAPS_STOP_VMAS;
+				break;
+			}
+			/*
+			 * The time bound covers every step, not only the page
+			 * tables: 65,000 file mappings with nothing resident
+			 * cost their ranking and d_path() alone.
+			 */
+			if (ktime_get_ns() >= w.until) {
+				w.stop = OOMPROF_MAPS_STOP_TIME;
 				break;
 			}
 			sec->vmas++;

@@ -217,7 +217,7 @@ u16 oomprof_map_kind(const struct oomprof_map_facts *f);
 int oomprof_maps_rank(struct oomprof_map *top, u32 *n, u32 max,
 		      const struct oomprof_map *e);
 void oomprof_maps_walk(struct oomprof_ext *x, struct mm_struct *mm, u32 path,
-		       u64 kill_boottime_ns, char *scratch);
+		       u64 kill_boottime_ns, u64 end_ns, char *scratch);
 void oomprof_maps_none(struct oomprof_ext *x, u32 stop);
 
 /* proc.c */

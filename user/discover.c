@@ -587,6 +587,19 @@ static int inspect_and_register(struct discover *d, pid_t pid,
 	fill_req(req, pid, start_ticks, e, bias, fd);
 	ret = do_register(d, req, set_rate);
 	err = errno;
+	if (ret && err == EINVAL && req->regions[0].bytes) {
+		/*
+		 * The module refused the memory statistics' regions (the
+		 * executable's DWARF and symbols are its author's): the heap
+		 * profile does not depend on them.
+		 */
+		fprintf(stderr, "oomprof-read: Go process %d: the module refused the regions of the runtime's memory statistics found in %s: registered without them, its kill will have no go_memstats\n",
+			(int)pid, esc(e->path));
+		fill_req(req, pid, start_ticks, e, bias, fd);
+		memset(req->regions, 0, sizeof(req->regions));
+		ret = do_register(d, req, set_rate);
+		err = errno;
+	}
 	if (ret) {
 		close(fd);
 		errno = err;

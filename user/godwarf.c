@@ -1050,6 +1050,14 @@ static uint64_t walk_unit(struct ctx *c, uint64_t pos, const char **why)
 
 	if (!src_get(&c->info, pos, 1))
 		return c->info.bad ? UINT64_MAX : 0;
+	/*
+	 * A unit is work however empty: a bomb of empty (or skipped) units
+	 * must reach the bound as a stream of DIEs does.
+	 */
+	if (++d->work > c->max_work) {
+		*why = "more units, DIEs and attributes than this reader's bound";
+		return UINT64_MAX;
+	}
 	len = rd_u(&r, 4);
 	u.osz = 4;
 	if (len >= 0xfffffff0) {

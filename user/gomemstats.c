@@ -270,7 +270,10 @@ int gomemstats_layout_find(struct gobin *g, struct gomemstats_layout *l,
 	for (unsigned i = 0; i < nw; i++) {
 		uint64_t end = w[i].off + w[i].size;
 
-		if (end > vsize[w[i].var] || w[i].size > GOMEMSTATS_MAX_REGION_BYTES) {
+		/* off and size are the file's: a sum that wraps is no range. */
+		if (w[i].off > vsize[w[i].var] ||
+		    w[i].size > vsize[w[i].var] - w[i].off ||
+		    w[i].size > GOMEMSTATS_MAX_REGION_BYTES) {
 			w[i].cluster = -1;
 			continue;
 		}

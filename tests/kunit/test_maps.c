@@ -171,7 +171,7 @@ static void walk(struct kunit *test, struct walk_out *o)
 	KUNIT_ASSERT_NOT_NULL(test, scratch);
 	oomprof_ext_init(&x, buf, OOMPROF_EXT_MAX);
 	oomprof_maps_walk(&x, okt_user.mm, OOMPROF_CAPTURE_PATH_FALLBACK,
-			  ktime_get_boottime_ns(), scratch);
+			  ktime_get_boottime_ns(), 0, scratch);
 	sec = buf;
 	KUNIT_ASSERT_EQ(test, sec->sec.type, (u16)OOMPROF_SEC_MAPS);
 	/* Trimmed to its entries: the next section starts right after. */
@@ -248,7 +248,7 @@ static void walk_never_blocks_on_mmap_lock(struct kunit *test)
 	mmap_write_lock(okt_user.mm);
 	t0 = ktime_get_ns();
 	oomprof_maps_walk(&x, okt_user.mm, OOMPROF_CAPTURE_PATH_VICTIM, 0,
-			  scratch);
+			  0, scratch);
 	t0 = ktime_get_ns() - t0;
 	mmap_write_unlock(okt_user.mm);
 	sec = buf;

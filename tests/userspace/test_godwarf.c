@@ -430,6 +430,17 @@ static void test_hostile(void **state)
 	memset(&info, 0, sizeof(info));
 	u32(&info, 0xfffffff5); u16(&info, 4);
 	expect_error(&a, &info, 0, "reserved unit length");
+	/*
+	 * Units with nothing in them count as work: 10,000 six-byte units
+	 * of a version nobody reads (a zlib bomb makes 80 million of them)
+	 * reach a bound of 1,000, not "not found" after reading them all.
+	 */
+	memset(&info, 0, sizeof(info));
+	for (int k = 0; k < 10000; k++) {
+		u32(&info, 2);
+		u16(&info, 1);
+	}
+	expect_error(&a, &info, 1000, "bound");
 }
 
 int main(void)
