@@ -32,7 +32,14 @@
 
 /* Bounds on one executable's DWARF. */
 #define GODWARF_MAX_INFO (512ull << 20)	/* decompressed .debug_info read */
-#define GODWARF_MAX_STR (64ull << 20)	/* each string section, whole */
+/*
+ * Each string section and .debug_abbrev, read whole: Go writes no string
+ * sections (names are inline) and an abbreviation table of a few KiB, so
+ * this bounds only a forged file's cost to a root daemon that runs at
+ * OOMScoreAdjust=-1000 (the sections' memory with the types kept: under
+ * 80 MiB at worst).
+ */
+#define GODWARF_MAX_STR (8ull << 20)
 #define GODWARF_MAX_WORK (64u << 20)	/* DIEs + attributes visited */
 #define GODWARF_MAX_ABBREV_WORK (4u << 20)	/* abbrev entries + specs parsed */
 #define GODWARF_MAX_ABBREVS 65536	/* entries in one table */
