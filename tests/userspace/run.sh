@@ -386,7 +386,11 @@ fi
 stage=$out/install-root
 rm -rf "$stage"
 if make -s -C "$top" install DESTDIR="$stage" PREFIX=/usr > "$out/install.log" 2>&1 &&
-	"$stage/usr/sbin/oomprof-read" --help | grep -q 'Usage: oomprof-read' &&
+	# Into a file, not a pipe into grep -q: grep exits at its match and,
+	# with pipefail, a help text longer than stdio's buffer then fails by
+	# SIGPIPE whenever its second write comes after that.
+	"$stage/usr/sbin/oomprof-read" --help > "$out/install-help.txt" &&
+	grep -q 'Usage: oomprof-read' "$out/install-help.txt" &&
 	grep -qx 'ExecStart=/usr/sbin/oomprof-read -d /var/lib/oomprof' \
 		"$stage/lib/systemd/system/oomprof-read.service" &&
 	grep -qx 'remove oomprof /usr/sbin/oomprof-read --detach; /sbin/modprobe -r --ignore-remove oomprof' \
