@@ -130,6 +130,26 @@ static int32_t pick_mem_fd(void)
 	}
 }
 
+/*
+ * Registration regions: mostly none (valid), else plausible ones in
+ * scratch, else whatever the random fill left. Left random always, they
+ * fail validation before the mem_fd binding is ever looked at.
+ */
+static void plausible_regions(struct oomprof_go_region *rg, uint64_t target)
+{
+	unsigned int i, pick = rnd() % 4;
+
+	for (i = 0; i < OOMPROF_GO_MAX_REGIONS; i++) {
+		if (pick == 3)
+			continue;
+		memset(&rg[i], 0, sizeof(rg[i]));
+		if (pick == 2 && i < 2) {
+			rg[i].addr = target;
+			rg[i].bytes = rnd() % (OOMPROF_GO_REGION_MAX + 1);
+		}
+	}
+}
+
 /* Fill a REGISTER or DUMP request at @p, often plausible. */
 static void plausible(void *p, unsigned int cmd)
 {
@@ -150,6 +170,7 @@ static void plausible(void *p, unsigned int cmd)
 		r->mem_profile_rate_addr = target;
 		r->set_rate = (int64_t)(rnd() % 3 ? rnd() % 1000000 : rnd());
 		r->registration_id = rnd() % 8;
+		plausible_regions(r->regions, target);
 	} else if (cmd == OOMPROF_IOC_DUMP) {
 		struct oomprof_dump *d = p;
 
@@ -162,6 +183,7 @@ static void plausible(void *p, unsigned int cmd)
 		d->flags = rnd() % 4 ? 0 : (uint32_t)rnd();
 		d->mbuckets_addr = rnd() % 2 ? target : rnd();
 		d->mem_profile_rate_addr = target;
+		plausible_regions(d->regions, target);
 		/* Written by the module: scratch, or nowhere valid. */
 		switch (rnd() % 4) {
 		case 0:
