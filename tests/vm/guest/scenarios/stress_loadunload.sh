@@ -53,8 +53,18 @@ while [ "$i" -le "$N" ]; do
 	if ! /bin/oomprof-read --detach 2>> "$R/detach.log"; then
 		problem "cycle $i: oomprof-read --detach failed: $(tail -n 1 "$R/detach.log")"
 	fi
-	if rmmod oomprof 2> /tmp/rmmod.err; then
+	# Every kill's callback holds the module until its victim has run it
+	# (within 1.5 s of the kill: the capture's end), and kills keep
+	# coming: "in use" (EAGAIN) for that long is the design; retry 3 s.
+	_tries=0
+	until rmmod oomprof 2> /tmp/rmmod.err; do
+		_tries=$((_tries + 1))
+		grep -q "temporarily unavailable" /tmp/rmmod.err && [ "$_tries" -lt 30 ] || break
+		sleep 0.1
+	done
+	if [ ! -d /sys/module/oomprof ]; then
 		ok=$((ok + 1))
+		[ "$_tries" -gt 0 ] && echo "cycle $i: in use $_tries times" >> "$R/rmmod_retries"
 	else
 		problem "cycle $i: rmmod after the detach failed: $(cat /tmp/rmmod.err)"
 	fi
