@@ -114,24 +114,45 @@ void oomprof_ext_trim(struct oomprof_ext *x, struct oomprof_section *sec,
 }
 
 /*
- * Insert @e in @r, highest badness first. An entry that ties goes after
- * those already there, so the victim, inserted first, stays ahead of its
- * equals. False if it ranks below all of a full list (or max is 0).
+ * Insert @e (@size bytes) in @top, an array of *@n entries kept in the
+ * order @before gives, at most @max of them. An entry that ties goes after
+ * those already there. Returns its index, or -1 if it ranks below all of a
+ * full list (or max is 0). The ranked processes and the victim's mappings
+ * both keep their top entries this way.
+ */
+int oomprof_top_insert(void *top, u32 *n, u32 max, size_t size,
+		       const void *e,
+		       bool (*before)(const void *a, const void *b))
+{
+	u8 *base = top;
+	u32 i = *n;
+
+	while (i > 0 && before(e, base + (i - 1) * size))
+		i--;
+	if (i >= max)
+		return -1;
+	if (*n < max)
+		(*n)++;
+	memmove(base + (i + 1) * size, base + i * size, (*n - 1 - i) * size);
+	memcpy(base + i * size, e, size);
+	return i;
+}
+
+static bool badness_before(const void *a, const void *b)
+{
+	return ((const struct oomprof_task_mem *)a)->badness >
+	       ((const struct oomprof_task_mem *)b)->badness;
+}
+
+/*
+ * Insert @e in @r, highest badness first; the victim, inserted first,
+ * stays ahead of its equals. False if it ranks below all of a full list.
  */
 bool oomprof_rank_insert(struct oomprof_rank *r,
 			 const struct oomprof_task_mem *e)
 {
-	u32 i = r->n;
-
-	while (i > 0 && r->e[i - 1].badness < e->badness)
-		i--;
-	if (i >= r->max)
-		return false;
-	if (r->n < r->max)
-		r->n++;
-	memmove(&r->e[i + 1], &r->e[i], (r->n - 1 - i) * sizeof(*e));
-	r->e[i] = *e;
-	return true;
+	return oomprof_top_insert(r->e, &r->n, r->max, sizeof(*e), e,
+				  badness_before) >= 0;
 }
 
 /* oom_badness()'s arithmetic, in its types (long). */

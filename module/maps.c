@@ -126,8 +126,10 @@ u16 oomprof_map_kind(const struct oomprof_map_facts *f)
 }
 
 /* Most resident first, then largest; an equal one goes after. */
-static bool map_before(const struct oomprof_map *a, const struct oomprof_map *b)
+static bool map_before(const void *pa, const void *pb)
 {
+	const struct oomprof_map *a = pa, *b = pb;
+
 	if (a->resident_bytes != b->resident_bytes)
 		return a->resident_bytes > b->resident_bytes;
 	return a->size_bytes > b->size_bytes;
@@ -136,17 +138,7 @@ static bool map_before(const struct oomprof_map *a, const struct oomprof_map *b)
 int oomprof_maps_rank(struct oomprof_map *top, u32 *n, u32 max,
 		      const struct oomprof_map *e)
 {
-	u32 i = *n;
-
-	while (i > 0 && map_before(e, &top[i - 1]))
-		i--;
-	if (i >= max)
-		return -1;
-	if (*n < max)
-		(*n)++;
-	memmove(&top[i + 1], &top[i], (*n - 1 - i) * sizeof(*e));
-	top[i] = *e;
-	return i;
+	return oomprof_top_insert(top, n, max, sizeof(*e), e, map_before);
 }
 
 /* Keep the last @len - 1 bytes of @s (NUL-terminated) in @dst. */

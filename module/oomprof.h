@@ -186,6 +186,9 @@ void oomprof_ext_init(struct oomprof_ext *x, void *buf, u32 size);
 void *oomprof_ext_add(struct oomprof_ext *x, u16 type, u32 bytes);
 void oomprof_ext_trim(struct oomprof_ext *x, struct oomprof_section *sec,
 		      u32 bytes);
+int oomprof_top_insert(void *top, u32 *n, u32 max, size_t size,
+		       const void *e,
+		       bool (*before)(const void *a, const void *b));
 bool oomprof_rank_insert(struct oomprof_rank *r,
 			 const struct oomprof_task_mem *e);
 s64 oomprof_badness(u64 pages, short adj, unsigned long totalpages);
