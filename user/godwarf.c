@@ -1307,30 +1307,52 @@ void godwarf_free(struct godwarf *d)
 	free(d);
 }
 
+/*
+ * What both loaders do first: the result to fill, the bounds (0: the
+ * default), the names asked for. 0, or -1 with @err set.
+ */
+static int load_begin(struct ctx *c, uint64_t max_info, uint64_t max_work,
+		      uint64_t max_abwork, const char *const *structs,
+		      unsigned nstructs, const char *const *vars,
+		      unsigned nvars, char *err, size_t errlen)
+{
+	c->d = calloc(1, sizeof(*c->d));
+	if (!c->d) {
+		seterr(err, errlen, "out of memory");
+		return -1;
+	}
+	c->err = err;
+	c->errlen = errlen;
+	c->fd = -1;
+	c->max_info = max_info ? max_info : GODWARF_MAX_INFO;
+	c->max_work = max_work ? max_work : GODWARF_MAX_WORK;
+	c->max_abwork = max_abwork ? max_abwork : GODWARF_MAX_ABBREV_WORK;
+	return want(c->d, structs, nstructs, vars, nvars, err, errlen);
+}
+
+/* And last: the result handed out on success, freed otherwise. */
+static int load_end(struct ctx *c, int rc, struct godwarf **out)
+{
+	ctx_free(c);
+	if (rc)
+		godwarf_free(c->d);
+	else
+		*out = c->d;
+	return rc;
+}
+
 int godwarf_load_sections(const struct godwarf_sections *s,
 			  const char *const *structs, unsigned nstructs,
 			  const char *const *vars, unsigned nvars,
 			  struct godwarf **out, char *err, size_t errlen)
 {
 	struct ctx c = { 0 };
-	struct godwarf *d = calloc(1, sizeof(*d));
 	const char *why;
 	int rc = -1;
 
 	*out = NULL;
-	if (!d) {
-		seterr(err, errlen, "out of memory");
-		return -1;
-	}
-	c.d = d;
-	c.err = err;
-	c.errlen = errlen;
-	c.fd = -1;
-	c.max_info = s->max_info ? s->max_info : GODWARF_MAX_INFO;
-	c.max_work = s->max_work ? s->max_work : GODWARF_MAX_WORK;
-	c.max_abwork = s->max_abbrev_work ? s->max_abbrev_work :
-		       GODWARF_MAX_ABBREV_WORK;
-	if (want(d, structs, nstructs, vars, nvars, err, errlen))
+	if (load_begin(&c, s->max_info, s->max_work, s->max_abbrev_work,
+		       structs, nstructs, vars, nvars, err, errlen))
 		goto out;
 	if (!s->info.p || !s->abbrev.p) {
 		seterr(err, errlen, "no DWARF (.debug_info or .debug_abbrev missing)");
@@ -1356,12 +1378,7 @@ int godwarf_load_sections(const struct godwarf_sections *s,
 	}
 	rc = walk(&c);
 out:
-	ctx_free(&c);
-	if (rc)
-		godwarf_free(d);
-	else
-		*out = d;
-	return rc;
+	return load_end(&c, rc, out);
 }
 
 /* A section of @g by name (".debug_info", or its ".zdebug_info"). */
@@ -1402,7 +1419,6 @@ int godwarf_load(struct gobin *g, const char *const *structs,
 		 struct godwarf **out, char *err, size_t errlen)
 {
 	struct ctx c = { 0 };
-	struct godwarf *d;
 	uint64_t ioff, ilen, aoff, alen;
 	int icomp, iz, acomp, az;
 	const char *why;
@@ -1420,22 +1436,12 @@ int godwarf_load(struct gobin *g, const char *const *structs,
 		       g->name);
 		return -1;
 	}
-	d = calloc(1, sizeof(*d));
-	if (!d) {
-		seterr(err, errlen, "out of memory");
-		return -1;
-	}
-	c.d = d;
-	c.err = err;
-	c.errlen = errlen;
+	if (load_begin(&c, 0, 0, 0, structs, nstructs, vars, nvars, err,
+		       errlen))
+		goto out;
 	c.fd = g->fd;
 	c.img = g->img;
 	c.imgsz = g->imgsz;
-	c.max_info = GODWARF_MAX_INFO;
-	c.max_work = GODWARF_MAX_WORK;
-	c.max_abwork = GODWARF_MAX_ABBREV_WORK;
-	if (want(d, structs, nstructs, vars, nvars, err, errlen))
-		goto out;
 	c.abbrev = src_slurp(c.img ? c.img + aoff : NULL, c.fd, aoff, alen,
 			     acomp, az, GODWARF_MAX_STR, &c.abbrevlen, &why);
 	if (!c.abbrev) {
@@ -1466,12 +1472,7 @@ int godwarf_load(struct gobin *g, const char *const *structs,
 		seterr(err, errlen, "%s: %s", g->name, tmp);
 	}
 out:
-	ctx_free(&c);
-	if (rc)
-		godwarf_free(d);
-	else
-		*out = d;
-	return rc;
+	return load_end(&c, rc, out);
 }
 
 /* --- queries ------------------------------------------------------------ */
