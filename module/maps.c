@@ -175,6 +175,29 @@ static bool budget(struct maps_walk *w)
 	return true;
 }
 
+/*
+ * What a page-table entry stands for, counted the way the kernel's own
+ * smaps counts it (smaps_pte_entry), so that the record agrees with
+ * /proc/PID/smaps: a present page, and a migration or device entry (a
+ * page on its way somewhere), is resident; a swap entry is swapped; an
+ * empty entry, and a PTE marker (userfaultfd's write-protect marker on
+ * an unpopulated page, a poisoned-page marker), is neither.
+ */
+enum oomprof_pte_use oomprof_pte_use(pte_t pte)
+{
+	swp_entry_t entry;
+
+	if (pte_present(pte))
+		return OOMPROF_PTE_RESIDENT;
+	if (pte_none_mostly(pte))
+		return OOMPROF_PTE_NONE;
+	entry = pte_to_swp_entry(pte);
+	if (!non_swap_entry(entry))
+		return OOMPROF_PTE_SWAP;
+	return is_pfn_swap_entry(entry) ? OOMPROF_PTE_RESIDENT :
+					  OOMPROF_PTE_NONE;
+}
+
 /* One PTE table, interrupts off (see the file comment). */
 static bool count_pmd(struct maps_walk *w, pmd_t *pmdp, unsigned long addr,
 		      unsigned long end)
@@ -195,8 +218,11 @@ static bool count_pmd(struct maps_walk *w, pmd_t *pmdp, unsigned long addr,
 	if (pmd_none(pmd))
 		goto out;
 	if (!pmd_present(pmd)) {
-		/* A huge page's swap or migration entry. */
-		w->swap += end - addr;
+		/*
+		 * A huge page being migrated (huge pages are split before
+		 * they are swapped out): resident, as smaps counts it.
+		 */
+		w->resident += end - addr;
 		goto out;
 	}
 	if (pmd_leaf(pmd)) {
@@ -214,10 +240,16 @@ static bool count_pmd(struct maps_walk *w, pmd_t *pmdp, unsigned long addr,
 			break;
 		}
 		pte = ptep_get(ptep);
-		if (pte_present(pte))
+		switch (oomprof_pte_use(pte)) {
+		case OOMPROF_PTE_RESIDENT:
 			w->resident += PAGE_SIZE;
-		else if (!pte_none(pte))
+			break;
+		case OOMPROF_PTE_SWAP:
 			w->swap += PAGE_SIZE;
+			break;
+		case OOMPROF_PTE_NONE:
+			break;
+		}
 	}
 out:
 	local_irq_restore(flags);

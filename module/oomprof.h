@@ -217,6 +217,13 @@ struct oomprof_map_facts {
 
 int oomprof_maps_check(void);
 u16 oomprof_map_kind(const struct oomprof_map_facts *f);
+enum oomprof_pte_use {
+	OOMPROF_PTE_NONE,
+	OOMPROF_PTE_RESIDENT,
+	OOMPROF_PTE_SWAP,
+};
+
+enum oomprof_pte_use oomprof_pte_use(pte_t pte);
 int oomprof_maps_rank(struct oomprof_map *top, u32 *n, u32 max,
 		      const struct oomprof_map *e);
 void oomprof_maps_walk(struct oomprof_ext *x, struct mm_struct *mm, u32 path,

@@ -9,6 +9,8 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
 #include <linux/uaccess.h>
 
 #include "kunit_util.h"
@@ -231,6 +233,32 @@ static void walk_counts_written_pages(struct kunit *test)
 			(u64)written * PAGE_SIZE);
 }
 
+/*
+ * Each kind of page-table entry counts where smaps_pte_entry() counts it:
+ * the entries are the kernel's own encodings, made by its own helpers.
+ */
+static void pte_uses(struct kunit *test)
+{
+	unsigned long pfn = page_to_pfn(ZERO_PAGE(0));
+	pte_t migrating = swp_entry_to_pte(make_readable_migration_entry(pfn));
+
+	KUNIT_EXPECT_EQ(test, oomprof_pte_use(__pte(0)), OOMPROF_PTE_NONE);
+	KUNIT_EXPECT_EQ(test, oomprof_pte_use(pfn_pte(pfn, PAGE_READONLY)),
+			OOMPROF_PTE_RESIDENT);
+	KUNIT_EXPECT_EQ(test,
+			oomprof_pte_use(swp_entry_to_pte(swp_entry(0, 1234))),
+			OOMPROF_PTE_SWAP);
+	if (IS_ENABLED(CONFIG_MIGRATION))
+		KUNIT_EXPECT_EQ(test,
+				oomprof_pte_use(migrating), OOMPROF_PTE_RESIDENT);
+#ifdef CONFIG_PTE_MARKER
+	KUNIT_EXPECT_EQ(test, oomprof_pte_use(make_pte_marker(PTE_MARKER_UFFD_WP)),
+			OOMPROF_PTE_NONE);
+#else
+	kunit_info(test, "no CONFIG_PTE_MARKER in this kernel: markers not made");
+#endif
+}
+
 /* A held mmap_lock: the walk gives up by its bound, reads nothing. */
 static void walk_never_blocks_on_mmap_lock(struct kunit *test)
 {
@@ -273,6 +301,7 @@ static struct kunit_case maps_cases[] = {
 	KUNIT_CASE(kinds),
 	KUNIT_CASE(rank_basics),
 	KUNIT_CASE(rank_against_sort),
+	KUNIT_CASE(pte_uses),
 	KUNIT_CASE(walk_counts_written_pages),
 	KUNIT_CASE(walk_never_blocks_on_mmap_lock),
 	{}
