@@ -22,8 +22,9 @@
  * answers would hold the dumper, the process's exec lock and a dump slot
  * for good, whatever dump_timeout_ms says: a deadline checked between
  * pages cannot bound a wait inside one. Other mappings can wait on
- * someone else the same way: NFS and other network files, shmem pages
- * that went to swap behind a userfaultfd. So a dump faults in only pages
+ * someone else the same way: files on NFS or other network file systems,
+ * memory a userfaultfd watches (its handler is the process's own). So a
+ * dump faults in only pages
  * of private anonymous memory that no userfaultfd watches: what a fault
  * there waits for (a zero page, a swap-in from the swap the administrator
  * set up) no local user serves. The runtime's buckets live there
@@ -32,11 +33,13 @@
  * (FOLL_NOFAULT), as the OOM path reads every page: the runtime's own
  * variables (runtime.MemProfileRate in .noptrdata or .noptrbss, the
  * memstats regions) are in the executable's data mappings, which the
- * runtime itself keeps using, so they are resident while it runs. A page
- * that is not gives OOMPROF_STOP_READ_FAULT ("not resident") for a
- * bucket, OOMPROF_CAPTURE_NO_RATE for the rate and -EFAULT for a region,
- * at once and without a request to anyone. Device memory (VM_IO,
- * VM_PFNMAP) is never read: OOMPROF_STOP_IO_MAPPING.
+ * runtime keeps using (every malloc reads the rate), so their
+ * pages are normally mapped. The executable's own mapping gets no
+ * exception: it can sit on FUSE too. A page that is not mapped (never
+ * touched, or reclaimed since) gives OOMPROF_STOP_READ_FAULT ("not
+ * resident") for a bucket, OOMPROF_CAPTURE_NO_RATE for the rate and
+ * -EFAULT for a region, at once and without a request to anyone. Device
+ * memory (VM_IO, VM_PFNMAP) is never read: OOMPROF_STOP_IO_MAPPING.
  *
  * Nor does a dump wait for the process's mmap_lock beyond its deadline
  * (a writer queued behind a reader stuck in such a fault would hold it
