@@ -2,9 +2,10 @@
 /*
  * module/dump.c: an on-demand dump of a live process, with the loading
  * process (insmod) as the "Go process": buckets are written into an
- * anonymous mapping of its address space, oomprof_dump() reads them with
- * access_process_vm() and copies the entries to a user buffer (a second
- * page of the same mapping, the test case having adopted that mm).
+ * anonymous mapping of its address space (private anonymous memory: the
+ * dump may fault it in), oomprof_dump() reads them a page at a time and
+ * copies the entries to a user buffer (a second page of the same mapping,
+ * the test case having adopted that mm).
  */
 #include <kunit/test.h>
 #include <linux/mm.h>

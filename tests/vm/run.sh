@@ -29,7 +29,7 @@ repo=$(cd "$here/../.." && pwd)
 work=$here/.work
 
 kernels="6.1 6.12 debug"
-scenarios="device loadunload go_exec_fast exec_churn go_container cgroup_oom wrapper three_cgroups global_oom no_reader_50 threads go_capture go_default_rate go_four go_rate0 go_enable_rate go_buffers go_dump go_regions go_memstats go_neighbour go_fuse_fallback binding compat32 ptrace_scope3 dkms_capture daemon_lifecycle hostile_names containers fuse_exe learned_prefix go_bigheap go_bigheap4 oom_context python_seed"
+scenarios="device loadunload go_exec_fast exec_churn go_container cgroup_oom wrapper three_cgroups global_oom no_reader_50 threads go_capture go_default_rate go_four go_rate0 go_enable_rate go_buffers go_dump go_regions go_memstats dump_deadline go_neighbour go_fuse_fallback binding compat32 ptrace_scope3 dkms_capture daemon_lifecycle hostile_names containers fuse_exe learned_prefix go_bigheap go_bigheap4 oom_context python_seed"
 # Without a module the scenarios cannot pass; by default they are reported
 # as failed without booting. This flag boots them anyway (harness work).
 boot_without_module=0

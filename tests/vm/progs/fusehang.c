@@ -14,6 +14,15 @@
  * be exec'd), and reads are answered, except those of process PID, which
  * are held as above: a server that stalls one reader (oomprof-read) and
  * serves everyone else.
+ *
+ * fusehang -s DELAY_MS MOUNTPOINT: a slow server of a page-cache file
+ * (not direct I/O: it can be mmap'd shared or private), with readahead
+ * off (max_readahead 0: each page a process faults in is one READ). Each
+ * page of "x" starts with a valid Go heap-profile bucket that ends its
+ * list (allnext 0, typ 1, one PC: 0x401000 + the page's index). Each READ
+ * is printed ("read off OFFSET size SIZE pid PID") when it arrives, then
+ * answered DELAY_MS later, or never if DELAY_MS is negative: the count of
+ * those lines is what the server was asked (progs/dumpdl.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,6 +43,8 @@ static int fuse_fd;
 static int serve_fd = -1;	/* FILE, when serving */
 static off_t serve_size = 1 << 20;
 static unsigned int hang_pid;	/* 0: hold every read */
+static int slow;		/* -s: page-cache file, reads delayed */
+static long delay_ms;		/* -s: < 0: never answered */
 
 static void reply(uint64_t unique, int error, const void *arg, size_t size)
 {
@@ -65,13 +76,44 @@ static void fill_attr(struct fuse_attr *a, uint64_t node)
 	}
 }
 
+/* -s: the bytes of "x" at @off, @len of them, into @data. */
+static void slow_fill(uint64_t off, char *data, size_t len)
+{
+	size_t i;
+
+	memset(data, 0, len);
+	for (i = 0; i < len; i++) {
+		uint64_t at = off + i;
+		uint64_t word = (at % 4096) / 8;
+		uint64_t v;
+
+		switch (word) {
+		case 2: v = 1; break;			/* typ: memory */
+		case 3: v = 0x5a5a5a5a; break;		/* hash */
+		case 4: v = 64; break;			/* size */
+		case 5: v = 1; break;			/* nstk */
+		case 6: v = 0x401000 + at / 4096; break;	/* the PC */
+		case 7: v = 1; break;			/* active.allocs */
+		case 9: v = 64; break;			/* active.alloc_bytes */
+		default: v = 0; break;			/* next, allnext, ... */
+		}
+		data[i] = (char)(v >> (8 * (at % 8)));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static char buf[FUSE_MIN_READ_BUFFER + 65536];
 	char opts[128];
 
+	if (argc == 4 && !strcmp(argv[1], "-s")) {
+		slow = 1;
+		delay_ms = atol(argv[2]);
+		argv += 2;
+		argc = 2;
+	}
 	if (argc != 2 && argc != 4) {
-		fprintf(stderr, "usage: fusehang MOUNTPOINT [FILE PID]\n");
+		fprintf(stderr, "usage: fusehang MOUNTPOINT [FILE PID] | fusehang -s DELAY_MS MOUNTPOINT\n");
 		return 2;
 	}
 	if (argc == 4) {
@@ -124,7 +166,8 @@ int main(int argc, char **argv)
 			struct fuse_init_out o = {
 				.major = FUSE_KERNEL_VERSION,
 				.minor = FUSE_KERNEL_MINOR_VERSION,
-				.max_readahead = ii->max_readahead,
+				/* -s: no readahead: a READ per page faulted. */
+				.max_readahead = slow ? 0 : ii->max_readahead,
 				.max_write = 4096,
 			};
 
@@ -156,6 +199,9 @@ int main(int argc, char **argv)
 			struct fuse_open_out o = { .fh = 1,
 						   .open_flags = FOPEN_DIRECT_IO };
 
+			if (slow)	/* page cache: mmap'able, shared too */
+				o.open_flags = 0;
+
 			reply(in->unique, 0, &o, sizeof(o));
 			break;
 		}
@@ -166,6 +212,18 @@ int main(int argc, char **argv)
 				      sizeof(data);
 			ssize_t got;
 
+			if (slow) {
+				printf("read off %llu size %u pid %u\n",
+				       (unsigned long long)ri->offset, ri->size,
+				       in->pid);
+				fflush(stdout);
+				if (delay_ms < 0)
+					break;	/* never answered */
+				usleep((useconds_t)delay_ms * 1000);
+				slow_fill(ri->offset, data, want);
+				reply(in->unique, 0, data, want);
+				break;
+			}
 			if (serve_fd >= 0 && in->pid != hang_pid) {
 				got = pread(serve_fd, data, want,
 					    (off_t)ri->offset);
