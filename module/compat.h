@@ -79,4 +79,25 @@ void *oomprof_compat_sched_exit_probe(void);
 #define oomprof_pmdp_get_lockless(pmdp) READ_ONCE(*(pmdp))
 #endif
 
+/*
+ * An inode's modification and change times: fields until the accessors
+ * replaced them (6.6 for the change time, 6.7 for the modification time).
+ */
+#ifndef OOMPROF_HAVE_INODE_GET_MTIME
+#define OOMPROF_HAVE_INODE_GET_MTIME 0
+#endif
+#ifndef OOMPROF_HAVE_INODE_GET_CTIME
+#define OOMPROF_HAVE_INODE_GET_CTIME 0
+#endif
+#if OOMPROF_HAVE_INODE_GET_MTIME
+#define oomprof_inode_mtime(inode) inode_get_mtime(inode)
+#else
+#define oomprof_inode_mtime(inode) ((inode)->i_mtime)
+#endif
+#if OOMPROF_HAVE_INODE_GET_CTIME
+#define oomprof_inode_ctime(inode) inode_get_ctime(inode)
+#else
+#define oomprof_inode_ctime(inode) ((inode)->i_ctime)
+#endif
+
 #endif /* OOMPROF_COMPAT_H */

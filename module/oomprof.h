@@ -231,7 +231,8 @@ void oomprof_maps_walk(struct oomprof_ext *x, struct mm_struct *mm, u32 path,
 void oomprof_maps_none(struct oomprof_ext *x, u32 stop);
 
 /* proc.c */
-void oomprof_proc_exec(struct task_struct *p);
+struct file;
+void oomprof_proc_exec(struct task_struct *p, struct file *exe);
 void oomprof_proc_exit(struct task_struct *p, bool group_dead);
 void oomprof_proc_stats(struct oomprof_stats *st);
 void oomprof_proc_init(void);

@@ -53,7 +53,7 @@ static void signal_deliver_probe(void *data, int sig,
 static void sched_exec_probe(void *data, struct task_struct *p,
 			     pid_t old_pid, struct linux_binprm *bprm)
 {
-	oomprof_proc_exec(p);
+	oomprof_proc_exec(p, bprm ? bprm->file : NULL);
 }
 
 /* Optional ones say what is lost without them. */

@@ -31,17 +31,46 @@
  */
 #define pr_fmt(fmt) "oomprof: " fmt
 
+#include <linux/binfmts.h>
+#include <linux/fs.h>
+#include <linux/kdev_t.h>
 #include <linux/percpu.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 
+#include "compat.h"
 #include "oomprof.h"
 
 static DEFINE_PER_CPU(u64, execs_seen);
 
-static void queue_proc_event(u16 type, struct task_struct *p, u64 reg_id)
+/*
+ * The executable's identity, for the reader's cache of programs it has
+ * inspected: with it, an exec of a program it knows is not Go costs the
+ * reader no look at /proc. The file is pinned by the exec in progress;
+ * its size and times are read without the inode's lock, as stat() reads
+ * them: a file being written at this very moment may give a torn value,
+ * which only makes the reader look the slow way.
+ */
+static void exe_identity(struct oomprof_proc_event *e, struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	struct timespec64 mtime = oomprof_inode_mtime(inode);
+	struct timespec64 ctime = oomprof_inode_ctime(inode);
+
+	e->exe_dev = new_encode_dev(inode->i_sb->s_dev);
+	e->exe_ino = inode->i_ino;
+	e->exe_size = i_size_read(inode);
+	e->exe_mtime_sec = mtime.tv_sec;
+	e->exe_mtime_nsec = mtime.tv_nsec;
+	e->exe_ctime_sec = ctime.tv_sec;
+	e->exe_ctime_nsec = ctime.tv_nsec;
+	e->exe_valid = 1;
+}
+
+static void queue_proc_event(u16 type, struct task_struct *p, u64 reg_id,
+			     struct file *exe)
 {
 	struct oomprof_proc_event e;
 
@@ -56,17 +85,22 @@ static void queue_proc_event(u16 type, struct task_struct *p, u64 reg_id)
 	e.ns_pid = task_tgid_nr_ns(p, task_active_pid_ns(p));
 	/* p is current: its comm changes only under its own feet. */
 	strscpy(e.comm, p->comm, sizeof(e.comm));
+	if (exe)
+		exe_identity(&e, exe);
 	oomprof_events_queue_proc(&e.hdr);
 }
 
-/* sched_process_exec: @p (current) runs its new program now. */
-void oomprof_proc_exec(struct task_struct *p)
+/*
+ * sched_process_exec: @p (current) runs its new program now, the file
+ * @exe (the exec's own, NULL if the tracepoint gave none).
+ */
+void oomprof_proc_exec(struct task_struct *p, struct file *exe)
 {
 	u64 id;
 
 	this_cpu_inc(execs_seen);
 	id = oomprof_registry_forget(task_tgid(p), OOMPROF_FORGET_EXEC);
-	queue_proc_event(OOMPROF_REC_PROC_EXEC, p, id);
+	queue_proc_event(OOMPROF_REC_PROC_EXEC, p, id, exe);
 }
 
 /*
@@ -81,7 +115,7 @@ void oomprof_proc_exit(struct task_struct *p, bool group_dead)
 		return;
 	id = oomprof_registry_forget(task_tgid(p), OOMPROF_FORGET_EXIT);
 	if (id)
-		queue_proc_event(OOMPROF_REC_PROC_EXIT, p, id);
+		queue_proc_event(OOMPROF_REC_PROC_EXIT, p, id, NULL);
 }
 
 void oomprof_proc_stats(struct oomprof_stats *st)

@@ -4,6 +4,7 @@
 #include "gobin.h"
 #include "golearn.h"
 #include "govars.h"
+#include "pprof.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -41,6 +42,7 @@ void discover_free(struct discover *d)
 	}
 	free(d->exes);
 	free(d->procs);
+	free(d->kids);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -139,6 +141,87 @@ static int same_file(const struct goexe *e, const struct stat *st)
 	       e->ctime.tv_nsec == st->st_ctim.tv_nsec;
 }
 
+/*
+ * The identity table (struct discover's kids). Keyed hash (pprof_siphash):
+ * sizes and modification times are the user's to choose. A lookup is
+ * bounded by the table, which holds at most one slot per cached
+ * executable and is kept at most half full.
+ */
+static size_t kid_slot(const struct discover *d, const struct exe_kid *k)
+{
+	return (size_t)pprof_siphash(k, sizeof(*k)) & (d->kids_cap - 1);
+}
+
+static void kid_put(struct discover *d, struct goexe *e)
+{
+	size_t i = kid_slot(d, &e->kid);
+
+	while (d->kids[i])
+		i = (i + 1) & (d->kids_cap - 1);
+	d->kids[i] = e;
+	d->kids_used++;
+}
+
+/* Refill the table from the cache, in @cap slots (0: as it is). */
+static int kids_rebuild(struct discover *d, size_t cap)
+{
+	if (cap && cap != d->kids_cap) {
+		struct goexe **t = calloc(cap, sizeof(*t));
+
+		if (!t)
+			return -1;
+		free(d->kids);
+		d->kids = t;
+		d->kids_cap = cap;
+	} else if (d->kids) {
+		memset(d->kids, 0, d->kids_cap * sizeof(*d->kids));
+	}
+	d->kids_used = 0;
+	for (size_t i = 0; d->kids && i < d->nexes; i++)
+		if (d->exes[i]->kid_set)
+			kid_put(d, d->exes[i]);
+	return 0;
+}
+
+static struct goexe *kid_find(const struct discover *d,
+			      const struct exe_kid *k)
+{
+	size_t i;
+
+	if (!d->kids_used)
+		return NULL;
+	for (i = kid_slot(d, k); d->kids[i]; i = (i + 1) & (d->kids_cap - 1))
+		if (!memcmp(&d->kids[i]->kid, k, sizeof(*k)))
+			return d->kids[i];
+	return NULL;
+}
+
+/*
+ * @e, just found for a process whose exec record named @k, by a stat()
+ * @st of the process's /proc/PID/exe: if they describe the same file,
+ * remember @k for @e. They may not: the process can have exec'd again
+ * since its record. Size and both times must agree (the device and inode
+ * may not, on an overlay), and a change time cannot be chosen, so a
+ * record of one file is never taken for another that someone made to look
+ * like it.
+ */
+static void exe_learn_kid(struct discover *d, struct goexe *e,
+			  const struct exe_kid *k, const struct stat *st)
+{
+	if (!k || e->kid_set || k->size != (uint64_t)st->st_size ||
+	    k->mtime_sec != st->st_mtim.tv_sec ||
+	    k->mtime_nsec != (uint64_t)st->st_mtim.tv_nsec ||
+	    k->ctime_sec != st->st_ctim.tv_sec ||
+	    k->ctime_nsec != (uint64_t)st->st_ctim.tv_nsec)
+		return;
+	if ((d->kids_used + 1) * 2 > d->kids_cap &&
+	    kids_rebuild(d, d->kids_cap ? d->kids_cap * 2 : 64))
+		return;		/* out of memory: found the slow way */
+	e->kid = *k;
+	e->kid_set = 1;
+	kid_put(d, e);
+}
+
 static void exe_free(struct goexe *e)
 {
 	if (e->bin)
@@ -156,6 +239,7 @@ static void exe_free(struct goexe *e)
 static void exe_evict(struct discover *d)
 {
 	size_t bytes = 0;
+	int evicted = 0;
 
 	for (size_t i = 0; i < d->nexes; i++)
 		bytes += d->exes[i]->bytes;
@@ -176,11 +260,14 @@ static void exe_evict(struct discover *d)
 			     d->exes[i]->used < d->exes[victim]->used))
 				victim = i;
 		if (victim == SIZE_MAX)
-			return;
+			break;
 		bytes -= d->exes[victim]->bytes;
 		exe_free(d->exes[victim]);
 		d->exes[victim] = d->exes[--d->nexes];
+		evicted = 1;
 	}
+	if (evicted)
+		kids_rebuild(d, 0);
 }
 
 struct goexe *discover_exe(struct discover *d, const char *path,
@@ -334,27 +421,38 @@ static void say_fuse(pid_t pid, const char *comm)
 		(int)pid, esc(comm));
 }
 
-/* Inspect an executable once: is it a Go program we can capture? */
+/*
+ * Inspect an executable once: is it a Go program we can capture? @kid:
+ * the exec record that brought the process here, if one did.
+ */
 static struct goexe *load_exe(struct discover *d, pid_t pid,
-			      const struct stat *st)
+			      const struct stat *st, const struct exe_kid *kid)
 {
 	char exe[64], name[4096];
+	struct goexe *e = NULL;
 	ssize_t n;
 
 	for (size_t i = 0; i < d->nexes; i++) {
 		if (same_file(d->exes[i], st)) {
-			d->exes[i]->used = ++exe_tick;
-			return d->exes[i];
+			e = d->exes[i];
+			e->used = ++exe_tick;
+			break;
 		}
 	}
-	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
-	n = readlink(exe, name, sizeof(name) - 1);
-	name[n > 0 ? n : 0] = '\0';
-	/*
-	 * Through /proc/PID/exe: the process's own file, even when it is
-	 * deleted or only reachable in another mount namespace.
-	 */
-	return discover_exe(d, exe, name, st);
+	if (!e) {
+		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+		n = readlink(exe, name, sizeof(name) - 1);
+		name[n > 0 ? n : 0] = '\0';
+		/*
+		 * Through /proc/PID/exe: the process's own file, even when
+		 * it is deleted or only reachable in another mount
+		 * namespace.
+		 */
+		e = discover_exe(d, exe, name, st);
+	}
+	if (e)
+		exe_learn_kid(d, e, kid, st);
+	return e;
 }
 
 /*
@@ -536,7 +634,8 @@ static int do_register(struct discover *d, struct oomprof_register *req,
 static int inspect_and_register(struct discover *d, pid_t pid,
 				unsigned long long start_ticks, int set_rate,
 				struct oomprof_register *req,
-				struct goexe **ep, uint64_t *biasp, int *fdp)
+				struct goexe **ep, uint64_t *biasp, int *fdp,
+				const struct exe_kid *kid)
 {
 	char path[64];
 	struct goexe *e;
@@ -569,7 +668,7 @@ static int inspect_and_register(struct discover *d, pid_t pid,
 		err = ESRCH;	/* a kernel thread, or gone */
 		goto fail;
 	}
-	e = load_exe(d, pid, &st);
+	e = load_exe(d, pid, &st, kid);
 	*ep = e;
 	if (!e) {
 		/* ENOENT: it exited meanwhile; ESTALE: it exec'd. */
@@ -661,7 +760,7 @@ static void learn_gone(struct discover *d, const struct goproc *p)
  */
 static void try_register(struct discover *d, pid_t pid,
 			 unsigned long long start_ticks, const char *comm,
-			 int just_execd)
+			 int just_execd, const struct exe_kid *kid)
 {
 	struct oomprof_register req;
 	struct goproc *p, *grown;
@@ -672,7 +771,7 @@ static void try_register(struct discover *d, pid_t pid,
 
 	set_rate = !just_execd && rate_due(d, start_ticks);
 	if (inspect_and_register(d, pid, start_ticks, set_rate, &req, &e,
-				 &bias, &fd)) {
+				 &bias, &fd, kid)) {
 		int err = errno;
 		char why[512];
 
@@ -692,7 +791,7 @@ static void try_register(struct discover *d, pid_t pid,
 			snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
 			if (exe_on_fuse(pid) || stat(exe, &st))
 				return;
-			e = load_exe(d, pid, &st);
+			e = load_exe(d, pid, &st, kid);
 			if (!e || !e->bin)
 				return;
 			discover_explain_mem_open(why, sizeof(why), pid, err);
@@ -797,7 +896,7 @@ static void set_pending_rates(struct discover *d)
 		 * then writes only into the program inspected now.
 		 */
 		if (inspect_and_register(d, p->pid, p->start_ticks, 1, &req, &e,
-					 &bias, &fd)) {
+					 &bias, &fd, NULL)) {
 			if (errno != ESRCH && errno != ESTALE &&
 			    errno != ENOENT && errno != ENOEXEC)
 				fprintf(stderr, "oomprof-read: cannot register pid %d (%s) with the module again to enable heap profiling: %s\n",
@@ -853,7 +952,7 @@ int discover_inspect(struct discover *d, pid_t pid, struct goproc *out,
 		snprintf(why, whylen, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
-	e = load_exe(d, pid, &st);
+	e = load_exe(d, pid, &st, NULL);
 	if (!e) {
 		snprintf(why, whylen, "cannot read its executable %s now: %s",
 			 path, errno == ESTALE ? "it exec'd meanwhile" :
@@ -940,7 +1039,7 @@ void discover_scan(struct discover *d)
 			p->unregistered = 1;
 			learn_gone(d, p);
 		}
-		try_register(d, pid, start, comm, 0);
+		try_register(d, pid, start, comm, 0, NULL);
 	}
 	closedir(dir);
 	for (i = 0; i < d->nprocs; i++)
@@ -984,6 +1083,8 @@ void discover_expire(struct discover *d)
  */
 void discover_exec(struct discover *d, const struct oomprof_proc_event *e)
 {
+	struct exe_kid kid;
+	struct goexe *known;
 	struct goproc *p;
 	char path[64], text[1024], comm[64];
 	unsigned long long start;
@@ -1011,6 +1112,28 @@ void discover_exec(struct discover *d, const struct oomprof_proc_event *e)
 		learn_gone(d, p);
 	}
 	/*
+	 * Most execs on a machine are of programs seen before, and most of
+	 * those are not Go: such a one is known from the record alone, with
+	 * no look at /proc (what every exec would otherwise cost this reader:
+	 * a dozen system calls and two text files parsed).
+	 */
+	if (e->exe_valid) {
+		kid = (struct exe_kid){
+			.dev = e->exe_dev, .ino = e->exe_ino,
+			.size = e->exe_size,
+			.mtime_sec = e->exe_mtime_sec,
+			.ctime_sec = e->exe_ctime_sec,
+			.mtime_nsec = e->exe_mtime_nsec,
+			.ctime_nsec = e->exe_ctime_nsec,
+		};
+		known = kid_find(d, &kid);
+		if (known && !known->bin && !known->why[0]) {
+			known->used = ++exe_tick;
+			d->execs_known++;
+			return;
+		}
+	}
+	/*
 	 * From /proc now, not from the record: the process may have exited,
 	 * or exec'd again, or its pid may have been reused: whatever runs
 	 * there now is what gets inspected and registered (the module binds
@@ -1022,7 +1145,7 @@ void discover_exec(struct discover *d, const struct oomprof_proc_event *e)
 	if (read_small_file(path, text, sizeof(text)) ||
 	    parse_proc_stat(text, comm, sizeof(comm), &start))
 		return;
-	try_register(d, pid, start, comm, 1);
+	try_register(d, pid, start, comm, 1, e->exe_valid ? &kid : NULL);
 }
 
 /* The module's word that a registered process exited. */

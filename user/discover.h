@@ -26,12 +26,29 @@
 struct gobin;
 struct golearn;
 
+/*
+ * An executable as the kernel named it in a PROC_EXEC record (struct
+ * oomprof_proc_event's exe_ fields): no padding, hashed whole.
+ */
+struct exe_kid {
+	uint64_t dev, ino, size;
+	int64_t mtime_sec, ctime_sec;
+	uint32_t mtime_nsec, ctime_nsec;
+};
+
 struct goexe {
 	/* The cache key: a reused inode is another file. */
 	dev_t dev;
 	ino_t ino;
 	off_t size;
 	struct timespec mtime, ctime;
+	/*
+	 * The same file as exec records name it, once an inspection has
+	 * confirmed that they name this file (kid_set): an exec of it is
+	 * then known without a look at /proc.
+	 */
+	struct exe_kid kid;
+	int kid_set;
 	unsigned long long used;	/* LRU tick */
 	int pinned;		/* a tracked process runs it (eviction) */
 	size_t bytes;		/* memory this entry holds */
@@ -87,7 +104,16 @@ struct discover {
 	struct goproc *procs;
 	size_t nprocs, cap;
 	unsigned long long registered;	/* registrations made so far */
+	/*
+	 * Executables by exec records' identity (exe_kid): an open-addressed
+	 * table of kids_cap slots (a power of two), kids_used of them full;
+	 * rebuilt whenever the cache evicts.
+	 */
+	struct goexe **kids;
+	size_t kids_cap, kids_used;
 	unsigned long long execs;	/* PROC_EXEC records handled */
+	/* of which known without a look at /proc (not Go, seen before) */
+	unsigned long long execs_known;
 	unsigned long long exits;	/* PROC_EXIT records matched */
 };
 

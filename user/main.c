@@ -36,6 +36,12 @@
 #define OOMPROF_READ_VERSION "0.1.0"
 #define DEFAULT_DIR "/var/lib/oomprof"
 #define READ_BUF_SIZE (64 * 1024)
+/*
+ * The pause after a read of process events only (see run()): an exec
+ * storm then costs one wake-up per pause; a kill record waits at most
+ * this long, a capture buffer is freed at most this much later.
+ */
+#define PROC_EVENTS_PAUSE_MS 10
 /* The Go runtime's largest mean between samples (fastexprand). */
 #define GO_MAX_SAMPLE_MEAN 0x7000000
 
@@ -457,8 +463,9 @@ static int handle_record(struct reader *r,
 	return 0;
 }
 
+/* *@evidence: set if a record other than a process event was read. */
 static int handle_buffer(struct reader *r, const unsigned char *buf,
-			 size_t len, struct sbuf *line)
+			 size_t len, struct sbuf *line, int *evidence)
 {
 	struct record_cursor c = { .p = buf, .left = len };
 	const struct oomprof_record_header *hdr;
@@ -466,6 +473,9 @@ static int handle_buffer(struct reader *r, const unsigned char *buf,
 	enum record_status st;
 
 	while ((st = record_next(&c, &hdr, &why)) == RECORD_OK) {
+		if (hdr->type != OOMPROF_REC_PROC_EXEC &&
+		    hdr->type != OOMPROF_REC_PROC_EXIT)
+			*evidence = 1;
 		if (handle_record(r, hdr, line))
 			return -1;
 	}
@@ -676,11 +686,24 @@ static int run(struct reader *r, int drain)
 		}
 		n = read(fd, buf, buflen);
 		if (n > 0) {
+			int evidence = 0;
+
 			if (handle_buffer(r, (unsigned char *)buf, (size_t)n,
-					  &line)) {
+					  &line, &evidence)) {
 				ret = 1;
 				break;
 			}
+			/*
+			 * Only process events: the next ones are read together
+			 * after a pause, so that a machine exec'ing thousands
+			 * of programs a second costs this reader a wake-up per
+			 * pause, not one per exec. A kill record that arrives
+			 * meanwhile waits at most that long.
+			 */
+			if (!evidence && !drain)
+				nanosleep(&(struct timespec){
+					.tv_nsec = PROC_EVENTS_PAUSE_MS * 1000000L },
+					NULL);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)

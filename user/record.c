@@ -280,6 +280,12 @@ static enum record_status check_proc_event(const struct oomprof_proc_event *e,
 		*why = "process event record has an unterminated name";
 		return RECORD_BAD_FIELD;
 	}
+	if (e->exe_valid > 1 ||
+	    (e->exe_valid && (e->exe_mtime_nsec >= 1000000000u ||
+			      e->exe_ctime_nsec >= 1000000000u))) {
+		*why = "process event record has an impossible executable identity";
+		return RECORD_BAD_FIELD;
+	}
 	/* PID_MAX_LIMIT on 64-bit kernels is 4M. */
 	if (e->pid == 0 || e->pid > 4 * 1024 * 1024) {
 		*why = "process event record has an impossible pid";

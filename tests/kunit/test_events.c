@@ -7,6 +7,11 @@
 #include <kunit/test.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kdev_t.h>
+#include <linux/mm.h>
+#include <linux/stat.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -514,7 +519,11 @@ static void events_proc_exec_exit(struct kunit *test)
 	struct oomprof_proc_event *e;
 	struct oomprof_register req = {};
 	struct oomprof_stats st = {};
+	struct file *exe;
+	char exe_path[32];
+	struct kstat stat;
 	u8 *out;
+	int err;
 	ssize_t got;
 
 	ev_setup(test, 65536, 1);
@@ -553,16 +562,38 @@ static void events_proc_exec_exit(struct kunit *test)
 
 	/* Exec: always told; drops the registration made for the old image. */
 	KUNIT_ASSERT_EQ(test, oomprof_registry_add(&req, okt_user.mm), 0);
-	oomprof_proc_exec(me);
+	/* insmod's executable, as its exec would have had it. */
+	snprintf(exe_path, sizeof(exe_path), "/proc/%d/exe",
+		 task_tgid_nr(okt_user.task));
+	exe = filp_open(exe_path, O_RDONLY, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(exe));
+	oomprof_proc_exec(me, exe);
 	KUNIT_EXPECT_EQ(test, oomprof_registry_count(), 0U);
 	got = rd(test, 4096, true, out);
 	KUNIT_ASSERT_EQ(test, got, (ssize_t)sizeof(*e));
 	KUNIT_EXPECT_EQ(test, e->hdr.type, OOMPROF_REC_PROC_EXEC);
 	KUNIT_EXPECT_EQ(test, e->registration_id, req.registration_id);
-	oomprof_proc_exec(me);
+	/* The executable's identity is what stat() of the file says. */
+	err = vfs_getattr(&exe->f_path, &stat, STATX_BASIC_STATS,
+			  AT_STATX_SYNC_AS_STAT);
+	fput(exe);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, e->exe_valid, 1U);
+	KUNIT_EXPECT_EQ(test, e->exe_dev, (u64)new_encode_dev(stat.dev));
+	KUNIT_EXPECT_EQ(test, e->exe_ino, stat.ino);
+	KUNIT_EXPECT_EQ(test, e->exe_size, (u64)stat.size);
+	KUNIT_EXPECT_GT(test, e->exe_size, 0ULL);
+	KUNIT_EXPECT_EQ(test, e->exe_mtime_sec, (s64)stat.mtime.tv_sec);
+	KUNIT_EXPECT_EQ(test, e->exe_mtime_nsec, (u32)stat.mtime.tv_nsec);
+	KUNIT_EXPECT_EQ(test, e->exe_ctime_sec, (s64)stat.ctime.tv_sec);
+	KUNIT_EXPECT_EQ(test, e->exe_ctime_nsec, (u32)stat.ctime.tv_nsec);
+	/* No file from the tracepoint: no identity, and nothing else lost. */
+	oomprof_proc_exec(me, NULL);
 	got = rd(test, 4096, true, out);
 	KUNIT_ASSERT_EQ(test, got, (ssize_t)sizeof(*e));
 	KUNIT_EXPECT_EQ(test, e->registration_id, 0ULL);
+	KUNIT_EXPECT_EQ(test, e->exe_valid, 0U);
+	KUNIT_EXPECT_EQ(test, e->exe_ino, 0ULL);
 
 	oomprof_registry_stats(&st);
 	oomprof_proc_stats(&st);

@@ -168,7 +168,7 @@ fi
 
 # The executable parser and cache under crafted hostile files (issue 10
 # section 5): builds the files at run time; timing checks are ratios.
-exe_srcs=(user/gobin.c user/symbolize.c user/govars.c user/discover.c
+exe_srcs=(user/gobin.c user/symbolize.c user/govars.c user/discover.c user/pprof.c
 	user/golearn.c user/esc.c user/sbuf.c user/godwarf.c user/gomemstats.c)
 for variant in plain asan; do
 	flags=("${cflags[@]}")

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -689,6 +690,143 @@ static void cache_key_and_failures(void **state)
 }
 
 
+/* A PROC_EXEC record of @pid naming the file @st describes. */
+static struct oomprof_proc_event exec_record(pid_t pid, const struct stat *st)
+{
+	struct oomprof_proc_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.hdr.type = OOMPROF_REC_PROC_EXEC;
+	ev.hdr.size = sizeof(ev);
+	ev.pid = (uint32_t)pid;
+	ev.exe_valid = 1;
+	ev.exe_dev = st->st_dev;
+	ev.exe_ino = st->st_ino;
+	ev.exe_size = (uint64_t)st->st_size;
+	ev.exe_mtime_sec = st->st_mtim.tv_sec;
+	ev.exe_mtime_nsec = (uint32_t)st->st_mtim.tv_nsec;
+	ev.exe_ctime_sec = st->st_ctim.tv_sec;
+	ev.exe_ctime_nsec = (uint32_t)st->st_ctim.tv_nsec;
+	return ev;
+}
+
+/*
+ * An exec record of a program inspected before and found not Go is known
+ * from the record alone; a record that does not describe what the process
+ * runs is never learned (it would blind the reader to the real file); an
+ * evicted executable is looked at again.
+ */
+static void exec_records_known(void **state)
+{
+	struct oomprof_proc_event ev, other;
+	char exe[64], link[4096], path[256];
+	unsigned long long known;
+	struct discover d;
+	struct stat st;
+	double t0, fast, slow;
+	pid_t child;
+	int i;
+
+	(void)state;
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		execl("/bin/sleep", "sleep", "30", (char *)NULL);
+		_exit(127);
+	}
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)child);
+	for (i = 0; i < 2000; i++) {
+		ssize_t n = readlink(exe, link, sizeof(link) - 1);
+
+		link[n > 0 ? n : 0] = '\0';
+		if (strstr(link, "sleep"))
+			break;
+		usleep(1000);
+	}
+	assert_non_null(strstr(link, "sleep"));
+	/*
+	 * /proc/PID/exe names the new file before exec has mapped it; the
+	 * module's record comes after (sched_process_exec): wait for that.
+	 */
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)child);
+	for (i = 0; i < 2000; i++) {
+		char line[8192];
+		int mapped = 0;
+		FILE *f = fopen(path, "r");
+
+		assert_non_null(f);
+		while (!mapped && fgets(line, sizeof(line), f))
+			mapped = strstr(line, link) != NULL;
+		fclose(f);
+		if (mapped)
+			break;
+		usleep(1000);
+	}
+	assert_true(i < 2000);
+	assert_int_equal(stat(exe, &st), 0);
+	ev = exec_record(child, &st);
+	other = ev;
+	other.exe_ctime_nsec = (other.exe_ctime_nsec + 1) % 1000000000u;
+
+	discover_init(&d, -1, 1);
+	/* A record that is not the process's file: inspected, not learned. */
+	discover_exec(&d, &other);
+	assert_int_equal(d.nexes, 1);
+	assert_int_equal(d.exes[0]->kid_set, 0);
+	discover_exec(&d, &other);
+	assert_int_equal(d.execs_known, 0);
+	/* The real one: inspected once, then known. */
+	discover_exec(&d, &ev);
+	assert_int_equal(d.execs_known, 0);
+	assert_int_equal(d.nexes, 1);
+	assert_int_equal(d.exes[0]->kid_set, 1);
+	assert_null(d.exes[0]->bin);
+	discover_exec(&d, &ev);
+	assert_int_equal(d.execs_known, 1);
+	/* The mismatched record still goes the slow way. */
+	discover_exec(&d, &other);
+	assert_int_equal(d.execs_known, 1);
+
+	/* Evicted by newer executables: looked at again, then known again. */
+	discover_cache_limits(8, 512u << 20);
+	for (i = 0; i < 12; i++) {
+		struct stat fst;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/evict%d", tmpdir, i);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fprintf(f, "#!/bin/sh\n# %d\n", i);
+		fclose(f);
+		assert_int_equal(stat(path, &fst), 0);
+		assert_non_null(discover_exe(&d, path, path, &fst));
+		unlink(path);
+	}
+	assert_true(d.nexes <= 8);
+	known = d.execs_known;
+	discover_exec(&d, &ev);
+	assert_int_equal(d.execs_known, known);
+	discover_exec(&d, &ev);
+	assert_int_equal(d.execs_known, known + 1);
+	discover_cache_limits(1024, 512u << 20);
+
+	/* What the record saves, per exec (a figure, not judged). */
+	t0 = now_s();
+	for (i = 0; i < 20000; i++)
+		discover_exec(&d, &ev);
+	fast = (now_s() - t0) / 20000;
+	t0 = now_s();
+	for (i = 0; i < 500; i++)
+		discover_exec(&d, &other);
+	slow = (now_s() - t0) / 500;
+	assert_int_equal(d.execs_known, known + 1 + 20000);
+	printf("    an exec of a known non-Go program: %.2f us from its record, %.1f us looking at /proc (%.0fx)\n",
+	       fast * 1e6, slow * 1e6, slow / fast);
+	discover_free(&d);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+}
+
 /* The bytes bound: Go binaries with large tables, the cache at 4 MiB. */
 static void cache_bytes_bounded(void **state)
 {
@@ -1108,6 +1246,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(forged_pclntab_budget),
 		cmocka_unit_test(cache_bounded),
 		cmocka_unit_test(cache_key_and_failures),
+		cmocka_unit_test(exec_records_known),
 		cmocka_unit_test(cache_bytes_bounded),
 		cmocka_unit_test(huge_load_segment),
 		cmocka_unit_test(big_code_section_first),

@@ -185,6 +185,20 @@ static void proc_event_record(void **state)
 	e.pid = 5u << 20;
 	assert_int_equal(parse_one(&e, sizeof(e), &h), RECORD_BAD_FIELD);
 	e.pid = 1234;
+	/* The executable's identity: a flag and real nanoseconds. */
+	e.exe_valid = 1;
+	e.exe_mtime_nsec = 999999999;
+	e.exe_ctime_nsec = 5;
+	assert_int_equal(parse_one(&e, sizeof(e), &h), RECORD_OK);
+	e.exe_valid = 2;
+	assert_int_equal(parse_one(&e, sizeof(e), &h), RECORD_BAD_FIELD);
+	e.exe_valid = 1;
+	e.exe_mtime_nsec = 1000000000;
+	assert_int_equal(parse_one(&e, sizeof(e), &h), RECORD_BAD_FIELD);
+	e.exe_mtime_nsec = 0;
+	e.exe_ctime_nsec = 1000000000;
+	assert_int_equal(parse_one(&e, sizeof(e), &h), RECORD_BAD_FIELD);
+	e.exe_ctime_nsec = 0;
 	e.hdr.size = sizeof(e) - 8;
 	assert_int_equal(parse_one(&e, sizeof(e), &h), RECORD_BAD_SIZE);
 }

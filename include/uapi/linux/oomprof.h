@@ -21,7 +21,7 @@
 #define OOMPROF_DEVICE_PATH	"/dev/oomprof"
 
 #define OOMPROF_RECORD_MAGIC	0x504d4f4fU	/* "OOMP" little-endian */
-#define OOMPROF_RECORD_VERSION	4
+#define OOMPROF_RECORD_VERSION	5
 #define OOMPROF_ABI_VERSION	5
 
 /*
@@ -749,6 +749,24 @@ struct oomprof_proc_event {
 	__u32 pid;			/* tgid */
 	__u32 ns_pid;
 	char comm[OOMPROF_COMM_LEN];	/* after exec: the new program's */
+	/*
+	 * PROC_EXEC: the file the process now executes, as the kernel
+	 * holds it, so that a reader can tell a program it inspected before
+	 * without looking at /proc. exe_dev is the device of the inode the
+	 * kernel executes, in stat(2)'s st_dev encoding (on an overlay,
+	 * stat() of the path can give another device and inode: sizes and
+	 * times are the same). All 0 for PROC_EXIT, and exe_valid 0 if
+	 * the module could not tell.
+	 */
+	__u64 exe_dev;
+	__u64 exe_ino;
+	__u64 exe_size;
+	__s64 exe_mtime_sec;
+	__s64 exe_ctime_sec;
+	__u32 exe_mtime_nsec;
+	__u32 exe_ctime_nsec;
+	__u32 exe_valid;		/* 1: the exe_ fields are set */
+	__u32 reserved;			/* 0 */
 };
 
 /* OOMPROF_IOC_GET_VERSION */

@@ -94,7 +94,7 @@ fi
 # zero-advance pc-value runs with a cyclic inline tree, oversized notes.
 if gcc "${cflags[@]}" -Itests/userspace -o "$out/hostile_seeds" \
 	tests/userspace/test_hostile_exe.c "${srcs[@]}" user/govars.c \
-	user/discover.c user/golearn.c user/esc.c user/sbuf.c user/godwarf.c \
+	user/discover.c user/pprof.c user/golearn.c user/esc.c user/sbuf.c user/godwarf.c \
 	user/gomemstats.c -lelf -lz -lcmocka 2> "$out/seeds.build.log" &&
 	"$out/hostile_seeds" --seeds "$out/seeds"; then
 	:

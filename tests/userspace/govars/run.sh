@@ -128,7 +128,7 @@ done
 # A forged stripped binary whose runtime functions hold 8192 candidate
 # references each (checked pairwise before: test_hostile_exe).
 if gcc "${cflags[@]}" -Itests/userspace -o "$out/hostile_seeds" \
-	tests/userspace/test_hostile_exe.c "${srcs[@]}" user/discover.c user/golearn.c user/esc.c user/sbuf.c \
+	tests/userspace/test_hostile_exe.c "${srcs[@]}" user/discover.c user/pprof.c user/golearn.c user/esc.c user/sbuf.c \
 	user/godwarf.c user/gomemstats.c -lelf -lz -lcmocka 2> "$out/hostile.build.log" &&
 	"$out/hostile_seeds" --govars-seed "$out/seeds/hostile-refs.elf"; then
 	:

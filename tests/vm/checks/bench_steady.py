@@ -75,6 +75,20 @@ def check(r):
               f"per {'process' if bench == 'forkbench' else 'round trip'} ({n_lo} each): "
               f"ratio of the totals {(t_lo / n_lo) / (t_no / n_no):.3f}, median of the rounds' ratios "
               f"{median:.3f} (rounds, sorted: {' '.join(f'{x:.2f}' for x in per_round)})")
+        if bench == "forkbench":
+            reader_ns = forks = 0
+            for line in (r.read("steady") or "").splitlines():
+                m = re.match(r"reader \d+ forks=(\d+) cpu_ns=(\d+)$", line)
+                if m:
+                    forks += int(m.group(1))
+                    reader_ns += int(m.group(2))
+            if forks:
+                # Measured per process, so host noise scales it but does
+                # not swamp it the way it swamps the ratio of two runs.
+                print(f"    oomprof-read's CPU meanwhile: {reader_ns / forks / 1e3:.1f} us per exec "
+                      f"({reader_ns / forks / (t_lo / n_lo):.4f} of a fork+exec+exit, {forks} execs)")
+            else:
+                print("    oomprof-read's CPU meanwhile: not measured (no reader lines)")
         if per_round[7] - per_round[2] > 0.02:
             print(f"    NOISE: the middle rounds' ratios span {per_round[2]:.2f}..{per_round[7]:.2f}: "
                   f"this guest run cannot resolve the 1% goal (host load under TCG); "

@@ -14,7 +14,9 @@
 #    and 100,000 round trips in all (each costs ~2-9 ms and ~0.2-2 ms
 #    under TCG on a loaded 2-core host: the defaults keep the run near 6
 #    minutes). Results in
-#    $R/steady, one line per run: "MODE ROUND forkbench|sigbench n=N ns=T".
+#    $R/steady, one line per run: "MODE ROUND forkbench|sigbench n=N ns=T",
+#    and for each loaded forkbench run the CPU time oomprof-read used
+#    meanwhile: "reader ROUND forks=N cpu_ns=T".
 . /lib.sh
 
 meminfo() { grep -E '^(MemFree|VmallocUsed):' /proc/meminfo | tr -s ' ' | tr '\n' ' '; }
@@ -35,17 +37,33 @@ rmmod oomprof || fail "rmmod oomprof failed"
 forks=$(cmdline_param oomprof_steady_forks 1000)
 signals=$(cmdline_param oomprof_steady_signals 5000)
 
+# cpu_ns PID: CPU time the process has used, in ns (schedstat's first
+# field; without CONFIG_SCHED_INFO, utime+stime in clock ticks of 10 ms).
+cpu_ns() {
+	if [ -r "/proc/$1/schedstat" ]; then
+		cut -d' ' -f1 "/proc/$1/schedstat"
+	else
+		sed 's/.*) //' "/proc/$1/stat" | awk '{ print ($12 + $13) * 10000000 }'
+	fi
+}
+
 # run MODE ROUND: one forkbench and one sigbench run.
 run() {
 	if [ "$1" = loaded ]; then
 		load_module
 		start_reader "$R/r$2"
 		sleep 1
+		cpu0=$(cpu_ns "$READER_PID")
 	fi
 	if out=$(/bin/forkbench "$forks" /bin/nop); then
 		echo "$1 $2 $out" >> "$R/steady"
 	else
 		problem "forkbench failed in round $2 ($1)"
+	fi
+	# What oomprof-read spent on the forks' exec records (including its
+	# own pause and once-a-second work over the run).
+	if [ "$1" = loaded ]; then
+		echo "reader $2 forks=$forks cpu_ns=$(($(cpu_ns "$READER_PID") - cpu0))" >> "$R/steady"
 	fi
 	if out=$(/bin/sigbench "$signals"); then
 		echo "$1 $2 $out" >> "$R/steady"
