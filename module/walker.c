@@ -183,16 +183,16 @@ static size_t put_varint(u8 *p, u64 v)
 static bool count_bucket(struct oomprof_mem_source *src, u64 addr,
 			 struct oomprof_walk *w, u64 prev, u64 *next)
 {
-	u64 copy[OOMPROF_GO_MEMRECORD_WORDS];
+	u64 copy[OOMPROF_GO_MEMRECORD_WORDS], kept[OOMPROF_GO_MEMRECORD_WORDS];
 	const struct go_bucket_head *head = NULL;
 	struct go_bucket_head head_copy;
 	u8 entry[COUNT_ENTRY_MAX], *to = entry;
 	size_t room = w->out_size - w->bytes - w->counts_bytes;
 	s64 delta = (s64)(addr - prev);
 	const u64 *rec = NULL;
-	u64 mask = 0, bits, nstk;
+	u64 mask = 0, nstk;
 	size_t n;
-	int err, i;
+	int err, i, nkept = 0;
 
 	if (src->peek)
 		head = src->peek(src, addr, sizeof(*head));
@@ -204,17 +204,18 @@ static bool count_bucket(struct oomprof_mem_source *src, u64 addr,
 		}
 		head = &head_copy;
 	}
-	if (head->typ != GO_MEM_PROFILE) {
+	if (READ_ONCE(head->typ) != GO_MEM_PROFILE) {
 		w->stop = OOMPROF_STOP_BAD_TYPE;
 		return false;
 	}
-	nstk = head->nstk;
+	/* Once: a peeked bucket is live memory (walker.h). */
+	nstk = READ_ONCE(head->nstk);
 	if (nstk > OOMPROF_GO_MAX_STACK) {
 		w->stop = OOMPROF_STOP_BAD_NSTK;
 		return false;
 	}
 	/* Taken now: a peek is valid only until the source's next call. */
-	*next = head->allnext;
+	*next = READ_ONCE(head->allnext);
 	addr += sizeof(*head) + nstk * sizeof(u64);
 	if (src->peek)
 		rec = src->peek(src, addr, sizeof(copy));
@@ -229,14 +230,21 @@ static bool count_bucket(struct oomprof_mem_source *src, u64 addr,
 	n = put_varint(to, ((u64)delta << 1) ^ (u64)(delta >> 63));
 	/*
 	 * Most words are zero (two of sixteen are not, on average, in a
-	 * million-bucket heap): the mask without a branch, then only its
-	 * set bits.
+	 * million-bucket heap): the mask and the words it keeps without a
+	 * branch, each word read once (a peeked memRecord is live memory: a
+	 * second read could find 0 where the mask says it is not), then only
+	 * the kept words.
 	 */
-	for (i = 0; i < OOMPROF_GO_MEMRECORD_WORDS; i++)
-		mask |= (u64)(rec[i] != 0) << i;
+	for (i = 0; i < OOMPROF_GO_MEMRECORD_WORDS; i++) {
+		u64 v = READ_ONCE(rec[i]);
+
+		kept[nkept] = v;
+		nkept += v != 0;
+		mask |= (u64)(v != 0) << i;
+	}
 	n += put_varint(to + n, mask);
-	for (bits = mask; bits; bits &= bits - 1)
-		n += put_varint(to + n, rec[__ffs(bits)]);
+	for (i = 0; i < nkept; i++)
+		n += put_varint(to + n, kept[i]);
 	if (room < n) {
 		w->stop = OOMPROF_STOP_BUFFER_FULL;
 		return false;
