@@ -191,6 +191,13 @@ struct mm_source {
 	struct page *win[WINDOW_PAGES];
 	unsigned long win_start;	/* page-aligned; valid if win_set */
 	bool win_set;
+	/*
+	 * The page the last peek was in (its user address, or 1: none) and
+	 * where it is in the kernel's mapping: most peeks fall in the same
+	 * page as the one before, and take no more than this.
+	 */
+	unsigned long hot_page;
+	const u8 *hot_kaddr;
 	u8 *bounce;			/* BOUNCE_SIZE bytes */
 };
 
@@ -236,6 +243,7 @@ static void window_release(struct mm_source *s)
 		s->win[i] = NULL;
 	}
 	s->win_set = false;
+	s->hot_page = 1;
 }
 
 /*
@@ -401,15 +409,20 @@ static const void *mm_peek(struct oomprof_mem_source *src, u64 addr,
 			   size_t len)
 {
 	struct mm_source *s = container_of(src, struct mm_source, src);
-	unsigned long off;
+	unsigned long off = addr & ~PAGE_MASK;
 
+	/* The hot page is held (window_release forgets it). */
+	if ((addr & PAGE_MASK) == s->hot_page && len <= PAGE_SIZE - off)
+		return s->hot_kaddr + off;
 	if (!window_fits(addr, len) || len > BOUNCE_SIZE ||
 	    !window_get(s, addr, len))
 		return NULL;
-	off = addr - s->win_start;
-	if ((off & ~PAGE_MASK) + len <= PAGE_SIZE)
-		return (u8 *)page_address(s->win[off >> PAGE_SHIFT]) +
-		       (off & ~PAGE_MASK);
+	if (len <= PAGE_SIZE - off) {
+		s->hot_page = addr & PAGE_MASK;
+		s->hot_kaddr = page_address(s->win[(s->hot_page -
+						     s->win_start) >> PAGE_SHIFT]);
+		return s->hot_kaddr + off;
+	}
 	/* Across two pages, not adjacent in the kernel's mapping: a copy. */
 	window_copy(s, addr, s->bounce, len);
 	return s->bounce;
@@ -457,6 +470,7 @@ static void walk_current(int idx, struct mm_struct *mm,
 		.src.read = mm_read,
 		.src.peek = mm_peek,
 		.mm = mm,
+		.hot_page = 1,
 		.bounce = bufs[idx].mem + buf_size - BOUNCE_SIZE,
 	};
 	struct oomprof_walk_limits lim = {
