@@ -12,9 +12,11 @@
  * get there in time, runs in a worker that adopts the victim's mm for the
  * walk (kthread_use_mm). Either way the walk holds the mmap_lock for
  * reading (taken with trylock, never waited for: see lock_mm), skips
- * device mappings, and copies with copy_from_user_nofault(). That reads
- * each page in place through the page tables: no page is faulted in
- * (faulting allocates, and this is an OOM), none is pinned. A page that is
+ * device mappings, and reads each page in place through the page tables:
+ * a window of resident pages it holds references on while it reads them
+ * (get_user_pages_fast_only, see window_fill), else
+ * copy_from_user_nofault(). No page is faulted in (faulting allocates,
+ * and this is an OOM), and no reference outlives the walk. A page that is
  * not resident, or that the OOM reaper has already unmapped, is a read
  * fault that ends the walk as partial, never stale data.
  */
@@ -33,6 +35,11 @@
 
 #include "oomprof.h"
 #include "walker.h"
+
+/* The window's pages are read through page_address(): no highmem. */
+#ifdef CONFIG_HIGHMEM
+#error "oomprof reads a victim's pages through the kernel's direct map: no CONFIG_HIGHMEM"
+#endif
 
 struct capture_buf {
 	atomic_t busy;
@@ -58,12 +65,15 @@ static atomic64_t captures_counted;
 /* The most region data a registration can ask for. */
 #define REGIONS_MAX	(OOMPROF_GO_MAX_REGIONS * OOMPROF_GO_REGION_MAX)
 
-/*
- * The walk's read window (see mm_read), at the end of each capture buffer:
- * entries never reach it.
- */
+/* The walk's read window (see mm_peek): pages of the victim it holds. */
 #define WINDOW_PAGES	16
 #define WINDOW_SIZE	(WINDOW_PAGES * PAGE_SIZE)
+/*
+ * Where a read the window holds across two pages is copied to (a peek is
+ * at most this long), at the end of each capture buffer: entries never
+ * reach it.
+ */
+#define BOUNCE_SIZE	PAGE_SIZE
 
 int oomprof_capture_init(unsigned int buffers, unsigned int buffer_mb,
 			 unsigned int bucket_limit, unsigned int timeout_ms)
@@ -76,7 +86,7 @@ int oomprof_capture_init(unsigned int buffers, unsigned int buffer_mb,
 	timeout_ns = (u64)timeout_ms * NSEC_PER_MSEC;
 	if (!nr_bufs)
 		return 0;
-	if (buf_size <= REGIONS_OFFSET + REGIONS_MAX + WINDOW_SIZE +
+	if (buf_size <= REGIONS_OFFSET + REGIONS_MAX + BOUNCE_SIZE +
 			OOMPROF_EXT_MAX) {
 		pr_err("capture_buffer_mb must be at least 1\n");
 		return -EINVAL;
@@ -173,10 +183,22 @@ struct mm_source {
 	struct oomprof_mem_source src;
 	struct mm_struct *mm;
 	unsigned long ok_start, ok_end;	/* the last mapping found ordinary */
-	u8 *win;			/* WINDOW_SIZE bytes */
+	/*
+	 * The read window (see mm_peek): page i of it, at win_start + i
+	 * pages, referenced, or NULL where it was not resident or not
+	 * ordinary memory.
+	 */
+	struct page *win[WINDOW_PAGES];
 	unsigned long win_start;	/* page-aligned; valid if win_set */
-	unsigned long win_valid;	/* bit i: page i of the window copied */
 	bool win_set;
+	/*
+	 * The page the last peek was in (its user address, or 1: none) and
+	 * where it is in the kernel's mapping: most peeks fall in the same
+	 * page as the one before, and take no more than this.
+	 */
+	unsigned long hot_page;
+	const u8 *hot_kaddr;
+	u8 *bounce;			/* BOUNCE_SIZE bytes */
 };
 
 /*
@@ -210,43 +232,73 @@ static int check_mappings(struct mm_source *s, unsigned long addr,
 	return 0;
 }
 
-/* Is [addr, addr + len) in the window, and every page of it copied? */
-static bool window_holds(struct mm_source *s, unsigned long addr, size_t len)
-{
-	unsigned long first, last;
-
-	if (!s->win_set || addr < s->win_start ||
-	    addr + len > s->win_start + WINDOW_SIZE)
-		return false;
-	first = (addr - s->win_start) >> PAGE_SHIFT;
-	last = (addr + len - 1 - s->win_start) >> PAGE_SHIFT;
-	return (s->win_valid & GENMASK(last, first)) == GENMASK(last, first);
-}
-
-/*
- * Copy the window's pages from @start, each once, each only if its
- * mapping is ordinary memory (check_mappings) and it is resident (no
- * fault taken): the same rules as a direct read. A page that fails is
- * left out; a read that needs it goes the direct way, with its retries.
- */
-static void window_fill(struct mm_source *s, unsigned long start)
+/* Drop the window's page references. Every walk ends with this. */
+static void window_release(struct mm_source *s)
 {
 	unsigned int i;
 
+	for (i = 0; i < WINDOW_PAGES; i++) {
+		if (s->win[i])
+			put_page(s->win[i]);
+		s->win[i] = NULL;
+	}
+	s->win_set = false;
+	s->hot_page = 1;
+}
+
+/*
+ * Take the window's pages from @start: a reference on each that is
+ * ordinary memory (check_mappings) and resident, from the page tables
+ * as they are, with get_user_pages_fast_only(): nothing is faulted in
+ * (faulting allocates, and this is an OOM) and special mappings are
+ * refused there too. A page that fails is left out; a read that needs it
+ * goes the direct way, with its retries. Pages already held for the new
+ * window (the two windows overlap) are kept, not taken again.
+ *
+ * The OOM reaper may unmap the victim's memory meanwhile (it takes the
+ * mmap_lock for reading too): a page we hold a reference on is then not
+ * freed, nor reused, until window_release(), so what is read from it is
+ * what the victim had there, never another owner's data. At most
+ * WINDOW_PAGES pages are held, for a walk whose time is bounded.
+ */
+static void window_fill(struct mm_source *s, unsigned long start)
+{
+	struct page *keep[WINDOW_PAGES] = {};
+	unsigned int i, n;
+
+	/* Pages of the old window that the new one covers too. */
+	for (i = 0; s->win_set && i < WINDOW_PAGES; i++) {
+		unsigned long page = s->win_start + i * PAGE_SIZE;
+
+		if (s->win[i] && page >= start &&
+		    page < start + WINDOW_SIZE) {
+			keep[(page - start) >> PAGE_SHIFT] = s->win[i];
+			s->win[i] = NULL;
+		}
+	}
+	window_release(s);
+	memcpy(s->win, keep, sizeof(keep));
 	s->win_set = true;
 	s->win_start = start;
-	s->win_valid = 0;
-	for (i = 0; i < WINDOW_PAGES; i++) {
+	for (i = 0; i < WINDOW_PAGES; i += n) {
 		unsigned long page = start + i * PAGE_SIZE;
 
-		if (page < PAGE_SIZE || page > TASK_SIZE_MAX - PAGE_SIZE)
+		n = 1;
+		if (s->win[i] || page < PAGE_SIZE ||
+		    page > TASK_SIZE_MAX - PAGE_SIZE ||
+		    check_mappings(s, page, PAGE_SIZE))
 			continue;
-		if (check_mappings(s, page, PAGE_SIZE))
-			continue;
-		if (!copy_from_user_nofault(s->win + i * PAGE_SIZE,
-					    (const void __user *)page,
-					    PAGE_SIZE))
-			s->win_valid |= BIT(i);
+		/* The run of pages from i that are not held yet and ordinary. */
+		while (i + n < WINDOW_PAGES && !s->win[i + n] &&
+		       page + n * PAGE_SIZE <= TASK_SIZE_MAX - PAGE_SIZE &&
+		       !check_mappings(s, page + n * PAGE_SIZE, PAGE_SIZE))
+			n++;
+		/*
+		 * Takes the run's pages up to the first one it cannot; that
+		 * one is left out and the rest of the run tried again.
+		 */
+		n = min_t(unsigned int, n,
+			  get_user_pages_fast_only(page, n, 0, s->win + i) + 1);
 	}
 }
 
@@ -265,6 +317,46 @@ static unsigned long window_place(struct mm_source *s, unsigned long addr,
 	if (s->win_set && addr < s->win_start)
 		return top > WINDOW_SIZE ? top - WINDOW_SIZE : 0;
 	return round_down(addr, PAGE_SIZE);
+}
+
+/*
+ * The window holding [addr, addr + len), placed (window_place) and
+ * filled if it is not there yet; false if a page of it is not held.
+ */
+static bool window_get(struct mm_source *s, unsigned long addr, size_t len)
+{
+	unsigned long first, last, i;
+
+	if (!s->win_set || addr < s->win_start ||
+	    addr + len > s->win_start + WINDOW_SIZE)
+		window_fill(s, window_place(s, addr, len));
+	first = (addr - s->win_start) >> PAGE_SHIFT;
+	last = (addr + len - 1 - s->win_start) >> PAGE_SHIFT;
+	for (i = first; i <= last; i++)
+		if (!s->win[i])
+			return false;
+	return true;
+}
+
+/*
+ * Copy [addr, addr + len) out of the window (window_get said it holds
+ * it) to @dst, a page at a time: the pages need not be adjacent in the
+ * kernel's mapping.
+ */
+static void window_copy(struct mm_source *s, unsigned long addr, u8 *dst,
+			size_t len)
+{
+	while (len) {
+		unsigned long off = addr - s->win_start;
+		size_t piece = min_t(size_t, len,
+				     PAGE_SIZE - (off & ~PAGE_MASK));
+
+		memcpy(dst, (u8 *)page_address(s->win[off >> PAGE_SHIFT]) +
+			    (off & ~PAGE_MASK), piece);
+		addr += piece;
+		dst += piece;
+		len -= piece;
+	}
 }
 
 static int mm_read_direct(struct mm_source *s, u64 addr, void *dst,
@@ -294,38 +386,55 @@ static int mm_read_direct(struct mm_source *s, u64 addr, void *dst,
 	return -EFAULT;
 }
 
+/* Can [addr, addr + len) go through the window at all? */
+static bool window_fits(u64 addr, size_t len)
+{
+	return addr + len >= addr && addr + len <= TASK_SIZE_MAX &&
+	       len && len <= WINDOW_SIZE / 4;
+}
+
 /*
  * A read of the walk. A million buckets take two reads each, and under
- * emulation the cost of a copy_from_user_nofault() call and its checks
- * dominates that of the bytes: reads go through a window of WINDOW_PAGES
- * pages copied a page at a time, which holds tens of the runtime's
- * adjacent buckets (persistentalloc hands them out from one chunk after
- * another). The window is only a copy made during this walk, under the
- * same mmap_lock, by the same rules; what it cannot hold is read directly.
+ * emulation both the cost of a copy_from_user_nofault() call and that of
+ * copying whole pages (a bucket is ~375 bytes, the walk of a learned one
+ * needs ~180 of them) dominate: the walk reads the victim's pages in
+ * place, through a window of WINDOW_PAGES pages it holds references on,
+ * which holds tens of the runtime's adjacent buckets (persistentalloc
+ * hands them out from one chunk after another). These are the victim's
+ * live pages: its other threads may still write them, so the walker reads
+ * each field it relies on once (walker.h). What the window cannot hold
+ * is read directly.
  */
 static const void *mm_peek(struct oomprof_mem_source *src, u64 addr,
 			   size_t len)
 {
 	struct mm_source *s = container_of(src, struct mm_source, src);
+	unsigned long off = addr & ~PAGE_MASK;
 
-	if (addr + len < addr || addr + len > TASK_SIZE_MAX ||
-	    len > WINDOW_SIZE / 4)
+	/* The hot page is held (window_release forgets it). */
+	if ((addr & PAGE_MASK) == s->hot_page && len <= PAGE_SIZE - off)
+		return s->hot_kaddr + off;
+	if (!window_fits(addr, len) || len > BOUNCE_SIZE ||
+	    !window_get(s, addr, len))
 		return NULL;
-	if (!s->win_set || addr < s->win_start ||
-	    addr + len > s->win_start + WINDOW_SIZE)
-		window_fill(s, window_place(s, addr, len));
-	return window_holds(s, addr, len) ? s->win + (addr - s->win_start) :
-					    NULL;
+	if (len <= PAGE_SIZE - off) {
+		s->hot_page = addr & PAGE_MASK;
+		s->hot_kaddr = page_address(s->win[(s->hot_page -
+						     s->win_start) >> PAGE_SHIFT]);
+		return s->hot_kaddr + off;
+	}
+	/* Across two pages, not adjacent in the kernel's mapping: a copy. */
+	window_copy(s, addr, s->bounce, len);
+	return s->bounce;
 }
 
 static int mm_read(struct oomprof_mem_source *src, u64 addr, void *dst,
 		   size_t len)
 {
 	struct mm_source *s = container_of(src, struct mm_source, src);
-	const void *p = mm_peek(src, addr, len);
 
-	if (p) {
-		memcpy(dst, p, len);
+	if (window_fits(addr, len) && window_get(s, addr, len)) {
+		window_copy(s, addr, dst, len);
 		return 0;
 	}
 	if (addr + len < addr || addr + len > TASK_SIZE_MAX)
@@ -361,7 +470,8 @@ static void walk_current(int idx, struct mm_struct *mm,
 		.src.read = mm_read,
 		.src.peek = mm_peek,
 		.mm = mm,
-		.win = bufs[idx].mem + buf_size - WINDOW_SIZE,
+		.hot_page = 1,
+		.bounce = bufs[idx].mem + buf_size - BOUNCE_SIZE,
 	};
 	struct oomprof_walk_limits lim = {
 		.max_buckets = max_buckets,
@@ -373,8 +483,8 @@ static void walk_current(int idx, struct mm_struct *mm,
 		.mbuckets_addr = reg->mbuckets_addr,
 		.rate_addr = reg->rate_addr,
 		.out = bufs[idx].mem + REGIONS_OFFSET + room,
-		/* The record's sections go after the entries, below the window. */
-		.out_size = buf_size - REGIONS_OFFSET - room - WINDOW_SIZE -
+		/* The record's sections go after the entries, below the bounce. */
+		.out_size = buf_size - REGIONS_OFFSET - room - BOUNCE_SIZE -
 			    OOMPROF_EXT_MAX,
 		.known_head = reg->known_head,
 		.known_count = reg->known_count,
@@ -399,6 +509,8 @@ static void walk_current(int idx, struct mm_struct *mm,
 		now = ktime_get_ns();
 		oomprof_walk_capture(&s.src, &lim, until > now ? until - now : 0,
 				     &w, cap);
+		/* Whatever ended the walk: no page stays referenced after it. */
+		window_release(&s);
 		mmap_read_unlock(mm);
 	}
 
@@ -452,7 +564,7 @@ oomprof_capture_finish(int idx, const struct oomprof_oom_kill *kill,
 	/*
 	 * Count entries are bytes: zeros pad them to the multiple of 8 the
 	 * sections and every record's size are. The walk's out_size keeps
-	 * room for both below the window.
+	 * room for both below the bounce area.
 	 */
 	memset(bufs[idx].mem + end, 0, ext_off - end);
 	memcpy(bufs[idx].mem + ext_off, ext, ext_bytes);

@@ -41,7 +41,7 @@ MODULE_PARM_DESC(capture_buffers,
 static unsigned int capture_buffer_mb = 14;
 module_param(capture_buffer_mb, uint, 0444);
 MODULE_PARM_DESC(capture_buffer_mb,
-		 "Size of each capture buffer in MiB, allocated at load (default 14: ~33k buckets of 32 frames copied whole, or the counts of over 1M buckets the reader learned, at 5 to 14 bytes each; 64 KiB of it is the walk's read window)");
+		 "Size of each capture buffer in MiB, allocated at load (default 14: ~33k buckets of 32 frames copied whole, or the counts of over 1M buckets the reader learned, at 5 to 14 bytes each; its last 4 KiB is the walk's bounce area)");
 
 static unsigned int capture_max_buckets = 4000000;
 module_param(capture_max_buckets, uint, 0444);

@@ -173,78 +173,183 @@ static size_t put_varint(u8 *p, u64 v)
 	return n;
 }
 
+/* The mask's largest varint: 16 bits. */
+#define MASK_VARINT_MAX	3
+
 /*
- * The bucket at @addr as a count entry (format in the uapi header), after
- * the ones already written; *@next is its allnext. Reads the header (the
- * same checks as a full entry's: typ and nstk are what the runtime wrote
- * if this is the bucket the reader learned) and the memRecord after the
- * stack. Returns false with w->stop set if the walk ends here.
+ * @n words of @rec from word @i on into the mask and, as varints, at @p;
+ * returns the bytes written. Each word is read once: a memRecord peeked
+ * is live memory, and a second read could find 0 where the mask says it
+ * is not.
  */
-static bool count_bucket(struct oomprof_mem_source *src, u64 addr,
-			 struct oomprof_walk *w, u64 prev, u64 *next)
+static __always_inline size_t put_words(u8 *p, const u64 *rec, int i,
+					u64 *mask)
 {
-	u64 copy[OOMPROF_GO_MEMRECORD_WORDS];
-	const struct go_bucket_head *head = NULL;
-	struct go_bucket_head head_copy;
-	u8 entry[COUNT_ENTRY_MAX], *to = entry;
+	u64 a = READ_ONCE(rec[i]), b = READ_ONCE(rec[i + 1]);
+	u64 c = READ_ONCE(rec[i + 2]), d = READ_ONCE(rec[i + 3]);
+	size_t n = 0;
+
+	/* Most words are zero (two of sixteen, on average, are not). */
+	if (!(a | b | c | d))
+		return 0;
+	if (a) {
+		n += put_varint(p + n, a);
+		*mask |= BIT_ULL(i);
+	}
+	if (b) {
+		n += put_varint(p + n, b);
+		*mask |= BIT_ULL(i + 1);
+	}
+	if (c) {
+		n += put_varint(p + n, c);
+		*mask |= BIT_ULL(i + 2);
+	}
+	if (d) {
+		n += put_varint(p + n, d);
+		*mask |= BIT_ULL(i + 3);
+	}
+	return n;
+}
+
+/*
+ * The count entry of a bucket @delta bytes after the previous one, whose
+ * memRecord is @rec, at @to (COUNT_ENTRY_MAX bytes of room); returns its
+ * length. The words go first, after room for the largest mask, and move
+ * down once the mask is known: each word is read once. This is the walk's
+ * hot path, run a million times at an OOM, and under emulation every
+ * instruction counts: no local array (the kernel zeroes those on entry),
+ * no second pass.
+ */
+static size_t put_count_entry(u8 *to, s64 delta, const u64 *rec)
+{
+	size_t n = put_varint(to, ((u64)delta << 1) ^ (u64)(delta >> 63));
+	u8 *words = to + n + MASK_VARINT_MAX;
+	size_t nw = 0, nm, i;
+	u64 mask = 0;
+
+	BUILD_BUG_ON(OOMPROF_GO_MEMRECORD_WORDS != 16);
+	nw += put_words(words + nw, rec, 0, &mask);
+	nw += put_words(words + nw, rec, 4, &mask);
+	nw += put_words(words + nw, rec, 8, &mask);
+	nw += put_words(words + nw, rec, 12, &mask);
+	nm = put_varint(to + n, mask);
+	/* Down, from the lowest byte up: the two ranges may overlap. */
+	for (i = 0; nm < MASK_VARINT_MAX && i < nw; i++)
+		to[n + nm + i] = words[i];
+	return n + nm + nw;
+}
+
+/*
+ * The count entry where less than COUNT_ENTRY_MAX bytes are left (the
+ * buffer's end): built aside, kept if it fits. Rare; out of line so that
+ * the hot path has no local array.
+ */
+static noinline bool put_count_entry_tight(struct oomprof_walk *w, s64 delta,
+					   const u64 *rec)
+{
 	size_t room = w->out_size - w->bytes - w->counts_bytes;
-	s64 delta = (s64)(addr - prev);
-	const u64 *rec = NULL;
-	u64 mask = 0, bits, nstk;
-	size_t n;
-	int err, i;
+	u8 entry[COUNT_ENTRY_MAX];
+	size_t n = put_count_entry(entry, delta, rec);
 
-	if (src->peek)
-		head = src->peek(src, addr, sizeof(*head));
-	if (!head) {
-		err = src->read(src, addr, &head_copy, sizeof(head_copy));
-		if (err) {
-			w->stop = read_stop(err);
-			return false;
-		}
-		head = &head_copy;
-	}
-	if (head->typ != GO_MEM_PROFILE) {
-		w->stop = OOMPROF_STOP_BAD_TYPE;
-		return false;
-	}
-	nstk = head->nstk;
-	if (nstk > OOMPROF_GO_MAX_STACK) {
-		w->stop = OOMPROF_STOP_BAD_NSTK;
-		return false;
-	}
-	/* Taken now: a peek is valid only until the source's next call. */
-	*next = head->allnext;
-	addr += sizeof(*head) + nstk * sizeof(u64);
-	if (src->peek)
-		rec = src->peek(src, addr, sizeof(copy));
-	if (!rec) {
-		read_counts(src, addr, (u8 *)copy, sizeof(copy), w);
-		rec = copy;
-	}
-
-	/* Straight into the buffer when even the largest entry fits. */
-	if (room >= COUNT_ENTRY_MAX)
-		to = (u8 *)w->out + w->bytes + w->counts_bytes;
-	n = put_varint(to, ((u64)delta << 1) ^ (u64)(delta >> 63));
-	/*
-	 * Most words are zero (two of sixteen are not, on average, in a
-	 * million-bucket heap): the mask without a branch, then only its
-	 * set bits.
-	 */
-	for (i = 0; i < OOMPROF_GO_MEMRECORD_WORDS; i++)
-		mask |= (u64)(rec[i] != 0) << i;
-	n += put_varint(to + n, mask);
-	for (bits = mask; bits; bits &= bits - 1)
-		n += put_varint(to + n, rec[__ffs(bits)]);
 	if (room < n) {
 		w->stop = OOMPROF_STOP_BUFFER_FULL;
 		return false;
 	}
-	if (to == entry)
-		memcpy((u8 *)w->out + w->bytes + w->counts_bytes, entry, n);
+	memcpy((u8 *)w->out + w->bytes + w->counts_bytes, entry, n);
 	w->counts_bytes += n;
 	return true;
+}
+
+/* Append the count entry; false with w->stop set if it does not fit. */
+static bool emit_count_entry(struct oomprof_walk *w, s64 delta,
+			     const u64 *rec)
+{
+	if (w->out_size - w->bytes - w->counts_bytes < COUNT_ENTRY_MAX)
+		return put_count_entry_tight(w, delta, rec);
+	w->counts_bytes += put_count_entry((u8 *)w->out + w->bytes +
+					   w->counts_bytes, delta, rec);
+	return true;
+}
+
+/*
+ * The header checks of a counted bucket (the same as a full entry's:
+ * typ and nstk are what the runtime wrote if this is the bucket the
+ * reader learned): its nstk, or -1 with w->stop set. Each word read once.
+ */
+static s64 check_count_head(const struct go_bucket_head *head,
+			    struct oomprof_walk *w)
+{
+	u64 nstk;
+
+	if (READ_ONCE(head->typ) != GO_MEM_PROFILE) {
+		w->stop = OOMPROF_STOP_BAD_TYPE;
+		return -1;
+	}
+	nstk = READ_ONCE(head->nstk);
+	if (nstk > OOMPROF_GO_MAX_STACK) {
+		w->stop = OOMPROF_STOP_BAD_NSTK;
+		return -1;
+	}
+	return nstk;
+}
+
+/*
+ * count_bucket() through copies, where the source cannot peek: a page not
+ * held, one never written (read_counts). Out of line: its copies are
+ * local arrays.
+ */
+static noinline bool count_bucket_read(struct oomprof_mem_source *src,
+				       u64 addr, struct oomprof_walk *w,
+				       u64 prev, u64 *next)
+{
+	u64 copy[OOMPROF_GO_MEMRECORD_WORDS];
+	struct go_bucket_head head;
+	s64 nstk;
+	int err;
+
+	err = src->read(src, addr, &head, sizeof(head));
+	if (err) {
+		w->stop = read_stop(err);
+		return false;
+	}
+	nstk = check_count_head(&head, w);
+	if (nstk < 0)
+		return false;
+	*next = head.allnext;
+	read_counts(src, addr + sizeof(head) + nstk * sizeof(u64), (u8 *)copy,
+		    sizeof(copy), w);
+	return emit_count_entry(w, (s64)(addr - prev), copy);
+}
+
+/*
+ * The bucket at @addr as a count entry (format in the uapi header), after
+ * the ones already written; *@next is its allnext. Reads the header and
+ * the memRecord after the stack, never the stack. Returns false with
+ * w->stop set if the walk ends here.
+ */
+static bool count_bucket(struct oomprof_mem_source *src, u64 addr,
+			 struct oomprof_walk *w, u64 prev, u64 *next)
+{
+	const struct go_bucket_head *head;
+	const u64 *rec;
+	s64 nstk;
+
+	if (!src->peek)
+		return count_bucket_read(src, addr, w, prev, next);
+	head = src->peek(src, addr, sizeof(*head));
+	if (!head)
+		return count_bucket_read(src, addr, w, prev, next);
+	nstk = check_count_head(head, w);
+	if (nstk < 0)
+		return false;
+	/* Taken now: a peek is valid only until the source's next call. */
+	*next = READ_ONCE(head->allnext);
+	rec = src->peek(src, addr + sizeof(*head) + nstk * sizeof(u64),
+			OOMPROF_GO_MEMRECORD_WORDS * sizeof(u64));
+	/* Read again whole: a peek may have moved the source's window. */
+	if (!rec)
+		return count_bucket_read(src, addr, w, prev, next);
+	return emit_count_entry(w, (s64)(addr - prev), rec);
 }
 
 /*

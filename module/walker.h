@@ -22,7 +22,9 @@ struct oomprof_mem_source {
 	/*
 	 * Optional: where the source already holds @len bytes at @addr, a
 	 * pointer to them, valid until its next call; NULL: use read().
-	 * Spares a counted bucket's copies (the walk's hot path).
+	 * Spares a counted bucket's copies (the walk's hot path). The bytes
+	 * may be the target's live memory, which its threads can change
+	 * meanwhile: the walker reads each word it relies on once.
 	 */
 	const void *(*peek)(struct oomprof_mem_source *src, u64 addr,
 			    size_t len);

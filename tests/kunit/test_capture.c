@@ -4,7 +4,8 @@
  * kill's fallback, with the loading process (insmod) standing in for the
  * victim: Go buckets are written into an anonymous mapping of its address
  * space and oomprof_capture_run() adopts that mm and reads them, under its
- * mmap_lock, with copy_from_user_nofault().
+ * mmap_lock: resident pages in place (references it drops after the walk),
+ * others with copy_from_user_nofault().
  */
 #include <kunit/test.h>
 #include <linux/ktime.h>
@@ -461,6 +462,158 @@ static void capture_learned_zero_filled(struct kunit *test)
 	oomprof_capture_release(idx);
 }
 
+/*
+ * The pages of the mapping's first three pages (resident by now) with a
+ * reference of the case's own, and each one's reference count then.
+ */
+static void hold_pages(struct kunit *test, struct page **pg, int *refs)
+{
+	int i;
+
+	okt_use_mm(test);
+	for (i = 0; i < 3; i++) {
+		KUNIT_ASSERT_EQ(test, get_user_pages_fast_only(okt_user.addr +
+				i * PAGE_SIZE, 1, 0, &pg[i]), 1);
+		refs[i] = page_ref_count(pg[i]);
+	}
+	okt_unuse_mm();
+}
+
+static void unhold_pages(struct page **pg)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		put_page(pg[i]);
+}
+
+/*
+ * Learned buckets whose header, then whose memRecord, cross a page's end:
+ * into a page that need not be adjacent in the kernel's mapping (the case
+ * says if they are, which would hide a read past the first one's end).
+ * Their count entries hold what is there, and the walk holds no page
+ * reference after it.
+ */
+static void capture_straddling_buckets(struct kunit *test)
+{
+	const u64 hdr = (OOMPROF_GO_BUCKET_HEADER_WORDS + NSTK) * 8;
+	u64 base = okt_user.addr;
+	/* b0's header crosses into the third page; b1's memRecord, the second. */
+	u64 b0 = base + 2 * PAGE_SIZE - 24, b1 = base + PAGE_SIZE - hdr - 40;
+	u64 *bkt = kunit_kzalloc(test, BUCKET_WORDS * 8, GFP_KERNEL);
+	struct oomprof_go_capture *cap;
+	struct oomprof_reg_info *reg;
+	struct oomprof_oom_kill *rec, kill = {};
+	struct page *pg[3];
+	int refs[3], idx, i, j;
+	unsigned long left;
+	const u8 *p, *end;
+	u64 prev = 0;
+	bool bad = false;
+
+	reg = kunit_kzalloc(test, sizeof(*reg), GFP_KERNEL);
+	cap = kunit_kzalloc(test, sizeof(*cap), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bkt);
+	KUNIT_ASSERT_NOT_NULL(test, reg);
+	KUNIT_ASSERT_NOT_NULL(test, cap);
+	okt_use_mm(test);
+	left = copy_to_user((void __user *)base, &b0, 8);
+	for (i = 0; i < 2; i++) {
+		bkt[1] = i ? 0 : b1;
+		bkt[2] = 1;
+		bkt[5] = NSTK;
+		for (j = 0; j < OOMPROF_GO_MEMRECORD_WORDS; j++)
+			bkt[6 + NSTK + j] = j % 5 ? 0 : 1000 * (i + 1) + j;
+		left += copy_to_user((void __user *)(i ? b1 : b0), bkt,
+				     BUCKET_WORDS * 8);
+	}
+	okt_unuse_mm();
+	KUNIT_ASSERT_EQ(test, left, 0UL);
+	hold_pages(test, pg, refs);
+	for (i = 0; i < 2; i++)
+		kunit_info(test, "pages %d and %d %sadjacent in the direct map\n",
+			   i + 1, i + 2, page_address(pg[i]) + PAGE_SIZE ==
+			   page_address(pg[i + 1]) ? "" : "not ");
+
+	reg->mbuckets_addr = base;
+	reg->rate_addr = base + 8;
+	reg->known_head = b0;
+	reg->known_count = 2;
+	KUNIT_ASSERT_EQ(test, oomprof_capture_init(1, 1, 1000, 500), 0);
+	cap_up = true;
+	idx = oomprof_capture_claim();
+	KUNIT_ASSERT_GE(test, idx, 0);
+	oomprof_capture_run(idx, okt_user.mm, reg, ktime_get_ns() + NSEC_PER_SEC,
+			    cap);
+	KUNIT_EXPECT_EQ(test, cap->stop, (u32)OOMPROF_STOP_NONE);
+	KUNIT_EXPECT_EQ(test, cap->nbuckets_counted, 2ULL);
+	KUNIT_EXPECT_EQ(test, cap->flags, 0U);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(pg[i]), refs[i],
+				    "page %d's references after the walk", i);
+	rec = (void *)oomprof_capture_finish(idx, &kill, cap, NULL, 0);
+	p = (u8 *)(rec + 1) + sizeof(*cap) + cap->bucket_bytes;
+	end = p + cap->counts_bytes;
+	for (i = 0; i < 2 && !bad; i++) {
+		u64 zz = get_varint(&p, end, &bad);
+		u64 mask = get_varint(&p, end, &bad);
+
+		prev += (u64)((s64)(zz >> 1) ^ -(s64)(zz & 1));
+		KUNIT_EXPECT_EQ(test, prev, i ? b1 : b0);
+		KUNIT_EXPECT_EQ(test, mask, 0x8421ULL);
+		for (j = 0; j < OOMPROF_GO_MEMRECORD_WORDS; j += 5)
+			KUNIT_EXPECT_EQ_MSG(test, get_varint(&p, end, &bad),
+					    1000ULL * (i + 1) + j,
+					    "bucket %d word %d", i, j);
+	}
+	KUNIT_EXPECT_FALSE(test, bad);
+	KUNIT_EXPECT_PTR_EQ(test, p, end);
+	oomprof_capture_release(idx);
+	unhold_pages(pg);
+}
+
+/*
+ * The walk holds references on the pages it reads in place: each one is
+ * dropped again whatever ends the walk (the list's end, a read fault on
+ * the page never touched, a cycle, the bucket limit), so the pages'
+ * reference counts are what they were before.
+ */
+static void capture_drops_page_refs(struct kunit *test)
+{
+	const u64 next[] = { 0, okt_user.addr + 3 * PAGE_SIZE,
+			     okt_user.addr + 64 };
+	const u32 stop[] = { OOMPROF_STOP_NONE, OOMPROF_STOP_READ_FAULT,
+			     OOMPROF_STOP_CYCLE };
+	struct oomprof_go_capture *cap;
+	struct page *pg[3];
+	int refs[3], idx, i, k;
+
+	for (k = 0; k < ARRAY_SIZE(next); k++) {
+		write_heap(test, 6, next[k]);
+		hold_pages(test, pg, refs);
+		cap = run(test, &idx);
+		KUNIT_EXPECT_EQ_MSG(test, cap->stop, stop[k], "walk %d", k);
+		for (i = 0; i < 3; i++)
+			KUNIT_EXPECT_EQ_MSG(test, page_ref_count(pg[i]), refs[i],
+					    "walk %d: page %d's references", k, i);
+		oomprof_capture_release(idx);
+		unhold_pages(pg);
+	}
+	/* Cut by the bucket limit part way (a fresh init: limit 2). */
+	oomprof_capture_exit();
+	KUNIT_ASSERT_EQ(test, oomprof_capture_init(1, 1, 2, 500), 0);
+	write_heap(test, 6, 0);
+	hold_pages(test, pg, refs);
+	cap = run(test, &idx);
+	KUNIT_EXPECT_EQ(test, cap->stop, (u32)OOMPROF_STOP_MAX_BUCKETS);
+	KUNIT_EXPECT_EQ(test, cap->nbuckets, 2ULL);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(pg[i]), refs[i],
+				    "limit: page %d's references", i);
+	oomprof_capture_release(idx);
+	unhold_pages(pg);
+}
+
 static int cap_suite_init(struct kunit_suite *suite)
 {
 	return okt_user_get(MAP_BYTES);
@@ -479,6 +632,8 @@ static struct kunit_case capture_cases[] = {
 	KUNIT_CASE(capture_never_blocks_on_mmap_lock),
 	KUNIT_CASE(capture_learned_through_window),
 	KUNIT_CASE(capture_learned_zero_filled),
+	KUNIT_CASE(capture_straddling_buckets),
+	KUNIT_CASE(capture_drops_page_refs),
 	{}
 };
 
