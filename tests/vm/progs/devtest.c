@@ -170,16 +170,20 @@ static int wait_record(const char *ready)
 	pfd.events = POLLIN;
 	/*
 	 * Process events (PROC_EXEC of whatever the scenario runs) come and
-	 * go; they fit in 100 bytes, the OOM kill record does not: read with
-	 * a 100-byte buffer until the device says EINVAL, the kill is next.
+	 * go; they fit in a buffer of their own size, the OOM kill record
+	 * does not: read with one until the device says EINVAL, the kill is
+	 * next.
 	 */
+	_Static_assert(sizeof(struct oomprof_proc_event) <
+		       sizeof(struct oomprof_oom_kill),
+		       "a process event must be smaller than a kill record");
 	for (;;) {
 		check(poll(&pfd, 1, 60000) == 1 && pfd.revents & POLLIN,
 		      "poll wakes when a record is queued", "no POLLIN within 60 s");
 		if (!(pfd.revents & POLLIN))
 			break;
 		errno = 0;
-		n = read(fd, u.b, 100);
+		n = read(fd, u.b, sizeof(struct oomprof_proc_event));
 		if (n < 0 && errno == EINVAL)
 			break;
 		check(n > 0 && only_proc_events(u.b, n),
