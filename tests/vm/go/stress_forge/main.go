@@ -190,10 +190,19 @@ func main() {
 		// A list longer than a capture buffer holds whose tail keeps
 		// growing while the program leaks (and, once killed, until its
 		// threads die).
+		//
+		// The forged buckets lead to the runtime's own list, as
+		// buckets pushed at its head would: oomprof-read registers
+		// the program at its exec and may have learned that list
+		// (the runtime's start-up allocations, profiled before main
+		// set the rate to 0) before this head is written, and a list
+		// that no longer reaches the head it learned is no Go
+		// runtime's: it would stop learning, rightly.
 		big := mapAnon((*growBase + *growMore) * words * 8)
 		n := *growBase
+		runtimeHead := *(*uint64)(unsafe.Pointer(head))
 		for i := n - 1; i >= 0; i-- {
-			next := uint64(0)
+			next := runtimeHead
 			if i+1 < n {
 				next = addr(big[(i+1)*words:])
 			}
