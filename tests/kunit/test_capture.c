@@ -297,6 +297,32 @@ static u64 get_varint(const u8 **p, const u8 *end, bool *bad)
 }
 
 /*
+ * A capture of the learned list at @base (its head pointer, the rate word
+ * after it) whose first @count buckets from @head the reader learned,
+ * with one 1 MiB buffer: the claimed buffer's index, for the case to
+ * finish and release.
+ */
+static int run_learned_capture(struct kunit *test,
+			       struct oomprof_reg_info *reg, u64 base,
+			       u64 head, u64 count,
+			       struct oomprof_go_capture *cap)
+{
+	int idx;
+
+	reg->mbuckets_addr = base;
+	reg->rate_addr = base + 8;
+	reg->known_head = head;
+	reg->known_count = count;
+	KUNIT_ASSERT_EQ(test, oomprof_capture_init(1, 1, 1000, 500), 0);
+	cap_up = true;
+	idx = oomprof_capture_claim();
+	KUNIT_ASSERT_GE(test, idx, 0);
+	oomprof_capture_run(idx, okt_user.mm, reg, ktime_get_ns() + NSEC_PER_SEC,
+			    cap);
+	return idx;
+}
+
+/*
  * A learned prefix through the held mm and the read window: buckets laid
  * out as the runtime's persistentalloc leaves them (the newest highest,
  * the list going down in memory) over three pages, the window's reach
@@ -343,16 +369,9 @@ static void capture_learned_through_window(struct kunit *test)
 	okt_unuse_mm();
 	KUNIT_ASSERT_EQ(test, left, 0UL);
 
-	reg->mbuckets_addr = base;
-	reg->rate_addr = base + 8;
-	reg->known_head = base + span - (full + 1) * bsize;
-	reg->known_count = n - full;
-	KUNIT_ASSERT_EQ(test, oomprof_capture_init(1, 1, 1000, 500), 0);
-	cap_up = true;
-	idx = oomprof_capture_claim();
-	KUNIT_ASSERT_GE(test, idx, 0);
-	oomprof_capture_run(idx, okt_user.mm, reg, ktime_get_ns() + NSEC_PER_SEC,
-			    cap);
+	idx = run_learned_capture(test, reg, base,
+				  base + span - (full + 1) * bsize, n - full,
+				  cap);
 	KUNIT_EXPECT_EQ(test, cap->stop, (u32)OOMPROF_STOP_NONE);
 	KUNIT_EXPECT_EQ(test, cap->nbuckets, (u64)n);
 	KUNIT_EXPECT_EQ(test, cap->nbuckets_counted, (u64)(n - full));
@@ -433,16 +452,7 @@ static void capture_learned_zero_filled(struct kunit *test)
 	okt_unuse_mm();
 	KUNIT_ASSERT_EQ(test, left, 0UL);
 
-	reg->mbuckets_addr = base;
-	reg->rate_addr = base + 8;
-	reg->known_head = b;
-	reg->known_count = 1;
-	KUNIT_ASSERT_EQ(test, oomprof_capture_init(1, 1, 1000, 500), 0);
-	cap_up = true;
-	idx = oomprof_capture_claim();
-	KUNIT_ASSERT_GE(test, idx, 0);
-	oomprof_capture_run(idx, okt_user.mm, reg, ktime_get_ns() + NSEC_PER_SEC,
-			    cap);
+	idx = run_learned_capture(test, reg, base, b, 1, cap);
 	KUNIT_EXPECT_EQ(test, cap->stop, (u32)OOMPROF_STOP_NONE);
 	KUNIT_EXPECT_EQ(test, cap->nbuckets_counted, 1ULL);
 	KUNIT_EXPECT_TRUE(test, cap->flags & OOMPROF_CAPTURE_ZERO_FILLED);
@@ -535,16 +545,7 @@ static void capture_straddling_buckets(struct kunit *test)
 			   i + 1, i + 2, page_address(pg[i]) + PAGE_SIZE ==
 			   page_address(pg[i + 1]) ? "" : "not ");
 
-	reg->mbuckets_addr = base;
-	reg->rate_addr = base + 8;
-	reg->known_head = b0;
-	reg->known_count = 2;
-	KUNIT_ASSERT_EQ(test, oomprof_capture_init(1, 1, 1000, 500), 0);
-	cap_up = true;
-	idx = oomprof_capture_claim();
-	KUNIT_ASSERT_GE(test, idx, 0);
-	oomprof_capture_run(idx, okt_user.mm, reg, ktime_get_ns() + NSEC_PER_SEC,
-			    cap);
+	idx = run_learned_capture(test, reg, base, b0, 2, cap);
 	KUNIT_EXPECT_EQ(test, cap->stop, (u32)OOMPROF_STOP_NONE);
 	KUNIT_EXPECT_EQ(test, cap->nbuckets_counted, 2ULL);
 	KUNIT_EXPECT_EQ(test, cap->flags, 0U);
